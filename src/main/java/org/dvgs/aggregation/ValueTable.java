@@ -1,0 +1,111 @@
+package org.dvgs.aggregation;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.FlatMapFunction2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.dvgs.io.CanonicalRow;
+import org.dvgs.scoring.RowStats;
+import org.dvgs.scoring.SourceBatch;
+
+/**
+ * The value table: one row per valued sample.
+ *
+ * <pre>
+ * sample_id      string   the input's id (or the generated row number)
+ * value          double   mean similarity over all checkpoints of all restarts
+ * value_std      double   sample standard deviation of those similarities (null with one checkpoint)
+ * n_checkpoints  int      how many similarities were averaged
+ * run_id         string   the run that produced the row
+ * corrupted      boolean  only in experiment results: whether the row was corrupted on purpose
+ * </pre>
+ *
+ * And the rejects table: {@code sample_id string, reason string, run_id string}.
+ */
+public final class ValueTable {
+  private ValueTable() {}
+
+  public static StructType schema(boolean groundTruth) {
+    List<StructField> f = new ArrayList<>();
+    f.add(DataTypes.createStructField("sample_id", DataTypes.StringType, false));
+    f.add(DataTypes.createStructField("value", DataTypes.DoubleType, false));
+    f.add(DataTypes.createStructField("value_std", DataTypes.DoubleType, true));
+    f.add(DataTypes.createStructField("n_checkpoints", DataTypes.IntegerType, false));
+    f.add(DataTypes.createStructField("run_id", DataTypes.StringType, false));
+    if (groundTruth) {
+      f.add(DataTypes.createStructField("corrupted", DataTypes.BooleanType, false));
+    }
+    return DataTypes.createStructType(f);
+  }
+
+  public static StructType rejectsSchema() {
+    return DataTypes.createStructType(
+        List.of(
+            DataTypes.createStructField("sample_id", DataTypes.StringType, false),
+            DataTypes.createStructField("reason", DataTypes.StringType, false),
+            DataTypes.createStructField("run_id", DataTypes.StringType, false)));
+  }
+
+  /** Joins each batch with its statistics, partition by partition. */
+  public static Dataset<Row> build(SparkSession spark, JavaRDD<SourceBatch> batches, JavaRDD<RowStats> stats, String runId, boolean groundTruth) {
+    JavaRDD<Row> rows = batches.zipPartitions(stats, new ToRows(runId, groundTruth));
+    return spark.createDataFrame(rows, schema(groundTruth));
+  }
+
+  /** The rejects table. */
+  public static Dataset<Row> rejects(SparkSession spark, JavaRDD<CanonicalRow> rejects, String runId) {
+    JavaRDD<Row> rows = rejects.map(new RejectRow(runId));
+    return spark.createDataFrame(rows, rejectsSchema());
+  }
+
+  private static final class ToRows implements FlatMapFunction2<Iterator<SourceBatch>, Iterator<RowStats>, Row> {
+    private static final long serialVersionUID = 1L;
+    private final String runId;
+    private final boolean groundTruth;
+
+    ToRows(String runId, boolean groundTruth) {
+      this.runId = runId;
+      this.groundTruth = groundTruth;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<SourceBatch> batches, Iterator<RowStats> stats) {
+      List<Row> out = new ArrayList<>();
+      while (batches.hasNext()) {
+        SourceBatch b = batches.next();
+        RowStats s = stats.next();
+        for (int i = 0; i < b.rows(); i++) {
+          double std = s.std(i);
+          Object stdValue = Double.isNaN(std) ? null : std;
+          out.add(
+              groundTruth
+                  ? RowFactory.create(b.ids()[i], s.mean()[i], stdValue, s.count(), runId, b.corrupted()[i])
+                  : RowFactory.create(b.ids()[i], s.mean()[i], stdValue, s.count(), runId));
+        }
+      }
+      return out.iterator();
+    }
+  }
+
+  private static final class RejectRow implements org.apache.spark.api.java.function.Function<CanonicalRow, Row> {
+    private static final long serialVersionUID = 1L;
+    private final String runId;
+
+    RejectRow(String runId) {
+      this.runId = runId;
+    }
+
+    @Override
+    public Row call(CanonicalRow r) {
+      return RowFactory.create(r.id(), r.reason(), runId);
+    }
+  }
+}

@@ -1,0 +1,186 @@
+package org.dvgs.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigValue;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The whole job configuration: typed, immutable, validated at start-up. Built from a user HOCON file plus
+ * {@code key=value} overrides on top of the defaults in {@code reference.conf}; a user key that the defaults do
+ * not define is an error, so a typo never silently falls back to a default.
+ *
+ * @param seed the one seed that drives every random choice
+ * @param runId run identifier written to the value table ("" = derived from the configuration)
+ * @param device compute device selection
+ * @param input source and target tables
+ * @param model network
+ * @param training driver training
+ * @param scoring executor scoring
+ * @param output output location
+ * @param spark Spark session settings
+ * @param evaluation {@code evaluate} settings
+ * @param demo {@code demo} settings
+ * @param bench {@code bench} settings
+ * @param resolved the resolved {@code dvgs} section, as written to manifests
+ */
+public record DvgsConfig(
+    long seed,
+    String runId,
+    DeviceKind device,
+    InputConfig input,
+    ModelConfig model,
+    TrainingConfig training,
+    ScoringConfig scoring,
+    OutputConfig output,
+    SparkSettings spark,
+    EvaluationConfig evaluation,
+    DemoConfig demo,
+    BenchConfig bench,
+    Config resolved) {
+
+  /** Root of every key. */
+  public static final String ROOT = "dvgs";
+
+  /** Sections whose children are free-form (reader options, Spark settings). */
+  private static final List<String> FREE_FORM =
+      List.of("dvgs.input.source.options", "dvgs.input.target.options", "dvgs.spark.conf", "dvgs.table-defaults.options");
+
+  /** Builds and validates the typed configuration from a resolved config holding a {@code dvgs} section. */
+  public static DvgsConfig from(Config config) {
+    Keys k = Keys.at(config, ROOT);
+    return new DvgsConfig(
+        k.longValue("seed"),
+        k.string("run-id").trim(),
+        k.enumValue("device", DeviceKind.class),
+        InputConfig.from(k.section("input")),
+        ModelConfig.from(k.section("model")),
+        TrainingConfig.from(k.section("training")),
+        ScoringConfig.from(k.section("scoring")),
+        OutputConfig.from(k.section("output")),
+        SparkSettings.from(k.section("spark")),
+        EvaluationConfig.from(k.section("evaluation")),
+        DemoConfig.from(k.section("demo")),
+        BenchConfig.from(k.section("bench")),
+        config.getConfig(ROOT));
+  }
+
+  /**
+   * Loads a configuration.
+   *
+   * @param file user HOCON file, or null for defaults only
+   * @param overrides {@code key=value} strings (HOCON syntax for the value), applied last
+   */
+  public static DvgsConfig load(File file, List<String> overrides) {
+    Config user = ConfigFactory.empty();
+    if (file != null) {
+      if (!file.isFile()) {
+        throw new ConfigValidationException("config file " + file + " does not exist or is not a file");
+      }
+      try {
+        user = ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
+      } catch (ConfigException e) {
+        throw new ConfigValidationException("cannot parse config file " + file + ": " + e.getMessage(), e);
+      }
+    }
+    for (String o : overrides) {
+      user = parseOverride(o).withFallback(user);
+    }
+    return fromUser(user);
+  }
+
+  /** Parses a {@code key=value} override; keys may omit the {@code dvgs.} prefix. */
+  public static Config parseOverride(String override) {
+    int eq = override.indexOf('=');
+    if (eq <= 0) {
+      throw new ConfigValidationException("override \"" + override + "\" is not key=value");
+    }
+    String key = override.substring(0, eq).trim();
+    if (!key.equals(ROOT) && !key.startsWith(ROOT + ".")) {
+      key = ROOT + "." + key;
+    }
+    String value = override.substring(eq + 1).trim();
+    try {
+      return ConfigFactory.parseString(key + " = " + (value.isEmpty() ? "\"\"" : value));
+    } catch (ConfigException e) {
+      // Values that are not valid HOCON (paths with colons, etc.) are taken as plain strings.
+      return ConfigFactory.empty().withValue(key, com.typesafe.config.ConfigValueFactory.fromAnyRef(value));
+    }
+  }
+
+  /** Validates an unresolved user config against the defaults and builds the typed configuration. */
+  public static DvgsConfig fromUser(Config user) {
+    Config reference = ConfigFactory.parseResources(DvgsConfig.class.getClassLoader(), "reference.conf");
+    Config merged;
+    try {
+      merged = user.withFallback(reference).resolve(ConfigResolveOptions.defaults());
+    } catch (ConfigException e) {
+      throw new ConfigValidationException("cannot resolve config: " + e.getMessage(), e);
+    }
+    checkKnownKeys(user, reference.resolve());
+    return from(merged);
+  }
+
+  private static void checkKnownKeys(Config user, Config reference) {
+    List<String> unknown = new ArrayList<>();
+    for (String top : user.root().keySet()) {
+      if (!top.equals(ROOT)) {
+        unknown.add(top);
+      }
+    }
+    if (user.hasPath(ROOT) || user.root().containsKey(ROOT)) {
+      Config userResolved;
+      try {
+        userResolved = user.resolve(ConfigResolveOptions.defaults().setAllowUnresolved(true));
+      } catch (ConfigException e) {
+        userResolved = user;
+      }
+      for (Map.Entry<String, ConfigValue> e : userResolved.entrySet()) {
+        String path = e.getKey();
+        if (!path.startsWith(ROOT + ".") || isFreeForm(path)) {
+          continue;
+        }
+        if (!reference.hasPathOrNull(path)) {
+          unknown.add(path);
+        }
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new ConfigValidationException(
+          "unknown config key" + (unknown.size() > 1 ? "s " : " ") + new TreeSet<>(unknown)
+              + " (see reference.conf for the keys dvgs-spark reads)");
+    }
+  }
+
+  private static boolean isFreeForm(String path) {
+    for (String f : FREE_FORM) {
+      if (path.startsWith(f + ".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The resolved {@code dvgs} section as JSON, for manifests. */
+  public String toJson() {
+    return resolved.root().render(ConfigRenderOptions.concise());
+  }
+
+  /** Returns a copy of this configuration with some keys replaced (keys may omit the {@code dvgs.} prefix). */
+  public DvgsConfig with(Map<String, ?> replacements) {
+    Config c = resolved.atKey(ROOT);
+    for (Map.Entry<String, ?> e : replacements.entrySet()) {
+      String key = e.getKey().startsWith(ROOT + ".") ? e.getKey() : ROOT + "." + e.getKey();
+      c = c.withValue(key, com.typesafe.config.ConfigValueFactory.fromAnyRef(e.getValue()));
+    }
+    return from(c);
+  }
+}

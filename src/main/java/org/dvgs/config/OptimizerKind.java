@@ -1,0 +1,6 @@
+package org.dvgs.config;
+
+/** Driver optimizer. Written in configs in kebab case. */
+public enum OptimizerKind {
+  ADAM, SGD
+}

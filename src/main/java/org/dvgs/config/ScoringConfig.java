@@ -1,0 +1,61 @@
+package org.dvgs.config;
+
+import java.util.List;
+
+/**
+ * Executor scoring of the source set.
+ *
+ * @param similarity the similarity measure
+ * @param method ghost (batched) or naive (per-sample autograd)
+ * @param layers 0-based linear layers included in the similarity; empty = all
+ * @param batchSize source rows per batch
+ * @param trainModeDropout source gradients with per-sample dropout masks instead of dropout off
+ * @param blockMemoryMb memory budget of one broadcast block of snapshots
+ * @param partitions source partitions (0 = as read)
+ * @param intraOpThreads PyTorch threads per task (0 = cores / task slots)
+ * @param storageLevel Spark storage level name for the persisted source
+ */
+public record ScoringConfig(
+    SimilarityMetric similarity,
+    ScoringMethod method,
+    List<Integer> layers,
+    int batchSize,
+    boolean trainModeDropout,
+    int blockMemoryMb,
+    int partitions,
+    int intraOpThreads,
+    String storageLevel) {
+
+  static ScoringConfig from(Keys k) {
+    ScoringConfig s =
+        new ScoringConfig(
+            k.enumValue("similarity", SimilarityMetric.class),
+            k.enumValue("method", ScoringMethod.class),
+            k.ints("layers"),
+            k.positiveInt("batch-size"),
+            k.bool("train-mode-dropout"),
+            k.positiveInt("block-memory-mb"),
+            k.nonNegativeInt("partitions"),
+            k.nonNegativeInt("intra-op-threads"),
+            k.string("storage-level").trim().toUpperCase(java.util.Locale.ROOT));
+    for (int i = 0; i < s.layers.size(); i++) {
+      if (s.layers.get(i) < 0) {
+        throw new ConfigValidationException(k.full("layers") + "[" + i + "] must be >= 0, got " + s.layers.get(i));
+      }
+    }
+    if (s.layers.stream().distinct().count() != s.layers.size()) {
+      throw new ConfigValidationException(k.full("layers") + " lists a layer twice: " + s.layers);
+    }
+    List<String> levels =
+        List.of("MEMORY_ONLY", "MEMORY_ONLY_SER", "MEMORY_AND_DISK", "MEMORY_AND_DISK_SER", "DISK_ONLY", "OFF_HEAP");
+    if (!levels.contains(s.storageLevel)) {
+      throw new ConfigValidationException(k.full("storage-level") + " = " + s.storageLevel + " is not one of " + levels);
+    }
+    return s;
+  }
+
+  /** Copy with another method (used by tests and bench). */
+  public ScoringConfig withMethod(ScoringMethod m) {
+    return new ScoringConfig(similarity, m, layers, batchSize, trainModeDropout, blockMemoryMb, partitions, intraOpThreads, storageLevel);
+  }
+}

@@ -1,0 +1,62 @@
+package org.dvgs.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One input table: where it is and which columns hold the id, the features and the label.
+ *
+ * @param path local path or Hadoop file system URI; empty when the table is not used
+ * @param format file format
+ * @param options extra reader options
+ * @param idColumn sample id column, empty for generated ids
+ * @param featureColumn one array or ML vector column holding the features, or empty
+ * @param featureColumns list of numeric feature columns, or empty
+ * @param excludeColumns columns left out when features are "all remaining columns"
+ * @param labelColumn label column, empty for none
+ */
+public record TableConfig(
+    String path,
+    TableFormat format,
+    Map<String, String> options,
+    String idColumn,
+    String featureColumn,
+    List<String> featureColumns,
+    List<String> excludeColumns,
+    String labelColumn) {
+
+  static TableConfig from(Keys k) {
+    Keys f = k.section("features");
+    TableConfig t =
+        new TableConfig(
+            k.string("path").trim(),
+            k.enumValue("format", TableFormat.class),
+            k.stringMap("options"),
+            k.string("id-column").trim(),
+            f.string("column").trim(),
+            f.strings("columns"),
+            f.strings("exclude"),
+            k.string("label-column").trim());
+    if (!t.featureColumn.isEmpty() && !t.featureColumns.isEmpty()) {
+      throw new ConfigValidationException(
+          f.full("column") + " and " + f.full("columns") + " are both set; set one of them");
+    }
+    return t;
+  }
+
+  /** True when a path is configured. */
+  public boolean isSet() {
+    return !path.isEmpty();
+  }
+
+  /** Returns a copy reading from another path (used by experiments and the demo). */
+  public TableConfig withPath(String newPath) {
+    return new TableConfig(
+        newPath, format, options, idColumn, featureColumn, featureColumns, excludeColumns, labelColumn);
+  }
+
+  /** Returns a copy with another label column. */
+  public TableConfig withLabelColumn(String column) {
+    return new TableConfig(path, format, options, idColumn, featureColumn, featureColumns, excludeColumns, column);
+  }
+}

@@ -1,0 +1,63 @@
+package org.dvgs.evaluation;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import scala.Tuple2;
+
+/**
+ * Area under the ROC curve for "low value means corrupted": the score is {@code -value}, the positive class the
+ * corrupted rows. Tied scores count one half, as in the Mann-Whitney statistic.
+ */
+public final class Auroc {
+  private Auroc() {}
+
+  /** Exact AUROC on the driver (ties count 1/2); NaN when a class is empty. */
+  public static double of(double[] scores, boolean[] positive) {
+    int n = scores.length;
+    Integer[] idx = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      idx[i] = i;
+    }
+    Arrays.sort(idx, Comparator.comparingDouble(i -> scores[i]));
+    double rankSumPos = 0;
+    long pos = 0;
+    int i = 0;
+    while (i < n) {
+      int j = i;
+      while (j + 1 < n && scores[idx[j + 1]] == scores[idx[i]]) {
+        j++;
+      }
+      double avgRank = (i + j) / 2.0 + 1;
+      for (int k = i; k <= j; k++) {
+        if (positive[idx[k]]) {
+          rankSumPos += avgRank;
+          pos++;
+        }
+      }
+      i = j + 1;
+    }
+    long neg = n - pos;
+    if (pos == 0 || neg == 0) {
+      return Double.NaN;
+    }
+    return (rankSumPos - pos * (pos + 1) / 2.0) / ((double) pos * neg);
+  }
+
+  /**
+   * Distributed AUROC of {@code corrupted} against {@code -value} over a value table (MLlib, exact thresholds).
+   */
+  public static double ofTable(Dataset<Row> values) {
+    JavaRDD<Tuple2<Object, Object>> scoreAndLabel =
+        values.select("value", "corrupted").javaRDD().map(r -> new Tuple2<>(-r.getDouble(0), r.getBoolean(1) ? 1.0 : 0.0));
+    BinaryClassificationMetrics m = new BinaryClassificationMetrics(scoreAndLabel.rdd());
+    try {
+      return m.areaUnderROC();
+    } finally {
+      m.unpersist();
+    }
+  }
+}

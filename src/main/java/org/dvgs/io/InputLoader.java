@@ -1,0 +1,184 @@
+package org.dvgs.io;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.dvgs.config.InputConfig;
+import org.dvgs.config.ModelConfig;
+import org.dvgs.config.ScalingFit;
+import org.dvgs.config.SplitMode;
+import org.dvgs.config.Task;
+import org.dvgs.model.DenseRows;
+import org.dvgs.model.Mix;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+/**
+ * Reads the source and target, validates them, fits and applies the scaler. The target is small and trusted: any
+ * bad target row is an error naming it. Source rows that cannot be valued are kept aside with a reason, so that
+ * rows read = rows valued + rows rejected.
+ */
+public final class InputLoader {
+  private static final Logger LOG = LoggerFactory.getLogger(InputLoader.class);
+
+  /** A driver-side change of the valid source rows before scaling (experiments sample and corrupt here). */
+  public interface SourceTransform {
+    JavaRDD<CanonicalRow> apply(JavaRDD<CanonicalRow> validSource, int numClasses);
+  }
+
+  private InputLoader() {}
+
+  /**
+   * Loads the inputs.
+   *
+   * @param minTargetRows the target must have at least this many valid rows (the training batch size)
+   * @param transform optional change of the valid source rows, or null
+   */
+  public static LoadedInputs load(SparkSession spark, InputConfig in, ModelConfig model, long seed, int minTargetRows, SourceTransform transform) {
+    in.requirePaths();
+    boolean needLabel = model.task() != Task.AUTOENCODER;
+    Dataset<Row> sourceDf = TableReader.read(spark, in.source(), "source");
+    List<String> extraExcluded = in.splitMode() == SplitMode.COLUMN ? List.of(in.splitColumn()) : List.of();
+    String sourceName = "source table " + in.source().path();
+    ColumnPlan sourcePlan = ColumnPlan.resolve(sourceName, sourceDf.schema(), in.source(), extraExcluded, needLabel);
+    if (in.splitMode() == SplitMode.COLUMN) {
+      sourcePlan.withSplitColumn(sourceDf.schema(), in.splitColumn(), in.splitTargetValue());
+    }
+    JavaRDD<CanonicalRow> all = TableReader.canonical(sourceDf, sourcePlan);
+
+    List<CanonicalRow> targetRows;
+    JavaRDD<CanonicalRow> source;
+    String targetName;
+    switch (in.splitMode()) {
+      case NONE -> {
+        Dataset<Row> targetDf = TableReader.read(spark, in.target(), "target");
+        targetName = "target table " + in.target().path();
+        ColumnPlan targetPlan = ColumnPlan.resolve(targetName, targetDf.schema(), in.target(), List.of(), needLabel);
+        if (sourcePlan.featureNames() != null && targetPlan.featureNames() != null
+            && !sourcePlan.featureNames().equals(targetPlan.featureNames())) {
+          throw new InputException(
+              "feature columns differ between " + sourceName + " " + sourcePlan.featureNames() + " and " + targetName + " "
+                  + targetPlan.featureNames());
+        }
+        targetRows = TableReader.canonical(targetDf, targetPlan).collect();
+        source = all;
+      }
+      case FRACTION -> {
+        targetName = "target split (fraction " + in.splitFraction() + " of " + sourceName + ")";
+        double f = in.splitFraction();
+        source = all.filter(r -> Mix.unit(Mix.mix(seed, Mix.hash(r.id()))) >= f);
+        targetRows = all.filter(r -> Mix.unit(Mix.mix(seed, Mix.hash(r.id()))) < f).collect();
+      }
+      case COLUMN -> {
+        targetName = "target split (" + in.splitColumn() + " = '" + in.splitTargetValue() + "' in " + sourceName + ")";
+        source = all.filter(r -> !r.target());
+        targetRows = all.filter(CanonicalRow::target).collect();
+      }
+      default -> throw new IllegalStateException();
+    }
+
+    // The target defines the feature width and the classes; every target row must be good.
+    if (targetRows.isEmpty()) {
+      throw new InputException(targetName + " is empty");
+    }
+    for (CanonicalRow r : targetRows) {
+      if (!r.valid()) {
+        throw new InputException(targetName + ", sample " + r.id() + ": " + r.reason());
+      }
+    }
+    int width = targetRows.get(0).features().length;
+    int classes = -1;
+    if (model.task() == Task.CLASSIFIER) {
+      double maxLabel = 0;
+      for (CanonicalRow r : targetRows) {
+        maxLabel = Math.max(maxLabel, r.label());
+      }
+      classes = model.numClasses() > 0 ? model.numClasses() : (int) maxLabel + 1;
+      if (classes < 2) {
+        throw new InputException(targetName + ": labels hold a single class (" + (int) maxLabel + "); a classifier needs at least 2 (or set dvgs.model.num-classes)");
+      }
+    } else if (model.task() == Task.REGRESSOR) {
+      classes = 0;
+    }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (CanonicalRow r : targetRows) {
+      CanonicalRow c = ColumnPlan.check(r, width, classes);
+      if (!c.valid()) {
+        throw new InputException(targetName + ", sample " + r.id() + ": " + c.reason());
+      }
+      if (!seen.add(r.id())) {
+        throw new InputException(targetName + ": duplicate sample id '" + r.id() + "'");
+      }
+    }
+    if (targetRows.size() < minTargetRows) {
+      throw new InputException(
+          targetName + " has " + targetRows.size() + " rows, fewer than one training batch (dvgs.training.batch-size = "
+              + minTargetRows + "); lower the batch size or add target rows");
+    }
+
+    final int w = width;
+    final int c = classes;
+    JavaRDD<CanonicalRow> checked = source.map(r -> ColumnPlan.check(r, w, c)).persist(StorageLevel.MEMORY_AND_DISK());
+    checkDuplicates(checked, sourceName);
+    Map<String, Long> byReason = new TreeMap<>(checked.filter(r -> !r.valid()).map(r -> CanonicalRow.category(r.reason())).countByValue());
+    long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
+    long read = checked.count();
+    JavaRDD<CanonicalRow> valid = checked.filter(CanonicalRow::valid);
+    JavaRDD<CanonicalRow> rejects = checked.filter(r -> !r.valid());
+    int numClasses = Math.max(classes, 0);
+    if (transform != null) {
+      valid = transform.apply(valid, numClasses);
+    }
+
+    Scaler.Stats stats = new Scaler.Stats(width);
+    for (CanonicalRow r : targetRows) {
+      stats.add(r.features());
+    }
+    if (in.scalingFit() == ScalingFit.TARGET_AND_SOURCE && in.scaling() != org.dvgs.config.ScalingMethod.NONE) {
+      Scaler.Stats srcStats = valid.aggregate(new Scaler.Stats(width), (s, r) -> s.add(r.features()), Scaler.Stats::merge);
+      stats.merge(srcStats);
+    }
+    Scaler scaler = Scaler.fit(in.scaling(), stats);
+    JavaRDD<CanonicalRow> scaled = valid.map(r -> r.withFeatures(scaler.apply(r.features())));
+
+    float[] tx = new float[targetRows.size() * width];
+    float[] ty = new float[targetRows.size()];
+    String[] ids = new String[targetRows.size()];
+    for (int i = 0; i < targetRows.size(); i++) {
+      CanonicalRow r = targetRows.get(i);
+      System.arraycopy(scaler.apply(r.features()), 0, tx, i * width, width);
+      ty[i] = needLabel ? (float) r.label() : 0f;
+      ids[i] = r.id();
+    }
+    Map<String, Object> counts = new LinkedHashMap<>();
+    counts.put("source_read", read);
+    counts.put("source_rejected", rejected);
+    counts.put("source_valid", read - rejected);
+    counts.put("rejected_by_reason", byReason);
+    counts.put("target_read", (long) targetRows.size());
+    counts.put("target_used", (long) targetRows.size());
+    LOG.info("{}: {} rows read, {} rejected {}; target {} rows; width {}", sourceName, read, rejected, byReason, targetRows.size(), width);
+    return new LoadedInputs(
+        new DenseRows(tx, ty, targetRows.size(), width), ids, scaled, rejects, width, numClasses, sourcePlan.featureNames(), scaler, counts);
+  }
+
+  private static void checkDuplicates(JavaRDD<CanonicalRow> rows, String name) {
+    List<Tuple2<String, Integer>> dups =
+        rows.mapToPair(r -> new Tuple2<>(r.id(), 1)).reduceByKey(Integer::sum).filter(t -> t._2() > 1).take(5);
+    if (!dups.isEmpty()) {
+      List<String> ids = new ArrayList<>();
+      for (Tuple2<String, Integer> t : dups) {
+        ids.add("'" + t._1() + "' (" + t._2() + " rows)");
+      }
+      throw new InputException(name + ": duplicate sample ids " + ids + "; sample ids must be unique (or leave id-column empty for generated ids)");
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package org.dvgs.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import org.dvgs.config.DeviceKind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Loads the PyTorch engine, picks the compute device and sets intra-op threads. */
+public final class Engines {
+  private static final Logger LOG = LoggerFactory.getLogger(Engines.class);
+  private static final String ENGINE = "PyTorch";
+
+  private Engines() {}
+
+  /** The PyTorch engine (loaded on first call: natives are extracted to the DJL cache once). */
+  public static Engine pytorch() {
+    return Engine.getEngine(ENGINE);
+  }
+
+  /**
+   * The device for this process.
+   *
+   * @param kind configured device
+   * @param gpuIndex GPU index assigned to this task by Spark's resource scheduling, or -1
+   */
+  public static Device device(DeviceKind kind, int gpuIndex) {
+    Engine e = pytorch();
+    int gpus = e.getGpuCount();
+    return switch (kind) {
+      case CPU -> Device.cpu();
+      case GPU -> {
+        if (gpus == 0) {
+          throw new IllegalStateException(
+              "dvgs.device = gpu but the PyTorch engine sees no GPU: put CUDA natives (pytorch-native-cu*) on the class"
+                  + " path of every node, or set dvgs.device = cpu");
+        }
+        yield Device.gpu(Math.max(0, gpuIndex) % gpus);
+      }
+      case AUTO -> gpus > 0 ? Device.gpu(Math.max(0, gpuIndex) % gpus) : Device.cpu();
+    };
+  }
+
+  /** Sets PyTorch intra-op threads for the calling thread's work (no-op when already set, or n <= 0). */
+  public static void threads(int n) {
+    pytorch();
+    if (n > 0 && JniUtils.getNumThreads() != n) {
+      JniUtils.setNumThreads(n);
+      LOG.debug("PyTorch intra-op threads set to {}", n);
+    }
+  }
+
+  /** Engine and PyTorch versions, for manifests. */
+  public static String versions() {
+    Engine e = pytorch();
+    return "DJL " + Engine.getDjlVersion() + ", " + e.getEngineName() + " " + e.getVersion();
+  }
+}

@@ -1,0 +1,48 @@
+package org.dvgs.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Per-sample losses: cross-entropy (classifier), squared error (regressor), mean squared reconstruction error
+ * (autoencoder). Targets are passed as plain arrays and uploaded into the batch scope.
+ */
+public final class Losses {
+  private Losses() {}
+
+  /**
+   * Uploads the batch's loss targets.
+   *
+   * @param labels class indices (classifier) or numeric targets (regressor); ignored for the autoencoder
+   */
+  public static NDArray targets(NDManager batch, NetworkSpec spec, float[] labels, int rows) {
+    return switch (spec.task()) {
+      case CLASSIFIER -> {
+        int c = spec.numClasses();
+        float[] onehot = new float[rows * c];
+        for (int i = 0; i < rows; i++) {
+          onehot[i * c + (int) labels[i]] = 1f;
+        }
+        yield batch.create(onehot, new Shape(rows, c));
+      }
+      case REGRESSOR -> batch.create(java.util.Arrays.copyOf(labels, rows), new Shape(rows, 1));
+      case AUTOENCODER -> null;
+    };
+  }
+
+  /**
+   * Per-sample loss, shape {@code B}.
+   *
+   * @param out network output
+   * @param x network input (the reconstruction target of the autoencoder)
+   * @param targets from {@link #targets}
+   */
+  public static NDArray perSample(NetworkSpec spec, NDArray out, NDArray x, NDArray targets) {
+    return switch (spec.task()) {
+      case CLASSIFIER -> out.logSoftmax(1).mul(targets).sum(new int[] {1}).neg();
+      case REGRESSOR -> out.sub(targets).square().sum(new int[] {1});
+      case AUTOENCODER -> out.sub(x).square().mean(new int[] {1});
+    };
+  }
+}

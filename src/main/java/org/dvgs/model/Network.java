@@ -1,0 +1,150 @@
+package org.dvgs.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+
+/**
+ * A {@link NetworkSpec} with its parameters uploaded to a DJL manager. The forward pass is written with plain
+ * tensor operations so that callers can add a "probe" to each pre-activation (for per-sample deltas) and read
+ * each layer's input. Temporaries attach to the manager of the batch input, so closing the batch scope frees
+ * them; the parameters live until {@link #close()}.
+ */
+public final class Network implements AutoCloseable {
+  private final NetworkSpec spec;
+  private final NDManager manager;
+  private final NDArray[] w;
+  private final NDArray[] b;
+
+  private Network(NetworkSpec spec, NDManager manager, NDArray[] w, NDArray[] b) {
+    this.spec = spec;
+    this.manager = manager;
+    this.w = w;
+    this.b = b;
+  }
+
+  /**
+   * Uploads parameters into a new sub-manager of {@code parent}.
+   *
+   * @param requiresGrad whether the parameters record gradients (training, naive scoring)
+   */
+  public static Network upload(NDManager parent, NetworkSpec spec, ParameterSet p, boolean requiresGrad) {
+    NDManager m = parent.newSubManager();
+    int layers = spec.layers();
+    NDArray[] w = new NDArray[layers];
+    NDArray[] b = new NDArray[layers];
+    for (int l = 0; l < layers; l++) {
+      w[l] = m.create(p.weights()[l], new Shape(spec.width(l + 1), spec.width(l)));
+      b[l] = m.create(p.biases()[l], new Shape(spec.width(l + 1)));
+      if (requiresGrad) {
+        w[l].setRequiresGradient(true);
+        b[l].setRequiresGradient(true);
+      }
+    }
+    return new Network(spec, m, w, b);
+  }
+
+  public NetworkSpec spec() {
+    return spec;
+  }
+
+  public NDManager manager() {
+    return manager;
+  }
+
+  public NDArray weight(int l) {
+    return w[l];
+  }
+
+  public NDArray bias(int l) {
+    return b[l];
+  }
+
+  /**
+   * Forward pass.
+   *
+   * @param x batch input, {@code B x in}; its manager receives every temporary
+   * @param masks per hidden layer dropout masks ({@code B x width}), or null for no dropout
+   * @param probes per layer tensors added to the pre-activation (zeros that require grad), or null
+   * @param layerInputs if not null, receives each linear layer's input
+   * @return the output, {@code B x out}
+   */
+  public NDArray forward(NDArray x, NDArray[] masks, NDArray[] probes, NDArray[] layerInputs) {
+    NDArray a = x;
+    int layers = spec.layers();
+    for (int l = 0; l < layers; l++) {
+      if (layerInputs != null) {
+        layerInputs[l] = a;
+      }
+      NDArray z = Linear.linear(a, w[l], b[l]).singletonOrThrow();
+      if (probes != null && probes[l] != null) {
+        z = z.add(probes[l]);
+      }
+      if (l == layers - 1) {
+        return z;
+      }
+      if (spec.perSampleNorm()) {
+        NDArray centred = z.sub(z.mean(new int[] {1}, true));
+        NDArray var = centred.square().mean(new int[] {1}, true);
+        z = centred.div(var.add(NetworkSpec.NORM_EPS).sqrt());
+      }
+      z =
+          switch (spec.activation()) {
+            case RELU -> Activation.relu(z);
+            case TANH -> z.tanh();
+            case MISH -> Activation.mish(z);
+          };
+      if (masks != null && masks[l] != null) {
+        z = z.mul(masks[l]);
+      }
+      a = z;
+    }
+    throw new IllegalStateException("unreachable");
+  }
+
+  /** Copies the current parameters out of the engine. */
+  public ParameterSet parameters() {
+    return copy(w, b);
+  }
+
+  /** Copies the parameters' accumulated gradients out of the engine. */
+  public ParameterSet gradients() {
+    int layers = spec.layers();
+    float[][] gw = new float[layers][];
+    float[][] gb = new float[layers][];
+    for (int l = 0; l < layers; l++) {
+      try (NDArray g = w[l].getGradient()) {
+        gw[l] = g.toFloatArray();
+      }
+      try (NDArray g = b[l].getGradient()) {
+        gb[l] = g.toFloatArray();
+      }
+    }
+    return new ParameterSet(gw, gb);
+  }
+
+  /** Clears the parameters' accumulated gradients (PyTorch accumulates across backward calls). */
+  public void zeroGradients() {
+    for (int l = 0; l < spec.layers(); l++) {
+      Autograd.zeroGrad(w[l]);
+      Autograd.zeroGrad(b[l]);
+    }
+  }
+
+  private static ParameterSet copy(NDArray[] w, NDArray[] b) {
+    float[][] pw = new float[w.length][];
+    float[][] pb = new float[b.length][];
+    for (int l = 0; l < w.length; l++) {
+      pw[l] = w[l].toFloatArray();
+      pb[l] = b[l].toFloatArray();
+    }
+    return new ParameterSet(pw, pb);
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

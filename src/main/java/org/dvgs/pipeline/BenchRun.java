@@ -1,0 +1,184 @@
+package org.dvgs.pipeline;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.hadoop.conf.Configuration;
+import org.dvgs.config.BenchConfig;
+import org.dvgs.config.DvgsConfig;
+import org.dvgs.config.ScoringMethod;
+import org.dvgs.config.Task;
+import org.dvgs.config.TrainingConfig;
+import org.dvgs.io.Manifest;
+import org.dvgs.model.Autograd;
+import org.dvgs.model.DenseRows;
+import org.dvgs.model.Engines;
+import org.dvgs.model.Losses;
+import org.dvgs.model.Network;
+import org.dvgs.model.NetworkSpec;
+import org.dvgs.model.Snapshot;
+import org.dvgs.scoring.ScoringOptions;
+import org.dvgs.scoring.SnapshotScorer;
+import org.dvgs.training.TargetTrainer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code bench} command: in one process, on generated rows, the throughput of ghost scoring, naive per-sample
+ * scoring, a plain batched forward+backward training step and a forward pass of the configured model, measured
+ * in interleaved rounds (so machine noise hits all alike); the median round of each is reported, with ratios.
+ */
+public final class BenchRun {
+  private static final Logger LOG = LoggerFactory.getLogger(BenchRun.class);
+
+  private BenchRun() {}
+
+  public static Map<String, Object> run(DvgsConfig cfg) {
+    long t0 = System.nanoTime();
+    cfg.output().requirePath();
+    BenchConfig b = cfg.bench();
+    int threads = b.threads() > 0 ? b.threads() : Runtime.getRuntime().availableProcessors();
+    Engines.threads(threads);
+    Device device = Engines.device(cfg.device(), -1);
+    int classes = cfg.model().task() == Task.CLASSIFIER ? Math.max(2, cfg.model().numClasses()) : 0;
+    NetworkSpec spec = NetworkSpec.of(cfg.model(), b.inputWidth(), classes);
+    DenseRows rows = generated(b.rows(), b.inputWidth(), classes, cfg.seed());
+    DenseRows naiveRows = generated(b.naiveRows(), b.inputWidth(), classes, cfg.seed() + 1);
+    int batch = cfg.scoring().batchSize();
+    TrainingConfig tc = new TrainingConfig(cfg.training().optimizer(), cfg.training().learningRate(), 0, 0, Math.min(batch, rows.rows()), 1, 1, 1, "", 0);
+    List<Snapshot> snaps = new ArrayList<>();
+    new TargetTrainer(spec, tc, false, cfg.seed(), device).train(0, rows, s -> {
+      if (snaps.isEmpty()) {
+        snaps.add(s);
+      }
+    }, null);
+    ScoringOptions ghostOpts = new ScoringOptions(cfg.scoring().similarity(), ScoringMethod.GHOST, null, false, cfg.seed(), batch);
+    ScoringOptions naiveOpts = ghostOpts.withMethodNaive();
+    Map<String, List<Double>> rates = new LinkedHashMap<>();
+    for (String k : List.of("ghost", "train_step", "forward", "naive")) {
+      rates.put(k, new ArrayList<>());
+    }
+    try (SnapshotScorer ghost = new SnapshotScorer(spec, snaps, ghostOpts, device);
+        SnapshotScorer naive = new SnapshotScorer(spec, snaps, naiveOpts, device);
+        NDManager root = NDManager.newBaseManager(device);
+        Network trainNet = Network.upload(root, spec, snaps.get(0).parameters(), true);
+        Network inferNet = Network.upload(root, spec, snaps.get(0).parameters(), false)) {
+      for (int round = 0; round <= b.rounds(); round++) {
+        double g = timeRows(rows.rows(), () -> scoreAll(ghost, rows, batch));
+        double tr = timeRows(rows.rows(), () -> trainSteps(root, trainNet, spec, rows, batch));
+        double fw = timeRows(rows.rows(), () -> forwards(root, inferNet, spec, rows, batch));
+        double nv = timeRows(naiveRows.rows(), () -> scoreAll(naive, naiveRows, batch));
+        if (round == 0) {
+          continue; // warm-up
+        }
+        rates.get("ghost").add(g);
+        rates.get("train_step").add(tr);
+        rates.get("forward").add(fw);
+        rates.get("naive").add(nv);
+        LOG.info("bench round {}: ghost {} rows/s, train step {} rows/s, forward {} rows/s, naive {} rows/s", round,
+            String.format("%.0f", g), String.format("%.0f", tr), String.format("%.0f", fw), String.format("%.0f", nv));
+      }
+    }
+    Map<String, Object> throughput = new LinkedHashMap<>();
+    Map<String, Double> med = new LinkedHashMap<>();
+    for (Map.Entry<String, List<Double>> e : rates.entrySet()) {
+      med.put(e.getKey(), median(e.getValue()));
+      throughput.put(e.getKey() + "_samples_per_s", med.get(e.getKey()));
+    }
+    Map<String, Object> ratios = new LinkedHashMap<>();
+    ratios.put("ghost_over_train_step", med.get("ghost") / med.get("train_step"));
+    ratios.put("ghost_over_naive", med.get("ghost") / med.get("naive"));
+    ratios.put("ghost_over_forward", med.get("ghost") / med.get("forward"));
+    List<Double> perRound = new ArrayList<>();
+    for (int i = 0; i < rates.get("ghost").size(); i++) {
+      perRound.add(rates.get("ghost").get(i) / rates.get("train_step").get(i));
+    }
+    ratios.put("ghost_over_train_step_per_round", perRound);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("command", "bench");
+    m.put("seed", cfg.seed());
+    m.put("model", Map.of("widths", spec.widths(), "parameters", spec.parameterCount(), "task", spec.task().name().toLowerCase()));
+    m.put("setup", Map.of("rows", b.rows(), "naive_rows", b.naiveRows(), "batch_size", batch, "rounds", b.rounds(), "intra_op_threads", threads, "device", device.toString()));
+    m.put("throughput", throughput);
+    m.put("ratios", ratios);
+    m.put("rounds", rates);
+    m.put("versions", Map.of("java", System.getProperty("java.version"), "djl", ai.djl.engine.Engine.getDjlVersion(), "pytorch", Engines.pytorch().getVersion()));
+    m.put("timings", Map.of("total_s", (System.nanoTime() - t0) / 1e9));
+    m.put("config", Manifest.parse(cfg.toJson()));
+    Configuration hadoop = new Configuration();
+    ValuationJob.prepareOutput(hadoop, cfg.output().path(), cfg.output().overwrite());
+    Manifest.write(hadoop, cfg.output().path(), m);
+    return m;
+  }
+
+  private static DenseRows generated(int n, int d, int classes, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] x = new float[n * d];
+    float[] y = new float[n];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextGaussian();
+    }
+    for (int i = 0; i < n; i++) {
+      y[i] = classes > 0 ? r.nextInt(classes) : (float) r.nextGaussian();
+    }
+    return new DenseRows(x, y, n, d);
+  }
+
+  private static double timeRows(int rows, Runnable r) {
+    long t = System.nanoTime();
+    r.run();
+    return rows / ((System.nanoTime() - t) / 1e9);
+  }
+
+  private static void scoreAll(SnapshotScorer s, DenseRows rows, int batch) {
+    int d = rows.width();
+    for (int start = 0; start < rows.rows(); start += batch) {
+      int n = Math.min(batch, rows.rows() - start);
+      float[] x = Arrays.copyOfRange(rows.features(), start * d, (start + n) * d);
+      float[] y = Arrays.copyOfRange(rows.labels(), start, start + n);
+      s.score(x, y, new long[n], n);
+    }
+  }
+
+  /** A plain training step's engine work: forward, mean loss, backward into the parameters, gradients cleared. */
+  private static void trainSteps(NDManager root, Network net, NetworkSpec spec, DenseRows rows, int batch) {
+    int d = rows.width();
+    for (int start = 0; start < rows.rows(); start += batch) {
+      int n = Math.min(batch, rows.rows() - start);
+      try (NDManager m = root.newSubManager()) {
+        NDArray x = m.create(Arrays.copyOfRange(rows.features(), start * d, (start + n) * d), new Shape(n, d));
+        NDArray t = Losses.targets(m, spec, Arrays.copyOfRange(rows.labels(), start, start + n), n);
+        Autograd.gradMode(true);
+        try {
+          Autograd.backward(Losses.perSample(spec, net.forward(x, null, null, null), x, t).mean());
+        } finally {
+          Autograd.gradMode(false);
+        }
+        net.zeroGradients();
+      }
+    }
+  }
+
+  private static void forwards(NDManager root, Network net, NetworkSpec spec, DenseRows rows, int batch) {
+    int d = rows.width();
+    for (int start = 0; start < rows.rows(); start += batch) {
+      int n = Math.min(batch, rows.rows() - start);
+      try (NDManager m = root.newSubManager()) {
+        NDArray x = m.create(Arrays.copyOfRange(rows.features(), start * d, (start + n) * d), new Shape(n, d));
+        net.forward(x, null, null, null).toFloatArray();
+      }
+    }
+  }
+
+  private static double median(List<Double> v) {
+    double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+  }
+}

@@ -1,0 +1,50 @@
+package org.dvgs.pipeline;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.dvgs.config.DemoConfig;
+import org.dvgs.config.DvgsConfig;
+import org.dvgs.evaluation.Auroc;
+import org.dvgs.evaluation.SyntheticData;
+
+/**
+ * The embedded demo: generates a labelled data set (Gaussian class clusters), flips a known fraction of the
+ * source labels, values the source against the clean target and reports AUROC(corrupted, -value).
+ */
+public final class DemoRun {
+  private DemoRun() {}
+
+  /** Runs the demo; the data go to {@code <output>/data}. */
+  public static ValuationJob.Outcome run(SparkSession spark, DvgsConfig cfg) {
+    cfg.output().requirePath();
+    String out = cfg.output().path();
+    ValuationJob.prepareOutput(spark.sparkContext().hadoopConfiguration(), out, cfg.output().overwrite());
+    DemoConfig d = cfg.demo();
+    String targetPath = new Path(out, "data/target").toString();
+    String sourcePath = new Path(out, "data/source").toString();
+    List<Row> target = SyntheticData.classification(cfg.seed(), "t", d.targetRows(), d.classes(), d.features(), 1.5, 0.0);
+    List<Row> source = SyntheticData.classification(cfg.seed(), "s", d.sourceRows(), d.classes(), d.features(), 1.5, d.labelFlipFraction());
+    SyntheticData.write(spark, target, targetPath, 1);
+    SyntheticData.write(spark, source, sourcePath, 2);
+    Map<String, Object> set = new LinkedHashMap<>();
+    set.put("input.source.path", sourcePath);
+    set.put("input.target.path", targetPath);
+    set.put("output.overwrite", true);
+    DvgsConfig run = cfg.with(set);
+    Dataset<Row> truth = spark.read().parquet(sourcePath).select("id", "corrupted");
+    Map<String, Object> extra = new LinkedHashMap<>();
+    extra.put("command", "demo");
+    extra.put("demo", Map.of("classes", d.classes(), "features", d.features(), "target_rows", d.targetRows(),
+        "source_rows", d.sourceRows(), "label_flip_fraction", d.labelFlipFraction()));
+    return ValuationJob.run(spark, run, null, false, values -> {
+      Dataset<Row> joined = values.join(truth, values.col("sample_id").equalTo(truth.col("id")));
+      double auroc = Auroc.ofTable(joined);
+      return Map.of("auroc", auroc);
+    }, extra, false);
+  }
+}

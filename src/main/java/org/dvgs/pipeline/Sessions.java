@@ -1,0 +1,59 @@
+package org.dvgs.pipeline;
+
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.dvgs.config.SparkSettings;
+
+/** Creates the Spark session; a master set by spark-submit wins over the configured one. */
+public final class Sessions {
+  private Sessions() {}
+
+  public static SparkSession create(SparkSettings s) {
+    SparkConf conf = new SparkConf();
+    if (!conf.contains("spark.master")) {
+      conf.setMaster(s.master());
+    }
+    if (!conf.contains("spark.app.name")) {
+      conf.setAppName(s.appName());
+    }
+    if (!conf.contains("spark.sql.shuffle.partitions")) {
+      conf.set("spark.sql.shuffle.partitions", String.valueOf(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
+    }
+    conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    for (Map.Entry<String, String> e : s.conf().entrySet()) {
+      conf.set(e.getKey(), e.getValue());
+    }
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+
+  /**
+   * PyTorch intra-op threads per task: the cores of an executor divided by its task slots. In local mode the
+   * executor is this machine, so that is {@code availableProcessors / (N / spark.task.cpus)} for {@code local[N]}.
+   */
+  public static int threadsPerTask(SparkConf conf, int configured) {
+    if (configured > 0) {
+      return configured;
+    }
+    int taskCpus = conf.getInt("spark.task.cpus", 1);
+    String master = conf.get("spark.master", "local[*]");
+    if (master.startsWith("local")) {
+      int cores = Runtime.getRuntime().availableProcessors();
+      int slots = cores;
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[(\\d+|\\*)").matcher(master);
+      if (m.find() && !m.group(1).equals("*")) {
+        slots = Integer.parseInt(m.group(1));
+      } else if (master.equals("local")) {
+        slots = 1;
+      }
+      if (master.startsWith("local-cluster")) {
+        java.util.regex.Matcher mc = java.util.regex.Pattern.compile("local-cluster\\[\\s*(\\d+)\\s*,\\s*(\\d+)").matcher(master);
+        if (mc.find()) {
+          slots = Integer.parseInt(mc.group(1)) * Integer.parseInt(mc.group(2));
+        }
+      }
+      return Math.max(1, cores / Math.max(1, slots / taskCpus));
+    }
+    return Math.max(1, taskCpus);
+  }
+}

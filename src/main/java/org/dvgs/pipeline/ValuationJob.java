@@ -1,0 +1,333 @@
+package org.dvgs.pipeline;
+
+import ai.djl.Device;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.dvgs.aggregation.ValueTable;
+import org.dvgs.config.DvgsConfig;
+import org.dvgs.config.Keys;
+import org.dvgs.config.TrainingConfig;
+import org.dvgs.io.InputLoader;
+import org.dvgs.io.LoadedInputs;
+import org.dvgs.io.Manifest;
+import org.dvgs.model.DenseRows;
+import org.dvgs.model.Engines;
+import org.dvgs.model.NetworkSpec;
+import org.dvgs.scoring.ScoringOptions;
+import org.dvgs.scoring.ScoringStage;
+import org.dvgs.scoring.SourceBatch;
+import org.dvgs.training.SnapshotStore;
+import org.dvgs.training.TargetTrainer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One valuation run: load and validate inputs, train on the target (or reuse persisted snapshots), score the
+ * source on the executors, write the value table, the rejects table and, last, the manifest.
+ *
+ * <p>Output layout under {@code dvgs.output.path}: {@code values/} (Parquet), {@code rejects/} (Parquet),
+ * {@code checkpoints/<fingerprint>/} (unless {@code dvgs.training.checkpoint-dir} points elsewhere) and
+ * {@code manifest.json}.
+ */
+public final class ValuationJob {
+  private static final Logger LOG = LoggerFactory.getLogger(ValuationJob.class);
+
+  /**
+   * The result of a run.
+   *
+   * @param runId run id written into the table
+   * @param output output directory
+   * @param values the value table as written (read back from Parquet)
+   * @param manifest the manifest as written
+   */
+  public record Outcome(String runId, String output, Dataset<Row> values, Map<String, Object> manifest) {}
+
+  private ValuationJob() {}
+
+  /**
+   * Runs a valuation.
+   *
+   * @param transform change of the valid source before scaling (experiments), or null
+   * @param groundTruth add the {@code corrupted} column to the value table
+   * @param metrics computes metrics from the written value table for the manifest, or null
+   * @param extra additional manifest entries (command, experiment settings)
+   */
+  public static Outcome run(
+      SparkSession spark,
+      DvgsConfig cfg,
+      InputLoader.SourceTransform transform,
+      boolean groundTruth,
+      Function<Dataset<Row>, Map<String, Object>> metrics,
+      Map<String, Object> extra) {
+    return run(spark, cfg, transform, groundTruth, metrics, extra, true);
+  }
+
+  /**
+   * As {@link #run(SparkSession, DvgsConfig, InputLoader.SourceTransform, boolean, Function, Map)}; with
+   * {@code prepare = false} the caller has already prepared the output directory (and may have put inputs there).
+   */
+  public static Outcome run(
+      SparkSession spark,
+      DvgsConfig cfg,
+      InputLoader.SourceTransform transform,
+      boolean groundTruth,
+      Function<Dataset<Row>, Map<String, Object>> metrics,
+      Map<String, Object> extra,
+      boolean prepare) {
+    long t0 = System.nanoTime();
+    cfg.output().requirePath();
+    String out = cfg.output().path();
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    if (prepare) {
+      prepareOutput(hadoop, out, cfg.output().overwrite());
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Map<String, Double> timings = new LinkedHashMap<>();
+
+    jsc.setJobGroup("dvgs-load", "dvgs: reading and validating inputs", false);
+    long t = System.nanoTime();
+    LoadedInputs in = InputLoader.load(spark, cfg.input(), cfg.model(), cfg.seed(), cfg.training().batchSize(), transform);
+    timings.put("load_s", secs(t));
+
+    NetworkSpec spec = NetworkSpec.of(cfg.model(), in.width(), in.numClasses());
+    ScoringOptions options =
+        new ScoringOptions(
+            cfg.scoring().similarity(),
+            cfg.scoring().method(),
+            ScoringOptions.layerMask(cfg.scoring().layers(), spec.layers()),
+            cfg.scoring().trainModeDropout(),
+            cfg.seed(),
+            cfg.scoring().batchSize());
+    Device device = Engines.device(cfg.device(), -1);
+    String runId = cfg.runId().isEmpty() ? "run-" + fingerprintOfConfig(cfg).substring(0, 12) : cfg.runId();
+
+    // Training (driver), or reuse of persisted snapshots with the same fingerprint.
+    jsc.setJobGroup("dvgs-training", "dvgs: training on the target set (driver)", false);
+    t = System.nanoTime();
+    String fingerprint = trainingFingerprint(cfg, spec, in.target());
+    String ckptRoot = cfg.training().checkpointDir().isEmpty() ? new Path(out, "checkpoints").toString() : cfg.training().checkpointDir();
+    SnapshotStore store = new SnapshotStore(hadoop, ckptRoot, fingerprint, spec);
+    TargetTrainer trainer = new TargetTrainer(spec, cfg.training(), cfg.model().classBalanced(), cfg.seed(), device);
+    Engines.threads(Runtime.getRuntime().availableProcessors());
+    List<Map<String, Object>> restarts = new ArrayList<>();
+    int reused = 0;
+    long perRestart = snapshotsPerRestart(cfg.training(), trainer.iterationsPerEpoch(in.target().rows()));
+    TrainingProgress progress = new TrainingProgress(cfg.training().restarts(), cfg.training().logEvery());
+    for (int r = 0; r < cfg.training().restarts(); r++) {
+      Map<String, Object> rm = new LinkedHashMap<>();
+      rm.put("restart", r);
+      if (store.has(r)) {
+        reused++;
+        rm.put("reused", true);
+        LOG.info("restart {}: reusing snapshots in {}", r, store.directory());
+      } else {
+        try (SnapshotStore.Writer w = store.writer(r)) {
+          TargetTrainer.RestartResult res = trainer.train(r, in.target(), w::accept, progress);
+          w.commit();
+          rm.put("reused", false);
+          rm.put("iterations", res.iterations());
+          rm.put("first_loss", res.firstLoss());
+          rm.put("last_loss", res.lastLoss());
+          rm.put("seconds", res.seconds());
+        }
+      }
+      restarts.add(rm);
+    }
+    store.describe(Manifest.toJson(fingerprintDescription(cfg, spec, in.target())));
+    timings.put("train_s", secs(t));
+
+    // Scoring (executors).
+    t = System.nanoTime();
+    StorageLevel level = StorageLevel.fromString(cfg.scoring().storageLevel());
+    JavaRDD<org.dvgs.io.CanonicalRow> src = in.source();
+    if (cfg.scoring().partitions() > 0) {
+      src = src.repartition(cfg.scoring().partitions());
+    }
+    JavaRDD<SourceBatch> batches = src.mapPartitions(new SourceBatch.Pack(cfg.scoring().batchSize(), in.width())).persist(level);
+    jsc.setJobGroup("dvgs-scoring", "dvgs: packing and persisting the source", false);
+    long rows = batches.map(SourceBatch::rows).fold(0, Integer::sum);
+    int threads = Sessions.threadsPerTask(jsc.getConf(), cfg.scoring().intraOpThreads());
+    long totalSnapshots = perRestart * cfg.training().restarts();
+    ScoringStage.Result scored =
+        ScoringStage.run(
+            jsc, batches, rows, spec, options, store.readAll(cfg.training().restarts()), totalSnapshots,
+            (long) cfg.scoring().blockMemoryMb() << 20, cfg.device(), threads, level);
+    timings.put("score_s", secs(t));
+
+    // Aggregation and output.
+    t = System.nanoTime();
+    jsc.setJobGroup("dvgs-aggregation", "dvgs: writing the value table", false);
+    String valuesPath = new Path(out, "values").toString();
+    ValueTable.build(spark, batches, scored.stats(), runId, groundTruth).write().mode(SaveMode.Overwrite).parquet(valuesPath);
+    long rejectedWritten = 0;
+    if (cfg.output().writeRejects()) {
+      Dataset<Row> rej = ValueTable.rejects(spark, in.rejects(), runId);
+      rej.write().mode(SaveMode.Overwrite).parquet(new Path(out, "rejects").toString());
+      rejectedWritten = (long) in.counts().get("source_rejected");
+    }
+    Dataset<Row> values = spark.read().parquet(valuesPath);
+    long valued = values.count();
+    Map<String, Object> metricValues = metrics == null ? Map.of() : metrics.apply(values);
+    timings.put("aggregate_s", secs(t));
+    scored.stats().unpersist(false);
+    batches.unpersist(false);
+    timings.put("total_s", secs(t0));
+    jsc.clearJobGroup();
+
+    Map<String, Object> counts = new LinkedHashMap<>(in.counts());
+    counts.put("source_valued", valued);
+    counts.put("source_excluded_by_experiment", (long) counts.get("source_valid") - rows);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("run_id", runId);
+    m.put("seed", cfg.seed());
+    if (extra != null) {
+      m.putAll(extra);
+    }
+    m.put("versions", versions(spark));
+    m.put("device", device.toString());
+    m.put("model", Map.of("widths", spec.widths(), "parameters", spec.parameterCount(), "task", Keys.kebab(spec.task())));
+    Map<String, Object> scaling = new LinkedHashMap<>(in.scaler().describe());
+    scaling.put("fit_on", Keys.kebab(cfg.input().scalingFit()));
+    m.put("scaling", scaling);
+    m.put("counts", counts);
+    m.put("training", Map.of(
+        "fingerprint", fingerprint,
+        "checkpoint_dir", store.directory().toString(),
+        "restarts_reused", reused,
+        "snapshots", scored.snapshots(),
+        "restarts", restarts));
+    m.put("scoring", Map.of(
+        "method", Keys.kebab(cfg.scoring().method()),
+        "similarity", Keys.kebab(cfg.scoring().similarity()),
+        "blocks", scored.blocks(),
+        "partitions", batches.getNumPartitions(),
+        "intra_op_threads_per_task", threads,
+        "sample_checkpoints", scored.sampleCheckpoints(),
+        "sample_checkpoints_per_s", scored.throughput()));
+    m.put("timings", timings);
+    m.put("metrics", metricValues);
+    m.put("output", Map.of("values", valuesPath, "values_rows", valued, "rejects_rows", rejectedWritten));
+    m.put("config", Manifest.parse(cfg.toJson()));
+    Manifest.write(hadoop, out, m);
+    LOG.info("run {}: {} rows valued, {} rejected, {} sample-checkpoints in {} s -> {}", runId, valued, rejectedWritten, scored.sampleCheckpoints(), String.format("%.1f", timings.get("total_s")), out);
+    return new Outcome(runId, out, values, m);
+  }
+
+  static long snapshotsPerRestart(TrainingConfig tc, long iterationsPerEpoch) {
+    long iterations = iterationsPerEpoch * tc.epochs();
+    return (iterations + tc.snapshotEvery() - 1) / tc.snapshotEvery();
+  }
+
+  private static double secs(long start) {
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  /** Refuses an existing output unless overwriting; on overwrite removes everything but {@code checkpoints/}. */
+  static void prepareOutput(Configuration hadoop, String out, boolean overwrite) {
+    Path p = new Path(out);
+    try {
+      FileSystem fs = p.getFileSystem(hadoop);
+      if (fs.exists(p)) {
+        FileStatus[] children = fs.isDirectory(p) ? fs.listStatus(p) : new FileStatus[] {fs.getFileStatus(p)};
+        boolean onlyCheckpoints = true;
+        for (FileStatus c : children) {
+          onlyCheckpoints &= c.getPath().getName().equals("checkpoints");
+        }
+        if (!onlyCheckpoints && !overwrite) {
+          throw new org.dvgs.config.ConfigValidationException(
+              "output path " + out + " exists; choose another --output or set dvgs.output.overwrite = true");
+        }
+        if (!fs.isDirectory(p)) {
+          fs.delete(p, false);
+        } else {
+          // The manifest goes first so that an interrupted overwrite never leaves an old manifest over new data.
+          fs.delete(new Path(p, "manifest.json"), false);
+          for (FileStatus c : children) {
+            if (!c.getPath().getName().equals("checkpoints")) {
+              fs.delete(c.getPath(), true);
+            }
+          }
+        }
+      }
+      fs.mkdirs(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare output " + out + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Identifies snapshots: same network, training settings, seed and target data give the same fingerprint. */
+  static String trainingFingerprint(DvgsConfig cfg, NetworkSpec spec, DenseRows target) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update(Manifest.toJson(fingerprintDescription(cfg, spec, target)).getBytes(StandardCharsets.UTF_8));
+      ByteBuffer buf = ByteBuffer.allocate(4 * (target.features().length + target.labels().length)).order(ByteOrder.LITTLE_ENDIAN);
+      buf.asFloatBuffer().put(target.features()).put(target.labels());
+      md.update(buf.array());
+      return HexFormat.of().formatHex(md.digest()).substring(0, 24);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Map<String, Object> fingerprintDescription(DvgsConfig cfg, NetworkSpec spec, DenseRows target) {
+    TrainingConfig tc = cfg.training();
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("network", spec.toString());
+    d.put("optimizer", Keys.kebab(tc.optimizer()));
+    d.put("learning_rate", tc.learningRate());
+    d.put("momentum", tc.momentum());
+    d.put("weight_decay", tc.weightDecay());
+    d.put("batch_size", tc.batchSize());
+    d.put("epochs", tc.epochs());
+    d.put("snapshot_every", tc.snapshotEvery());
+    d.put("class_balanced", cfg.model().classBalanced());
+    d.put("seed", cfg.seed());
+    d.put("target_rows", target.rows());
+    d.put("target_width", target.width());
+    return d;
+  }
+
+  private static String fingerprintOfConfig(DvgsConfig cfg) {
+    // The output location and overwrite flag do not change the values, so they do not change the run id.
+    DvgsConfig c = cfg.with(Map.of("output.path", "", "output.overwrite", false));
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(md.digest(c.toJson().getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Map<String, Object> versions(SparkSession spark) {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("dvgs_spark", String.valueOf(ValuationJob.class.getPackage().getImplementationVersion()));
+    v.put("spark", spark.version());
+    v.put("scala", scala.util.Properties.versionNumberString());
+    v.put("java", System.getProperty("java.version"));
+    v.put("djl", ai.djl.engine.Engine.getDjlVersion());
+    v.put("pytorch", Engines.pytorch().getVersion());
+    return v;
+  }
+}

@@ -1,0 +1,81 @@
+package org.dvgs.scoring;
+
+import ai.djl.Device;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction2;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.resource.ResourceInformation;
+import org.dvgs.config.DeviceKind;
+import org.dvgs.model.Engines;
+import org.dvgs.model.NetworkSpec;
+import org.dvgs.model.Snapshot;
+
+/**
+ * Executor function: scores one partition's batches against one broadcast block of snapshots and folds the
+ * similarities into that partition's running row statistics. The statistics and the batches are zipped partition by
+ * partition, so no shuffle is needed and each row sees its values in the same order on every run.
+ */
+public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, Iterator<SourceBatch>, RowStats> {
+  private static final long serialVersionUID = 1L;
+
+  private final Broadcast<ArrayList<Snapshot>> block;
+  private final NetworkSpec spec;
+  private final ScoringOptions options;
+  private final DeviceKind device;
+  private final int threads;
+
+  public ScoreBlock(Broadcast<ArrayList<Snapshot>> block, NetworkSpec spec, ScoringOptions options, DeviceKind device, int threads) {
+    this.block = block;
+    this.spec = spec;
+    this.options = options;
+    this.device = device;
+    this.threads = threads;
+  }
+
+  @Override
+  public Iterator<RowStats> call(Iterator<RowStats> stats, Iterator<SourceBatch> batches) {
+    Engines.threads(threads);
+    List<RowStats> out = new ArrayList<>();
+    try (SnapshotScorer scorer = new SnapshotScorer(spec, block.value(), options, Engines.device(device, assignedGpu()))) {
+      while (batches.hasNext()) {
+        SourceBatch b = batches.next();
+        if (!stats.hasNext()) {
+          throw new IllegalStateException("row statistics and source batches are out of step");
+        }
+        RowStats s = stats.next();
+        out.add(s.add(scorer.score(b.features(), b.labels(), b.keys(), b.rows())));
+      }
+    }
+    return out.iterator();
+  }
+
+  /** The GPU Spark assigned to this task (spark.task.resource.gpu.amount), or -1. */
+  static int assignedGpu() {
+    TaskContext tc = TaskContext.get();
+    if (tc == null) {
+      return -1;
+    }
+    scala.Option<ResourceInformation> gpu = tc.resources().get("gpu");
+    if (gpu.isEmpty() || gpu.get().addresses().length == 0) {
+      return -1;
+    }
+    try {
+      return Integer.parseInt(gpu.get().addresses()[0].trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** Initial statistics: one empty {@link RowStats} per batch. */
+  public static final class Init implements org.apache.spark.api.java.function.Function<SourceBatch, RowStats> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public RowStats call(SourceBatch b) {
+      return RowStats.empty(b.rows());
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package org.dvgs.scoring;
+
+import java.io.Serializable;
+import java.util.List;
+import org.dvgs.config.ScoringMethod;
+import org.dvgs.config.SimilarityMetric;
+
+/**
+ * What a scoring task needs besides data and snapshots; plain values so it serialises into Spark closures.
+ *
+ * @param metric similarity measure
+ * @param method ghost or naive
+ * @param layers which linear layers count (null = all)
+ * @param trainModeDropout per-sample dropout masks when computing source gradients
+ * @param seed the run seed (dropout mask stream)
+ * @param batchSize source rows per batch
+ */
+public record ScoringOptions(
+    SimilarityMetric metric, ScoringMethod method, boolean[] layers, boolean trainModeDropout, long seed, int batchSize)
+    implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Builds the layer mask from a configured list; empty = all layers. */
+  public static boolean[] layerMask(List<Integer> layers, int count) {
+    if (layers == null || layers.isEmpty()) {
+      return null;
+    }
+    boolean[] mask = new boolean[count];
+    for (int l : layers) {
+      if (l >= count) {
+        throw new IllegalArgumentException(
+            "dvgs.scoring.layers lists layer " + l + " but the network has " + count + " linear layers (0.." + (count - 1) + ")");
+      }
+      mask[l] = true;
+    }
+    return mask;
+  }
+
+  /** The same options with the naive (reference) method. */
+  public ScoringOptions withMethodNaive() {
+    return new ScoringOptions(metric, ScoringMethod.NAIVE, layers, trainModeDropout, seed, batchSize);
+  }
+
+  public boolean includes(int layer) {
+    return layers == null || layers[layer];
+  }
+}

@@ -1,0 +1,232 @@
+package org.dvgs.scoring;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import org.dvgs.config.ScoringMethod;
+import org.dvgs.model.Autograd;
+import org.dvgs.model.DropoutMasks;
+import org.dvgs.model.Losses;
+import org.dvgs.model.Mix;
+import org.dvgs.model.Network;
+import org.dvgs.model.NetworkSpec;
+import org.dvgs.model.Snapshot;
+
+/**
+ * Scores batches of source rows against a list of snapshots: for each row and snapshot, the similarity of the
+ * row's loss gradient to the snapshot's target gradient.
+ *
+ * <p>The ghost method never forms a per-sample gradient. For a linear layer {@code z = W a + b} the per-sample
+ * weight gradient is {@code delta_i a_i^T} with {@code delta_i = dLoss_i/dz_i}, so against a target gradient
+ * {@code (G, g)}: {@code <grad_i, target> = delta_i^T G a_i + delta_i . g} and
+ * {@code ||grad_i||^2 = ||delta_i||^2 (||a_i||^2 + 1)}. All deltas come from one backward pass of the summed
+ * per-sample losses into zero "probe" tensors added to every pre-activation, with the parameters frozen. This is
+ * exact whenever per-sample losses are independent, which holds here: the normalisation and dropout act within
+ * one row.
+ *
+ * <p>Each instance owns a native memory scope; every batch runs in a sub-scope closed before returning, so only
+ * plain Java arrays leave.
+ */
+public final class SnapshotScorer implements AutoCloseable {
+  private final NetworkSpec spec;
+  private final ScoringOptions options;
+  private final NDManager root;
+  private final List<Snapshot> snapshots;
+  private final List<Network> networks = new ArrayList<>();
+  private final List<NDArray[]> targetW = new ArrayList<>();
+  private final List<NDArray[]> targetB = new ArrayList<>();
+  private final double[] targetSq;
+
+  /**
+   * Uploads the snapshots.
+   *
+   * @param device where to compute
+   */
+  public SnapshotScorer(NetworkSpec spec, List<Snapshot> snapshots, ScoringOptions options, Device device) {
+    this.spec = spec;
+    this.options = options;
+    this.snapshots = List.copyOf(snapshots);
+    this.root = NDManager.newBaseManager(device);
+    this.targetSq = new double[snapshots.size()];
+    boolean naive = options.method() == ScoringMethod.NAIVE;
+    int layers = spec.layers();
+    try {
+      for (int s = 0; s < snapshots.size(); s++) {
+        Snapshot snap = snapshots.get(s);
+        Network net = Network.upload(root, spec, snap.parameters(), naive);
+        networks.add(net);
+        NDArray[] gw = new NDArray[layers];
+        NDArray[] gb = new NDArray[layers];
+        for (int l = 0; l < layers; l++) {
+          if (options.includes(l)) {
+            gw[l] = net.manager().create(snap.targetGradient().weights()[l], new Shape(spec.width(l + 1), spec.width(l)));
+            gb[l] = net.manager().create(snap.targetGradient().biases()[l], new Shape(spec.width(l + 1), 1));
+          }
+        }
+        targetW.add(gw);
+        targetB.add(gb);
+        targetSq[s] = snap.targetSquaredNorm(options.layers());
+      }
+    } catch (RuntimeException e) {
+      root.close();
+      throw e;
+    }
+  }
+
+  public int snapshotCount() {
+    return snapshots.size();
+  }
+
+  /**
+   * Similarities of a batch of rows.
+   *
+   * @param features {@code rows * inputWidth} row-major floats
+   * @param labels one per row (ignored for the autoencoder)
+   * @param rowKeys stable per-row keys (dropout masks in train mode)
+   * @param rows number of rows
+   * @return {@code [snapshot][row]} similarities
+   */
+  public double[][] score(float[] features, float[] labels, long[] rowKeys, int rows) {
+    double[][] out = new double[snapshots.size()][];
+    try (NDManager batch = root.newSubManager()) {
+      if (options.method() == ScoringMethod.GHOST) {
+        NDArray x = batch.create(features, new Shape(rows, spec.inputWidth()));
+        NDArray targets = Losses.targets(batch, spec, labels, rows);
+        NDArray xSq = x.square().sum(new int[] {1});
+        for (int s = 0; s < snapshots.size(); s++) {
+          out[s] = ghost(batch, s, x, targets, xSq, rowKeys, rows);
+        }
+      } else {
+        for (int s = 0; s < snapshots.size(); s++) {
+          out[s] = naive(batch, s, features, labels, rowKeys, rows);
+        }
+      }
+    }
+    return out;
+  }
+
+  private double[] ghost(NDManager batch, int s, NDArray x, NDArray targets, NDArray xSq, long[] rowKeys, int rows) {
+    int layers = spec.layers();
+    try (NDManager scope = batch.newSubManager()) {
+      // Temporaries follow the manager of their first operand: move the shared batch inputs into this scope so
+      // that everything this snapshot creates is freed when the scope closes.
+      x.tempAttach(scope);
+      xSq.tempAttach(scope);
+      if (targets != null) {
+        targets.tempAttach(scope);
+      }
+      NDArray[] probes = new NDArray[layers];
+      NDArray[] inputs = new NDArray[layers];
+      NDArray[] masks = masks(scope, s, rowKeys, rows);
+      NDArray dot;
+      NDArray sq;
+      Autograd.gradMode(true);
+      try {
+        for (int l = 0; l < layers; l++) {
+          probes[l] = scope.zeros(new Shape(rows, spec.width(l + 1)));
+          probes[l].setRequiresGradient(true);
+        }
+        NDArray outp = networks.get(s).forward(x, masks, probes, inputs);
+        NDArray loss = Losses.perSample(spec, outp, x, targets).sum();
+        Autograd.backward(loss);
+      } finally {
+        Autograd.gradMode(false);
+      }
+      dot = null;
+      sq = null;
+      NDArray[] gw = targetW.get(s);
+      NDArray[] gb = targetB.get(s);
+      for (int l = 0; l < layers; l++) {
+        if (!options.includes(l)) {
+          continue;
+        }
+        NDArray delta = probes[l].getGradient();
+        delta.attach(scope);
+        NDArray a = inputs[l];
+        NDArray d = delta.matMul(gw[l]).mul(a).sum(new int[] {1}).add(delta.matMul(gb[l]).reshape(rows));
+        NDArray aSq = l == 0 ? xSq : a.square().sum(new int[] {1});
+        NDArray q = delta.square().sum(new int[] {1}).mul(aSq.add(1f));
+        dot = dot == null ? d : dot.add(d);
+        sq = sq == null ? q : sq.add(q);
+      }
+      float[] dots = dot.toFloatArray();
+      float[] sqs = sq.toFloatArray();
+      double[] sims = new double[rows];
+      for (int i = 0; i < rows; i++) {
+        sims[i] = Similarities.of(options.metric(), dots[i], sqs[i], targetSq[s]);
+      }
+      return sims;
+    }
+  }
+
+  private NDArray[] masks(NDManager scope, int s, long[] rowKeys, int rows) {
+    if (!options.trainModeDropout() || spec.dropout() <= 0) {
+      return null;
+    }
+    long stream = Mix.mix(options.seed(), snapshots.get(s).key());
+    long[] keys = rowKeys.length == rows ? rowKeys : java.util.Arrays.copyOf(rowKeys, rows);
+    NDArray[] masks = new NDArray[spec.layers() - 1];
+    for (int l = 0; l < masks.length; l++) {
+      int width = spec.width(l + 1);
+      masks[l] = scope.create(DropoutMasks.mask(stream, keys, l, width, spec.dropout()), new Shape(rows, width));
+    }
+    return masks;
+  }
+
+  /** Reference path: one backward pass per row, with the full per-sample gradient materialised. */
+  private double[] naive(NDManager batch, int s, float[] features, float[] labels, long[] rowKeys, int rows) {
+    Network net = networks.get(s);
+    Snapshot snap = snapshots.get(s);
+    int d = spec.inputWidth();
+    int layers = spec.layers();
+    double[] sims = new double[rows];
+    for (int i = 0; i < rows; i++) {
+      double dot = 0;
+      double sq = 0;
+      try (NDManager scope = batch.newSubManager()) {
+        float[] row = java.util.Arrays.copyOfRange(features, i * d, (i + 1) * d);
+        NDArray x = scope.create(row, new Shape(1, d));
+        NDArray targets = Losses.targets(scope, spec, new float[] {labels == null ? 0f : labels[i]}, 1);
+        NDArray[] masks = masks(scope, s, new long[] {rowKeys[i]}, 1);
+        Autograd.gradMode(true);
+        try {
+          NDArray loss = Losses.perSample(spec, net.forward(x, masks, null, null), x, targets).sum();
+          Autograd.backward(loss);
+        } finally {
+          Autograd.gradMode(false);
+        }
+        for (int l = 0; l < layers; l++) {
+          NDArray gwArr = net.weight(l).getGradient();
+          gwArr.attach(scope);
+          NDArray gbArr = net.bias(l).getGradient();
+          gbArr.attach(scope);
+          if (options.includes(l)) {
+            float[] gw = gwArr.toFloatArray();
+            float[] gb = gbArr.toFloatArray();
+            float[] tw = snap.targetGradient().weights()[l];
+            float[] tb = snap.targetGradient().biases()[l];
+            for (int j = 0; j < gw.length; j++) {
+              dot += (double) gw[j] * tw[j];
+              sq += (double) gw[j] * gw[j];
+            }
+            for (int j = 0; j < gb.length; j++) {
+              dot += (double) gb[j] * tb[j];
+              sq += (double) gb[j] * gb[j];
+            }
+          }
+        }
+        net.zeroGradients();
+      }
+      sims[i] = Similarities.of(options.metric(), dot, sq, targetSq[s]);
+    }
+    return sims;
+  }
+
+  @Override
+  public void close() {
+    root.close();
+  }
+}

@@ -1,0 +1,207 @@
+package org.dvgs.training;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.function.Consumer;
+import org.dvgs.config.Task;
+import org.dvgs.config.TrainingConfig;
+import org.dvgs.model.Autograd;
+import org.dvgs.model.DenseRows;
+import org.dvgs.model.DropoutMasks;
+import org.dvgs.model.Losses;
+import org.dvgs.model.Mix;
+import org.dvgs.model.Network;
+import org.dvgs.model.NetworkSpec;
+import org.dvgs.model.ParameterSet;
+import org.dvgs.model.Snapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains the network on the target set on the driver and emits a {@link Snapshot} every T iterations: the
+ * parameters before the step and the target batch gradient that the step uses. Each epoch visits the target in a
+ * seeded random order, in batches of the configured size (the last batch of an epoch may be smaller). Dropout is
+ * on during training, with masks drawn from (seed, restart, iteration, target row).
+ */
+public final class TargetTrainer {
+  private static final Logger LOG = LoggerFactory.getLogger(TargetTrainer.class);
+
+  /** Progress callback: restart, epoch, iteration, loss. */
+  public interface Progress {
+    void update(int restart, int epoch, long iteration, long totalIterations, double loss);
+  }
+
+  /**
+   * What one restart did.
+   *
+   * @param restart restart index
+   * @param iterations optimizer steps
+   * @param snapshots snapshots emitted
+   * @param firstLoss loss at the first step
+   * @param lastLoss loss at the last step
+   * @param seconds wall time
+   */
+  public record RestartResult(int restart, long iterations, int snapshots, double firstLoss, double lastLoss, double seconds) {}
+
+  private final NetworkSpec spec;
+  private final TrainingConfig cfg;
+  private final boolean classBalanced;
+  private final long seed;
+  private final Device device;
+
+  public TargetTrainer(NetworkSpec spec, TrainingConfig cfg, boolean classBalanced, long seed, Device device) {
+    this.spec = spec;
+    this.cfg = cfg;
+    this.classBalanced = classBalanced;
+    this.seed = seed;
+    this.device = device;
+  }
+
+  /** Seed of restart {@code r}, derived from the run seed. */
+  public static long restartSeed(long seed, int restart) {
+    return Mix.mix(seed, restart, 0x7265737461727473L);
+  }
+
+  /** Iterations per epoch for {@code n} target rows. */
+  public long iterationsPerEpoch(int n) {
+    return (n + cfg.batchSize() - 1) / cfg.batchSize();
+  }
+
+  /** Per-class loss weights n / (C n_c) from the target labels (0 for a class the target lacks). */
+  public static float[] classWeights(float[] labels, int classes) {
+    long[] counts = new long[classes];
+    for (float y : labels) {
+      counts[(int) y]++;
+    }
+    float[] w = new float[classes];
+    for (int c = 0; c < classes; c++) {
+      w[c] = counts[c] == 0 ? 0f : (float) ((double) labels.length / ((double) classes * counts[c]));
+    }
+    return w;
+  }
+
+  /** Trains restart {@code restart} and passes each snapshot to {@code sink} in iteration order. */
+  public RestartResult train(int restart, DenseRows target, Consumer<Snapshot> sink, Progress progress) {
+    long t0 = System.nanoTime();
+    long rseed = restartSeed(seed, restart);
+    ParameterSet params = ParameterSet.initial(spec, Mix.mix(rseed, 1));
+    Optimizer opt = new Optimizer(cfg);
+    float[] weights =
+        classBalanced && spec.task() == Task.CLASSIFIER ? classWeights(target.labels(), spec.numClasses()) : null;
+    int n = target.rows();
+    int d = target.width();
+    int bs = Math.min(cfg.batchSize(), n);
+    long perEpoch = iterationsPerEpoch(n);
+    long total = perEpoch * cfg.epochs();
+    long iteration = 0;
+    int emitted = 0;
+    double firstLoss = Double.NaN;
+    double loss = Double.NaN;
+    try (NDManager root = NDManager.newBaseManager(device)) {
+      for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
+        int[] order = permutation(n, Mix.mix(rseed, 2, epoch));
+        for (int start = 0; start < n; start += bs) {
+          int rows = Math.min(bs, n - start);
+          float[] x = new float[rows * d];
+          float[] y = new float[rows];
+          long[] keys = new long[rows];
+          for (int i = 0; i < rows; i++) {
+            int r = order[start + i];
+            System.arraycopy(target.features(), r * d, x, i * d, d);
+            y[i] = target.labels()[r];
+            keys[i] = r;
+          }
+          ParameterSet grad;
+          try (NDManager step = root.newSubManager();
+              Network net = Network.upload(step, spec, params, true)) {
+            NDArray xs = step.create(x, new Shape(rows, d));
+            NDArray targets = Losses.targets(step, spec, y, rows);
+            NDArray[] masks = masks(step, Mix.mix(rseed, 3, iteration), keys, rows);
+            Autograd.gradMode(true);
+            try {
+              NDArray per = Losses.perSample(spec, net.forward(xs, masks, null, null), xs, targets);
+              NDArray lossArr;
+              if (weights != null) {
+                float[] sw = new float[rows];
+                double total2 = 0;
+                for (int i = 0; i < rows; i++) {
+                  sw[i] = weights[(int) y[i]];
+                  total2 += sw[i];
+                }
+                lossArr = per.mul(step.create(sw)).sum().div((float) total2);
+              } else {
+                lossArr = per.mean();
+              }
+              loss = lossArr.getFloat();
+              Autograd.backward(lossArr);
+            } finally {
+              Autograd.gradMode(false);
+            }
+            grad = net.gradients();
+          }
+          if (!Double.isFinite(loss)) {
+            throw new IllegalStateException(
+                "training diverged at restart " + restart + ", iteration " + iteration + ": target loss = " + loss
+                    + "; lower dvgs.training.learning-rate or check the target features for extreme values");
+          }
+          if (iteration == 0) {
+            firstLoss = loss;
+          }
+          if (iteration % cfg.snapshotEvery() == 0) {
+            sink.accept(new Snapshot(restart, iteration, loss, copy(params), grad));
+            emitted++;
+          }
+          opt.step(params, grad);
+          iteration++;
+          if (progress != null) {
+            progress.update(restart, epoch, iteration, total, loss);
+          }
+        }
+      }
+    }
+    double secs = (System.nanoTime() - t0) / 1e9;
+    LOG.info(
+        "restart {}: {} iterations, {} snapshots, target loss {} -> {} ({} s)",
+        restart, iteration, emitted, String.format("%.4f", firstLoss), String.format("%.4f", loss), String.format("%.1f", secs));
+    return new RestartResult(restart, iteration, emitted, firstLoss, loss, secs);
+  }
+
+  private NDArray[] masks(NDManager m, long stream, long[] keys, int rows) {
+    if (spec.dropout() <= 0) {
+      return null;
+    }
+    NDArray[] masks = new NDArray[spec.layers() - 1];
+    for (int l = 0; l < masks.length; l++) {
+      int w = spec.width(l + 1);
+      masks[l] = m.create(DropoutMasks.mask(stream, keys, l, w, spec.dropout()), new Shape(rows, w));
+    }
+    return masks;
+  }
+
+  private static ParameterSet copy(ParameterSet p) {
+    float[][] w = new float[p.layers()][];
+    float[][] b = new float[p.layers()][];
+    for (int l = 0; l < p.layers(); l++) {
+      w[l] = p.weights()[l].clone();
+      b[l] = p.biases()[l].clone();
+    }
+    return new ParameterSet(w, b);
+  }
+
+  private static int[] permutation(int n, long seed) {
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = i;
+    }
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+    for (int i = n - 1; i > 0; i--) {
+      int j = rnd.nextInt(i + 1);
+      int t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
+  }
+}

@@ -1,0 +1,103 @@
+package org.dvgs.scoring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.dvgs.config.ActivationKind;
+import org.dvgs.config.ScoringMethod;
+import org.dvgs.config.SimilarityMetric;
+import org.dvgs.config.Task;
+import org.dvgs.config.TrainingConfig;
+import org.dvgs.config.OptimizerKind;
+import org.dvgs.model.DenseRows;
+import org.dvgs.model.NetworkSpec;
+import org.dvgs.model.Snapshot;
+import org.dvgs.training.TargetTrainer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The ghost path must reproduce per-sample autograd exactly (up to float rounding). */
+class GhostVsNaiveTest {
+
+  static DenseRows rows(int n, int d, int classes, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] x = new float[n * d];
+    float[] y = new float[n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < d; j++) {
+        x[i * d + j] = (float) r.nextGaussian();
+      }
+      y[i] = classes > 0 ? r.nextInt(classes) : 0f;
+    }
+    return new DenseRows(x, y, n, d);
+  }
+
+  static List<Snapshot> snapshots(NetworkSpec spec, DenseRows target, int epochs) {
+    TrainingConfig tc = new TrainingConfig(OptimizerKind.ADAM, 1e-2, 0, 0, 32, epochs, 1, 3, "", 0);
+    List<Snapshot> out = new ArrayList<>();
+    new TargetTrainer(spec, tc, spec.task() == Task.CLASSIFIER, 7, Device.cpu()).train(0, target, out::add, null);
+    return out;
+  }
+
+  static long[] keys(int n) {
+    long[] k = new long[n];
+    for (int i = 0; i < n; i++) {
+      k[i] = 1000 + i;
+    }
+    return k;
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "CLASSIFIER, MISH, true, 0.5, false, COSINE",
+    "CLASSIFIER, MISH, true, 0.5, true, COSINE",
+    "CLASSIFIER, RELU, false, 0.0, false, NEG_EUCLIDEAN",
+    "AUTOENCODER, RELU, false, 0.2, false, COSINE",
+    "AUTOENCODER, TANH, true, 0.0, false, SCALAR_PROJECTION",
+    "REGRESSOR, MISH, false, 0.0, false, DOT"
+  })
+  void ghostMatchesNaive(Task task, ActivationKind act, boolean norm, double dropout, boolean trainMode, SimilarityMetric metric) {
+    int d = 12;
+    int classes = task == Task.CLASSIFIER ? 3 : 0;
+    int[] widths = task == Task.AUTOENCODER ? new int[] {d, 16, 4, 16, d} : new int[] {d, 20, 20, task == Task.CLASSIFIER ? 3 : 1};
+    NetworkSpec spec = new NetworkSpec(task, widths, act, dropout, norm, classes);
+    DenseRows target = rows(96, d, classes, 1);
+    List<Snapshot> snaps = snapshots(spec, target, 3);
+    DenseRows source = rows(200, d, classes, 2);
+    long[] keys = keys(source.rows());
+    ScoringOptions ghost = new ScoringOptions(metric, ScoringMethod.GHOST, null, trainMode, 11, 64);
+    ScoringOptions naive = new ScoringOptions(metric, ScoringMethod.NAIVE, null, trainMode, 11, 64);
+    double[][] n;
+    double[][] g;
+    double[][] g1 = new double[snaps.size()][source.rows()];
+    try (SnapshotScorer ns = new SnapshotScorer(spec, snaps, naive, Device.cpu());
+        SnapshotScorer gs = new SnapshotScorer(spec, snaps, ghost, Device.cpu())) {
+      n = ns.score(source.features(), source.labels(), keys, source.rows());
+      g = gs.score(source.features(), source.labels(), keys, source.rows());
+      for (int i = 0; i < source.rows(); i++) {
+        float[] row = java.util.Arrays.copyOfRange(source.features(), i * d, (i + 1) * d);
+        double[][] one = gs.score(row, new float[] {source.labels()[i]}, new long[] {keys[i]}, 1);
+        for (int s = 0; s < snaps.size(); s++) {
+          g1[s][i] = one[s][0];
+        }
+      }
+    }
+    int total = 0;
+    int close = 0;
+    for (int s = 0; s < snaps.size(); s++) {
+      for (int i = 0; i < source.rows(); i++) {
+        double tol = 1e-5 * Math.max(1.0, Math.abs(n[s][i]));
+        assertEquals(n[s][i], g1[s][i], tol, "batch size 1, snapshot " + s + " row " + i);
+        total++;
+        if (Math.abs(n[s][i] - g[s][i]) <= tol) {
+          close++;
+        }
+      }
+    }
+    assertTrue(close >= 0.999 * total, close + " of " + total + " within tolerance in batches");
+  }
+}
