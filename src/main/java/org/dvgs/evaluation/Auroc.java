@@ -2,6 +2,7 @@ package org.dvgs.evaluation;
 
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
 import org.apache.spark.sql.Dataset;
@@ -47,10 +48,30 @@ public final class Auroc {
     return (rankSumPos - pos * (pos + 1) / 2.0) / ((double) pos * neg);
   }
 
+  /** Tables up to this many rows are scored on the driver (exact, no Spark jobs beyond one collect). */
+  static final long DRIVER_LIMIT = 2_000_000;
+
   /**
-   * Distributed AUROC of {@code corrupted} against {@code -value} over a value table (MLlib, exact thresholds).
+   * AUROC of {@code corrupted} against {@code -value} over a value table: exact on the driver for tables up to
+   * {@value #DRIVER_LIMIT} rows, else distributed with MLlib (exact thresholds).
    */
   public static double ofTable(Dataset<Row> values) {
+    Dataset<Row> sel = values.select("value", "corrupted");
+    List<Row> head = sel.limit((int) DRIVER_LIMIT + 1).collectAsList();
+    if (head.size() <= DRIVER_LIMIT) {
+      double[] scores = new double[head.size()];
+      boolean[] pos = new boolean[head.size()];
+      for (int i = 0; i < scores.length; i++) {
+        scores[i] = -head.get(i).getDouble(0);
+        pos[i] = head.get(i).getBoolean(1);
+      }
+      return of(scores, pos);
+    }
+    return distributed(values);
+  }
+
+  /** Distributed AUROC with MLlib's {@code BinaryClassificationMetrics}. */
+  public static double distributed(Dataset<Row> values) {
     JavaRDD<Tuple2<Object, Object>> scoreAndLabel =
         values.select("value", "corrupted").javaRDD().map(r -> new Tuple2<>(-r.getDouble(0), r.getBoolean(1) ? 1.0 : 0.0));
     BinaryClassificationMetrics m = new BinaryClassificationMetrics(scoreAndLabel.rdd());

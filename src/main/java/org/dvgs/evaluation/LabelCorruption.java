@@ -31,15 +31,19 @@ public final class LabelCorruption implements InputLoader.SourceTransform {
     }
     long s = seed;
     JavaRDD<CanonicalRow> pool = valid;
-    long n = valid.count();
+    long n;
     if (sampleSize > 0) {
-      if (sampleSize > n) {
-        throw new IllegalArgumentException(
-            "dvgs.evaluation.source-sample-size = " + sampleSize + " but the source has only " + n + " valid rows");
-      }
       long stream = Mix.mix(s, 0x73616d706cL);
-      pool = rankBelow(valid, stream, sampleSize);
+      java.util.List<Long> smallest = valid.map(r -> Mix.mix(stream, Mix.hash(r.id()))).takeOrdered(sampleSize, new UnsignedOrder());
+      if (smallest.size() < sampleSize) {
+        throw new IllegalArgumentException(
+            "dvgs.evaluation.source-sample-size = " + sampleSize + " but the source has only " + smallest.size() + " valid rows");
+      }
+      long threshold = smallest.get(smallest.size() - 1);
+      pool = valid.filter(r -> Long.compareUnsigned(Mix.mix(stream, Mix.hash(r.id())), threshold) <= 0);
       n = sampleSize;
+    } else {
+      n = valid.count();
     }
     long flips = Math.round(fraction * n);
     long flipStream = Mix.mix(s, 0x666c6970L);
@@ -66,11 +70,6 @@ public final class LabelCorruption implements InputLoader.SourceTransform {
   /** Rows whose label was flipped (after {@link #apply}). */
   public long flipped() {
     return flipped;
-  }
-
-  private static JavaRDD<CanonicalRow> rankBelow(JavaRDD<CanonicalRow> rows, long stream, long k) {
-    long threshold = kthKey(rows, stream, k);
-    return rows.filter(r -> Long.compareUnsigned(Mix.mix(stream, Mix.hash(r.id())), threshold) <= 0);
   }
 
   /** The k-th smallest (unsigned) hash key among the rows; keys of distinct ids are distinct in practice. */

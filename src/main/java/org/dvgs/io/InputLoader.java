@@ -43,6 +43,38 @@ public final class InputLoader {
    * @param transform optional change of the valid source rows, or null
    */
   public static LoadedInputs load(SparkSession spark, InputConfig in, ModelConfig model, long seed, int minTargetRows, SourceTransform transform) {
+    return prepare(read(spark, in, model, seed, minTargetRows), in, transform);
+  }
+
+  /**
+   * Validated inputs before any experiment transform and scaling; the checked source is persisted so that
+   * several runs (experiment seeds) can share one read.
+   *
+   * @param targetRows the target rows, all valid
+   * @param source every source row, rejected ones carrying their reason (persisted)
+   * @param width feature width
+   * @param numClasses classes (classifier), else 0
+   * @param needLabel whether the task uses labels
+   * @param featureNames feature column names, or null
+   * @param counts row counts for the manifest
+   */
+  public record RawInputs(
+      List<CanonicalRow> targetRows,
+      JavaRDD<CanonicalRow> source,
+      int width,
+      int numClasses,
+      boolean needLabel,
+      List<String> featureNames,
+      Map<String, Object> counts) {
+
+    /** Releases the persisted source. */
+    public void release() {
+      source.unpersist(false);
+    }
+  }
+
+  /** Reads and validates the target and source (errors for bad target rows, reasons for bad source rows). */
+  public static RawInputs read(SparkSession spark, InputConfig in, ModelConfig model, long seed, int minTargetRows) {
     in.requirePaths();
     boolean needLabel = model.task() != Task.AUTOENCODER;
     Dataset<Row> sourceDf = TableReader.read(spark, in.source(), "source");
@@ -131,9 +163,25 @@ public final class InputLoader {
     Map<String, Long> byReason = new TreeMap<>(checked.filter(r -> !r.valid()).map(r -> CanonicalRow.category(r.reason())).countByValue());
     long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
     long read = checked.count();
-    JavaRDD<CanonicalRow> valid = checked.filter(CanonicalRow::valid);
-    JavaRDD<CanonicalRow> rejects = checked.filter(r -> !r.valid());
-    int numClasses = Math.max(classes, 0);
+    Map<String, Object> counts = new LinkedHashMap<>();
+    counts.put("source_read", read);
+    counts.put("source_rejected", rejected);
+    counts.put("source_valid", read - rejected);
+    counts.put("rejected_by_reason", byReason);
+    counts.put("target_read", (long) targetRows.size());
+    counts.put("target_used", (long) targetRows.size());
+    LOG.info("{}: {} rows read, {} rejected {}; target {} rows; width {}", sourceName, read, rejected, byReason, targetRows.size(), width);
+    return new RawInputs(List.copyOf(targetRows), checked, width, Math.max(classes, 0), needLabel, sourcePlan.featureNames(), counts);
+  }
+
+  /** Applies the experiment transform (if any), fits the scaler and scales target and source. */
+  public static LoadedInputs prepare(RawInputs raw, InputConfig in, SourceTransform transform) {
+    List<CanonicalRow> targetRows = raw.targetRows();
+    int width = raw.width();
+    boolean needLabel = raw.needLabel();
+    JavaRDD<CanonicalRow> valid = raw.source().filter(CanonicalRow::valid);
+    JavaRDD<CanonicalRow> rejects = raw.source().filter(r -> !r.valid());
+    int numClasses = raw.numClasses();
     if (transform != null) {
       valid = transform.apply(valid, numClasses);
     }
@@ -158,16 +206,9 @@ public final class InputLoader {
       ty[i] = needLabel ? (float) r.label() : 0f;
       ids[i] = r.id();
     }
-    Map<String, Object> counts = new LinkedHashMap<>();
-    counts.put("source_read", read);
-    counts.put("source_rejected", rejected);
-    counts.put("source_valid", read - rejected);
-    counts.put("rejected_by_reason", byReason);
-    counts.put("target_read", (long) targetRows.size());
-    counts.put("target_used", (long) targetRows.size());
-    LOG.info("{}: {} rows read, {} rejected {}; target {} rows; width {}", sourceName, read, rejected, byReason, targetRows.size(), width);
     return new LoadedInputs(
-        new DenseRows(tx, ty, targetRows.size(), width), ids, scaled, rejects, width, numClasses, sourcePlan.featureNames(), scaler, counts);
+        new DenseRows(tx, ty, targetRows.size(), width), ids, scaled, rejects, width, numClasses, raw.featureNames(), scaler,
+        new LinkedHashMap<>(raw.counts()));
   }
 
   private static void checkDuplicates(JavaRDD<CanonicalRow> rows, String name) {

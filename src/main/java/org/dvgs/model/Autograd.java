@@ -23,6 +23,14 @@ public final class Autograd {
     }
   }
 
+  /**
+   * Back-propagates from a non-scalar tensor given its gradient (a vector-Jacobian product), e.g. from the network
+   * output with the closed-form gradient of the summed loss.
+   */
+  public static void backward(NDArray output, NDArray gradient) {
+    JniUtils.backward((PtNDArray) output, (PtNDArray) gradient, false, false);
+  }
+
   /** Clears the accumulated gradient of a leaf tensor. */
   public static void zeroGrad(NDArray leaf) {
     JniUtils.zeroGrad((PtNDArray) leaf);

@@ -32,6 +32,19 @@ public final class Losses {
   }
 
   /**
+   * The gradient of the summed per-sample losses with respect to the network output, in closed form:
+   * {@code softmax(out) - onehot} (cross-entropy), {@code 2 (out - y)} (squared error),
+   * {@code 2 (out - x) / d} (mean squared reconstruction error). Row {@code i} is {@code dLoss_i/dout_i}.
+   */
+  public static NDArray outputGradient(NetworkSpec spec, NDArray out, NDArray x, NDArray targets) {
+    return switch (spec.task()) {
+      case CLASSIFIER -> out.softmax(1).sub(targets);
+      case REGRESSOR -> out.sub(targets).mul(2f);
+      case AUTOENCODER -> out.sub(x).mul(2f / spec.outputWidth());
+    };
+  }
+
+  /**
    * Per-sample loss, shape {@code B}.
    *
    * @param out network output

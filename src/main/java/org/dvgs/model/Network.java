@@ -67,7 +67,8 @@ public final class Network implements AutoCloseable {
    *
    * @param x batch input, {@code B x in}; its manager receives every temporary
    * @param masks per hidden layer dropout masks ({@code B x width}), or null for no dropout
-   * @param probes per layer tensors added to the pre-activation (zeros that require grad), or null
+   * @param probes per layer {@code B x out} tensors used as the layer's bias instead of {@link #bias(int)}: a
+   *     per-row copy of the bias that requires grad receives each row's {@code dLoss/dz}; or null
    * @param layerInputs if not null, receives each linear layer's input
    * @return the output, {@code B x out}
    */
@@ -78,10 +79,8 @@ public final class Network implements AutoCloseable {
       if (layerInputs != null) {
         layerInputs[l] = a;
       }
-      NDArray z = Linear.linear(a, w[l], b[l]).singletonOrThrow();
-      if (probes != null && probes[l] != null) {
-        z = z.add(probes[l]);
-      }
+      NDArray bias = probes != null && probes[l] != null ? probes[l] : b[l];
+      NDArray z = Linear.linear(a, w[l], bias).singletonOrThrow();
       if (l == layers - 1) {
         return z;
       }
@@ -102,6 +101,17 @@ public final class Network implements AutoCloseable {
       a = z;
     }
     throw new IllegalStateException("unreachable");
+  }
+
+  /**
+   * A per-row copy of layer {@code l}'s bias ({@code rows x out}) that requires grad: passed as a probe to
+   * {@link #forward}, its gradient after backward is each row's {@code dLoss/dz}. Create it with grad mode off.
+   */
+  public NDArray probe(NDManager scope, int l, int rows) {
+    NDArray p = b[l].broadcast(new Shape(rows, spec.width(l + 1))).duplicate();
+    p.attach(scope);
+    p.setRequiresGradient(true);
+    return p;
   }
 
   /** Copies the current parameters out of the engine. */

@@ -16,6 +16,7 @@ import org.apache.spark.sql.types.StructType;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.evaluation.Auroc;
 import org.dvgs.evaluation.LabelCorruption;
+import org.dvgs.io.InputLoader;
 import org.dvgs.io.Manifest;
 
 /**
@@ -34,6 +35,8 @@ public final class EvaluateRun {
     List<Double> aurocs = new ArrayList<>();
     List<Map<String, Object>> runs = new ArrayList<>();
     Dataset<Row> results = null;
+    // Inputs are read and validated once; each seed samples and corrupts its own copy of the valid rows.
+    InputLoader.RawInputs raw = InputLoader.read(spark, cfg.input(), cfg.model(), cfg.seed(), cfg.training().batchSize());
     for (long seed : cfg.evaluation().seeds()) {
       String dir = new Path(out, "seed-" + seed).toString();
       Map<String, Object> set = new LinkedHashMap<>();
@@ -44,7 +47,7 @@ public final class EvaluateRun {
       LabelCorruption corruption = new LabelCorruption(seed, cfg.evaluation().sourceSampleSize(), cfg.evaluation().labelFlipFraction());
       Map<String, Object> extra = new LinkedHashMap<>();
       extra.put("command", "evaluate");
-      ValuationJob.Outcome o = ValuationJob.run(spark, run, corruption, true, values -> Map.of("auroc", Auroc.ofTable(values)), extra);
+      ValuationJob.Outcome o = ValuationJob.run(spark, run, raw, corruption, true, values -> Map.of("auroc", Auroc.ofTable(values)), extra, true);
       double auroc = (double) ((Map<?, ?>) o.manifest().get("metrics")).get("auroc");
       aurocs.add(auroc);
       Map<String, Object> r = new LinkedHashMap<>();
@@ -58,6 +61,7 @@ public final class EvaluateRun {
       Dataset<Row> v = o.values().withColumn("seed", functions.lit(seed));
       results = results == null ? v : results.unionByName(v);
     }
+    raw.release();
     results.write().mode(SaveMode.Overwrite).parquet(new Path(out, "results").toString());
     StructType ms = DataTypes.createStructType(List.of(
         DataTypes.createStructField("seed", DataTypes.LongType, false),

@@ -96,6 +96,21 @@ public final class ValuationJob {
       Function<Dataset<Row>, Map<String, Object>> metrics,
       Map<String, Object> extra,
       boolean prepare) {
+    return run(spark, cfg, null, transform, groundTruth, metrics, extra, prepare);
+  }
+
+  /**
+   * As above, with inputs already read and validated ({@code raw}, shared by several runs), or null to read them.
+   */
+  public static Outcome run(
+      SparkSession spark,
+      DvgsConfig cfg,
+      InputLoader.RawInputs raw,
+      InputLoader.SourceTransform transform,
+      boolean groundTruth,
+      Function<Dataset<Row>, Map<String, Object>> metrics,
+      Map<String, Object> extra,
+      boolean prepare) {
     long t0 = System.nanoTime();
     cfg.output().requirePath();
     String out = cfg.output().path();
@@ -108,7 +123,10 @@ public final class ValuationJob {
 
     jsc.setJobGroup("dvgs-load", "dvgs: reading and validating inputs", false);
     long t = System.nanoTime();
-    LoadedInputs in = InputLoader.load(spark, cfg.input(), cfg.model(), cfg.seed(), cfg.training().batchSize(), transform);
+    boolean ownRaw = raw == null;
+    InputLoader.RawInputs rawInputs =
+        ownRaw ? InputLoader.read(spark, cfg.input(), cfg.model(), cfg.seed(), cfg.training().batchSize()) : raw;
+    LoadedInputs in = InputLoader.prepare(rawInputs, cfg.input(), transform);
     timings.put("load_s", secs(t));
 
     NetworkSpec spec = NetworkSpec.of(cfg.model(), in.width(), in.numClasses());
@@ -188,11 +206,14 @@ public final class ValuationJob {
       rejectedWritten = (long) in.counts().get("source_rejected");
     }
     Dataset<Row> values = spark.read().parquet(valuesPath);
-    long valued = values.count();
+    long valued = rows;
     Map<String, Object> metricValues = metrics == null ? Map.of() : metrics.apply(values);
     timings.put("aggregate_s", secs(t));
     scored.stats().unpersist(false);
     batches.unpersist(false);
+    if (ownRaw) {
+      rawInputs.release();
+    }
     timings.put("total_s", secs(t0));
     jsc.clearJobGroup();
 

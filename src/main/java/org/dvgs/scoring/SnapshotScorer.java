@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
 import java.util.ArrayList;
 import java.util.List;
 import org.dvgs.config.ScoringMethod;
@@ -63,7 +64,7 @@ public final class SnapshotScorer implements AutoCloseable {
         for (int l = 0; l < layers; l++) {
           if (options.includes(l)) {
             gw[l] = net.manager().create(snap.targetGradient().weights()[l], new Shape(spec.width(l + 1), spec.width(l)));
-            gb[l] = net.manager().create(snap.targetGradient().biases()[l], new Shape(spec.width(l + 1), 1));
+            gb[l] = net.manager().create(snap.targetGradient().biases()[l], new Shape(spec.width(l + 1)));
           }
         }
         targetW.add(gw);
@@ -123,15 +124,17 @@ public final class SnapshotScorer implements AutoCloseable {
       NDArray[] masks = masks(scope, s, rowKeys, rows);
       NDArray dot;
       NDArray sq;
+      Network net = networks.get(s);
+      int first = firstIncluded();
+      for (int l = first; l < layers; l++) {
+        probes[l] = net.probe(scope, l, rows);
+      }
       Autograd.gradMode(true);
       try {
-        for (int l = 0; l < layers; l++) {
-          probes[l] = scope.zeros(new Shape(rows, spec.width(l + 1)));
-          probes[l].setRequiresGradient(true);
-        }
-        NDArray outp = networks.get(s).forward(x, masks, probes, inputs);
-        NDArray loss = Losses.perSample(spec, outp, x, targets).sum();
-        Autograd.backward(loss);
+        NDArray outp = net.forward(x, masks, probes, inputs);
+        Autograd.gradMode(false);
+        // Seeding backward with dLoss/dout in closed form skips building and differentiating the loss graph.
+        Autograd.backward(outp, Losses.outputGradient(spec, outp, x, targets));
       } finally {
         Autograd.gradMode(false);
       }
@@ -146,7 +149,8 @@ public final class SnapshotScorer implements AutoCloseable {
         NDArray delta = probes[l].getGradient();
         delta.attach(scope);
         NDArray a = inputs[l];
-        NDArray d = delta.matMul(gw[l]).mul(a).sum(new int[] {1}).add(delta.matMul(gb[l]).reshape(rows));
+        // delta_i^T G a_i + delta_i . g = rowsum((A G^T + g) * Delta): one fused matrix product per layer.
+        NDArray d = Linear.linear(a, gw[l], gb[l]).singletonOrThrow().mul(delta).sum(new int[] {1});
         NDArray aSq = l == 0 ? xSq : a.square().sum(new int[] {1});
         NDArray q = delta.square().sum(new int[] {1}).mul(aSq.add(1f));
         dot = dot == null ? d : dot.add(d);
@@ -160,6 +164,16 @@ public final class SnapshotScorer implements AutoCloseable {
       }
       return sims;
     }
+  }
+
+  /** The first layer whose delta is needed (backward stops there). */
+  private int firstIncluded() {
+    for (int l = 0; l < spec.layers(); l++) {
+      if (options.includes(l)) {
+        return l;
+      }
+    }
+    return spec.layers();
   }
 
   private NDArray[] masks(NDManager scope, int s, long[] rowKeys, int rows) {
