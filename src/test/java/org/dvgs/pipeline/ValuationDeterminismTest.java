@@ -1,0 +1,116 @@
+package org.dvgs.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.dvgs.config.DvgsConfig;
+import org.dvgs.evaluation.Auroc;
+import org.dvgs.evaluation.SyntheticData;
+import org.dvgs.testing.SharedSpark;
+import org.dvgs.testing.TestConfigs;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Same config and seed give the same table; partitioning changes no value beyond float rounding. */
+class ValuationDeterminismTest {
+  static SparkSession spark;
+  static Path dir;
+  static String source;
+  static String target;
+
+  @BeforeAll
+  static void data() {
+    spark = SharedSpark.get();
+    dir = SharedSpark.tempDir("determinism");
+    target = SyntheticData.write(spark, SyntheticData.classification(5, "t", 200, 3, 8, 1.2, 0.0), dir.resolve("target").toString(), 1);
+    source = SyntheticData.write(spark, SyntheticData.classification(5, "s", 900, 3, 8, 1.2, 0.2), dir.resolve("source").toString(), 3);
+  }
+
+  static DvgsConfig config(String out, String... more) {
+    List<String> o = new java.util.ArrayList<>(List.of(
+        "input.source.path=\"" + source + "\"", "input.target.path=\"" + target + "\"",
+        "input.source.features.column=features", "input.target.features.column=features",
+        "input.source.id-column=id", "input.target.id-column=id",
+        "input.source.label-column=label", "input.target.label-column=label",
+        "input.scaling.method=z-score",
+        "model.hidden=[16,16]", "model.activation=mish", "model.dropout=0.3", "model.per-sample-norm=true",
+        "training.batch-size=50", "training.epochs=3", "training.restarts=2", "training.learning-rate=0.01",
+        "scoring.batch-size=64", "output.path=\"" + out + "\""));
+    o.addAll(List.of(more));
+    return TestConfigs.of(o.toArray(new String[0]));
+  }
+
+  static Map<String, double[]> table(ValuationJob.Outcome o) {
+    Map<String, double[]> m = new HashMap<>();
+    for (Row r : o.values().collectAsList()) {
+      m.put(r.getString(0), new double[] {r.getDouble(1), r.isNullAt(2) ? Double.NaN : r.getDouble(2), r.getInt(3)});
+    }
+    return m;
+  }
+
+  @Test
+  void sameConfigSameTableAndPartitionInvariance() {
+    ValuationJob.Outcome a = ValuationJob.run(spark, config(dir.resolve("a").toString()), null, false, null, Map.of());
+    ValuationJob.Outcome b = ValuationJob.run(spark, config(dir.resolve("b").toString()), null, false, null, Map.of());
+    Map<String, double[]> ta = table(a);
+    Map<String, double[]> tb = table(b);
+    assertEquals(900, ta.size());
+    assertEquals(a.runId(), b.runId());
+    for (Map.Entry<String, double[]> e : ta.entrySet()) {
+      double[] x = e.getValue();
+      double[] y = tb.get(e.getKey());
+      assertEquals(x[0], y[0], 0.0, "value of " + e.getKey());
+      assertEquals(x[1], y[1], 0.0, "value_std of " + e.getKey());
+      assertEquals(2 * 3 * 4, (int) x[2], "checkpoints = restarts x epochs x ceil(200/50)");
+    }
+
+    ValuationJob.Outcome one = ValuationJob.run(spark, config(dir.resolve("p1").toString(), "scoring.partitions=1", "scoring.batch-size=1000"), null, false, null, Map.of());
+    ValuationJob.Outcome eight = ValuationJob.run(spark, config(dir.resolve("p8").toString(), "scoring.partitions=8", "scoring.batch-size=7"), null, false, null, Map.of());
+    Map<String, double[]> t1 = table(one);
+    Map<String, double[]> t8 = table(eight);
+    double maxDiff = 0;
+    for (String id : t1.keySet()) {
+      maxDiff = Math.max(maxDiff, Math.abs(t1.get(id)[0] - t8.get(id)[0]));
+    }
+    assertTrue(maxDiff <= 1e-5, "1 vs 8 partitions differ by " + maxDiff);
+    assertEquals(1, ((Map<?, ?>) one.manifest().get("scoring")).get("partitions"));
+    assertEquals(8, ((Map<?, ?>) eight.manifest().get("scoring")).get("partitions"));
+
+    // The values mean something: flipped rows sit at the bottom.
+    Map<String, Boolean> truth = new HashMap<>();
+    for (Row r : spark.read().parquet(source).select("id", "corrupted").collectAsList()) {
+      truth.put(r.getString(0), r.getBoolean(1));
+    }
+    double[] scores = new double[ta.size()];
+    boolean[] pos = new boolean[ta.size()];
+    int i = 0;
+    for (Map.Entry<String, double[]> e : ta.entrySet()) {
+      scores[i] = -e.getValue()[0];
+      pos[i++] = truth.get(e.getKey());
+    }
+    assertTrue(Auroc.of(scores, pos) > 0.8, "AUROC " + Auroc.of(scores, pos));
+  }
+
+  @Test
+  void rerunReusesSnapshotsWithoutRetraining() {
+    String ckpt = dir.resolve("shared-checkpoints").toString();
+    ValuationJob.Outcome first = ValuationJob.run(spark, config(dir.resolve("r1").toString(), "training.checkpoint-dir=\"" + ckpt + "\""), null, false, null, Map.of());
+    ValuationJob.Outcome again = ValuationJob.run(spark, config(dir.resolve("r2").toString(), "training.checkpoint-dir=\"" + ckpt + "\""), null, false, null, Map.of());
+    assertEquals(0, ((Map<?, ?>) first.manifest().get("training")).get("restarts_reused"));
+    assertEquals(2, ((Map<?, ?>) again.manifest().get("training")).get("restarts_reused"));
+    Map<String, double[]> t1 = table(first);
+    Map<String, double[]> t2 = table(again);
+    for (String id : t1.keySet()) {
+      assertEquals(t1.get(id)[0], t2.get(id)[0], 0.0, id);
+    }
+    // A different training setting must not reuse them.
+    ValuationJob.Outcome other = ValuationJob.run(spark, config(dir.resolve("r3").toString(), "training.checkpoint-dir=\"" + ckpt + "\"", "training.learning-rate=0.02"), null, false, null, Map.of());
+    assertEquals(0, ((Map<?, ?>) other.manifest().get("training")).get("restarts_reused"));
+  }
+}
