@@ -98,6 +98,23 @@ class ValuationDeterminismTest {
   }
 
   @Test
+  void snapshotBlocksDoNotChangeValues() {
+    // 256x256 hidden layers: ~0.55 MB per snapshot, so a 1 MB budget broadcasts one snapshot per block.
+    String[] wide = {"model.hidden=[256,256]", "training.epochs=2", "training.restarts=1"};
+    String[] small = java.util.stream.Stream.concat(java.util.Arrays.stream(wide), java.util.stream.Stream.of("scoring.block-memory-mb=1")).toArray(String[]::new);
+    ValuationJob.Outcome many = ValuationJob.run(spark, config(dir.resolve("blocks-many").toString(), small), null, false, null, Map.of());
+    ValuationJob.Outcome one = ValuationJob.run(spark, config(dir.resolve("blocks-one").toString(), wide), null, false, null, Map.of());
+    assertEquals(8, ((Map<?, ?>) many.manifest().get("scoring")).get("blocks"));
+    assertEquals(1, ((Map<?, ?>) one.manifest().get("scoring")).get("blocks"));
+    Map<String, double[]> a = table(many);
+    Map<String, double[]> b = table(one);
+    for (String id : a.keySet()) {
+      assertEquals(b.get(id)[0], a.get(id)[0], 0.0, id);
+      assertEquals(b.get(id)[1], a.get(id)[1], 0.0, id);
+    }
+  }
+
+  @Test
   void rerunReusesSnapshotsWithoutRetraining() {
     String ckpt = dir.resolve("shared-checkpoints").toString();
     ValuationJob.Outcome first = ValuationJob.run(spark, config(dir.resolve("r1").toString(), "training.checkpoint-dir=\"" + ckpt + "\""), null, false, null, Map.of());
