@@ -1,0 +1,52 @@
+package org.dvgs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Command-line errors end with status 2 and a message naming the problem, before any Spark work starts. */
+class MainTest {
+  record Result(int status, String out, String err) {}
+
+  static Result run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void helpAndUsage() {
+    Result r = run("--help");
+    assertEquals(0, r.status());
+    assertTrue(r.out().contains("evaluate"));
+    assertEquals(2, run().status());
+  }
+
+  @Test
+  void unknownCommandAndArgument() {
+    Result r = run("valu");
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("unknown command 'valu'"), r.err());
+    Result a = run("value", "--confg", "x");
+    assertEquals(2, a.status());
+    assertTrue(a.err().contains("--confg"), a.err());
+  }
+
+  @Test
+  void configErrorsNameTheKey() {
+    Result r = run("value", "--output", "/tmp/x", "training.epoch=3");
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("dvgs.training.epoch"), r.err());
+    Result t = run("value", "--output", "/tmp/x", "training.snapshot-every=0");
+    assertEquals(2, t.status());
+    assertTrue(t.err().contains("dvgs.training.snapshot-every must be > 0"), t.err());
+    Result f = run("value", "--config", "/nonexistent/run.conf");
+    assertEquals(2, f.status());
+    assertTrue(f.err().contains("/nonexistent/run.conf"), f.err());
+  }
+}
