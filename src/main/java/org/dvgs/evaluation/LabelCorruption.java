@@ -3,7 +3,7 @@ package org.dvgs.evaluation;
 import org.apache.spark.api.java.JavaRDD;
 import org.dvgs.io.CanonicalRow;
 import org.dvgs.io.InputLoader;
-import org.dvgs.model.Mix;
+import org.dvgs.io.Mix;
 
 /**
  * The paper's label-corruption protocol as a source transform: optionally sample {@code sampleSize} rows, then

@@ -2,7 +2,7 @@ package org.dvgs.io;
 
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
-import org.dvgs.model.DenseRows;
+import org.dvgs.io.DenseRows;
 
 /**
  * Inputs ready for training and scoring.

@@ -1,5 +1,7 @@
 package org.dvgs.model;
 
+import org.dvgs.io.Mix;
+
 /**
  * Inverted-dropout masks drawn from a counter-based hash of (stream, row key, layer, unit), so that a row's mask
  * depends on the row and the checkpoint only: never on the batch or partition it lands in, nor on thread timing.

@@ -18,7 +18,7 @@ import org.dvgs.config.Task;
 import org.dvgs.config.TrainingConfig;
 import org.dvgs.io.Manifest;
 import org.dvgs.model.Autograd;
-import org.dvgs.model.DenseRows;
+import org.dvgs.io.DenseRows;
 import org.dvgs.model.Engines;
 import org.dvgs.model.Losses;
 import org.dvgs.model.Network;

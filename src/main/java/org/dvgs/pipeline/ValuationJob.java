@@ -32,7 +32,7 @@ import org.dvgs.config.TrainingConfig;
 import org.dvgs.io.InputLoader;
 import org.dvgs.io.LoadedInputs;
 import org.dvgs.io.Manifest;
-import org.dvgs.model.DenseRows;
+import org.dvgs.io.DenseRows;
 import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.scoring.ScoringOptions;

@@ -6,7 +6,7 @@ import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.dvgs.io.CanonicalRow;
-import org.dvgs.model.Mix;
+import org.dvgs.io.Mix;
 
 /**
  * A batch of valid source rows packed into flat arrays; the unit persisted across snapshot blocks and scored in

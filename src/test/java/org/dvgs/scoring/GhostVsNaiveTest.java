@@ -13,7 +13,7 @@ import org.dvgs.config.SimilarityMetric;
 import org.dvgs.config.Task;
 import org.dvgs.config.TrainingConfig;
 import org.dvgs.config.OptimizerKind;
-import org.dvgs.model.DenseRows;
+import org.dvgs.io.DenseRows;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.Snapshot;
 import org.dvgs.training.TargetTrainer;

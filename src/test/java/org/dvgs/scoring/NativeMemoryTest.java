@@ -14,7 +14,7 @@ import org.dvgs.config.ActivationKind;
 import org.dvgs.config.ScoringMethod;
 import org.dvgs.config.SimilarityMetric;
 import org.dvgs.config.Task;
-import org.dvgs.model.DenseRows;
+import org.dvgs.io.DenseRows;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.Snapshot;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package org.dvgs.model;
+package org.dvgs.io;
 
 import java.nio.charset.StandardCharsets;
 
