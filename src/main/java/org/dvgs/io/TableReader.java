@@ -61,7 +61,9 @@ public final class TableReader {
       if (formatOf(t) == TableFormat.CSV) {
         Map<String, String> opts = new HashMap<>();
         opts.put("header", "true");
-        opts.put("inferSchema", "true");
+        // Cells are parsed by ColumnPlan, which names the column and value of a bad cell; inferring types
+        // would cost an extra pass over the files.
+        opts.put("inferSchema", "false");
         opts.put("mode", "PERMISSIVE");
         opts.putAll(t.options());
         return spark.read().options(opts).csv(t.path());

@@ -26,8 +26,7 @@ public final class Engines {
    * @param gpuIndex GPU index assigned to this task by Spark's resource scheduling, or -1
    */
   public static Device device(DeviceKind kind, int gpuIndex) {
-    Engine e = pytorch();
-    int gpus = e.getGpuCount();
+    int gpus = kind == DeviceKind.CPU ? 0 : gpuCount();
     return switch (kind) {
       case CPU -> Device.cpu();
       case GPU -> {
@@ -40,6 +39,16 @@ public final class Engines {
       }
       case AUTO -> gpus > 0 ? Device.gpu(Math.max(0, gpuIndex) % gpus) : Device.cpu();
     };
+  }
+
+  private static volatile int gpuCount = -1;
+
+  /** GPUs the engine sees, probed once per JVM (the probe logs a warning on machines without CUDA). */
+  static int gpuCount() {
+    if (gpuCount < 0) {
+      gpuCount = pytorch().getGpuCount();
+    }
+    return gpuCount;
   }
 
   /** Sets PyTorch intra-op threads for the calling thread's work (no-op when already set, or n <= 0). */

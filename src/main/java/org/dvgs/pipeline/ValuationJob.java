@@ -148,31 +148,10 @@ public final class ValuationJob {
     String ckptRoot = cfg.training().checkpointDir().isEmpty() ? new Path(out, "checkpoints").toString() : cfg.training().checkpointDir();
     SnapshotStore store = new SnapshotStore(hadoop, ckptRoot, fingerprint, spec);
     TargetTrainer trainer = new TargetTrainer(spec, cfg.training(), cfg.model().classBalanced(), cfg.seed(), device);
-    Engines.threads(Runtime.getRuntime().availableProcessors());
-    List<Map<String, Object>> restarts = new ArrayList<>();
-    int reused = 0;
     long perRestart = snapshotsPerRestart(cfg.training(), trainer.iterationsPerEpoch(in.target().rows()));
-    TrainingProgress progress = new TrainingProgress(cfg.training().restarts(), cfg.training().logEvery());
-    for (int r = 0; r < cfg.training().restarts(); r++) {
-      Map<String, Object> rm = new LinkedHashMap<>();
-      rm.put("restart", r);
-      if (store.has(r)) {
-        reused++;
-        rm.put("reused", true);
-        LOG.info("restart {}: reusing snapshots in {}", r, store.directory());
-      } else {
-        try (SnapshotStore.Writer w = store.writer(r)) {
-          TargetTrainer.RestartResult res = trainer.train(r, in.target(), w::accept, progress);
-          w.commit();
-          rm.put("reused", false);
-          rm.put("iterations", res.iterations());
-          rm.put("first_loss", res.firstLoss());
-          rm.put("last_loss", res.lastLoss());
-          rm.put("seconds", res.seconds());
-        }
-      }
-      restarts.add(rm);
-    }
+    TrainingStage.Result trained = TrainingStage.run(trainer, store, in.target(), cfg.training().restarts(), cfg.training().logEvery());
+    List<Map<String, Object>> restarts = trained.restarts();
+    int reused = trained.reused();
     store.describe(Manifest.toJson(fingerprintDescription(cfg, spec, in.target())));
     timings.put("train_s", secs(t));
 

@@ -1,0 +1,103 @@
+package org.dvgs.pipeline;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.dvgs.io.DenseRows;
+import org.dvgs.model.Engines;
+import org.dvgs.training.SnapshotStore;
+import org.dvgs.training.TargetTrainer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Driver training of every restart that the snapshot store does not already hold. Restarts are independent
+ * (each has its own seed, network and snapshot file), so up to one per core train at once, each on its own thread
+ * with its own PyTorch grad mode; their snapshots do not depend on the order they finish in.
+ */
+final class TrainingStage {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingStage.class);
+
+  /**
+   * What training did.
+   *
+   * @param restarts per restart: reused or iterations, losses and seconds
+   * @param reused restarts taken from the store
+   */
+  record Result(List<Map<String, Object>> restarts, int reused) {}
+
+  private TrainingStage() {}
+
+  static Result run(TargetTrainer trainer, SnapshotStore store, DenseRows target, int restarts, int logEvery) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    List<Integer> todo = new ArrayList<>();
+    for (int r = 0; r < restarts; r++) {
+      if (!store.has(r)) {
+        todo.add(r);
+      }
+    }
+    int parallel = Math.max(1, Math.min(todo.size(), cores));
+    Engines.threads(Math.max(1, cores / parallel));
+    List<Map<String, Object>> out = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
+      Thread t = new Thread(r, "dvgs-training");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<Map<String, Object>>> futures = new ArrayList<>();
+      for (int r : todo) {
+        futures.add(pool.submit(() -> trainOne(trainer, store, target, r, new TrainingProgress(restarts, logEvery))));
+      }
+      int next = 0;
+      for (int r = 0; r < restarts; r++) {
+        if (next < todo.size() && todo.get(next) == r) {
+          out.add(await(futures.get(next++)));
+        } else {
+          Map<String, Object> rm = new LinkedHashMap<>();
+          rm.put("restart", r);
+          rm.put("reused", true);
+          LOG.info("restart {}: reusing snapshots in {}", r, store.directory());
+          out.add(rm);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return new Result(out, restarts - todo.size());
+  }
+
+  private static Map<String, Object> trainOne(TargetTrainer trainer, SnapshotStore store, DenseRows target, int r, TrainingProgress progress) {
+    try (SnapshotStore.Writer w = store.writer(r)) {
+      TargetTrainer.RestartResult res = trainer.train(r, target, w::accept, progress);
+      w.commit();
+      Map<String, Object> rm = new LinkedHashMap<>();
+      rm.put("restart", r);
+      rm.put("reused", false);
+      rm.put("iterations", res.iterations());
+      rm.put("first_loss", res.firstLoss());
+      rm.put("last_loss", res.lastLoss());
+      rm.put("seconds", res.seconds());
+      return rm;
+    }
+  }
+
+  private static Map<String, Object> await(Future<Map<String, Object>> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while training", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+}
