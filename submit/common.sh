@@ -1,0 +1,30 @@
+# Shared by submit/dvgs and submit/dvgs-submit (sourced, not run).
+# Builds the application jar when it is missing or older than the sources, and exports the JVM flags Spark needs.
+
+DVGS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DVGS_VERSION="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$DVGS_ROOT/pom.xml" | head -n 1)"
+DVGS_JAR="${DVGS_JAR:-$DVGS_ROOT/target/dvgs-spark-$DVGS_VERSION.jar}"
+
+# Java 17 module openings Spark needs (as org.apache.spark.launcher.JavaModuleOptions).
+DVGS_JAVA_OPENS=(
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
+  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false
+  -Dio.netty.tryReflectionSetAccessible=true
+)
+
+dvgs_stale() { # $1 = file; true when missing or older than pom.xml or any main source/resource
+  [ ! -f "$1" ] && return 0
+  [ -n "$(find "$DVGS_ROOT/pom.xml" "$DVGS_ROOT/src/main" -newer "$1" -type f -print -quit)" ]
+}
+
+dvgs_build_jar() {
+  if dvgs_stale "$DVGS_JAR"; then
+    echo "dvgs: building $DVGS_JAR (mvn -Pdist package) ..." >&2
+    (cd "$DVGS_ROOT" && mvn -q -B -Pdist package -DskipTests) >&2
+  fi
+}
