@@ -23,6 +23,7 @@ class ValuationDeterminismTest {
   static Path dir;
   static String source;
   static String target;
+  static String smallSource;
 
   @BeforeAll
   static void data() {
@@ -30,6 +31,7 @@ class ValuationDeterminismTest {
     dir = SharedSpark.tempDir("determinism");
     target = SyntheticData.write(spark, SyntheticData.classification(5, "t", 200, 3, 8, 1.2, 0.0), dir.resolve("target").toString(), 1);
     source = SyntheticData.write(spark, SyntheticData.classification(5, "s", 900, 3, 8, 1.2, 0.2), dir.resolve("source").toString(), 3);
+    smallSource = SyntheticData.write(spark, SyntheticData.classification(6, "s", 150, 3, 8, 1.2, 0.2), dir.resolve("small").toString(), 2);
   }
 
   static DvgsConfig config(String out, String... more) {
@@ -112,6 +114,24 @@ class ValuationDeterminismTest {
       assertEquals(b.get(id)[0], a.get(id)[0], 0.0, id);
       assertEquals(b.get(id)[1], a.get(id)[1], 0.0, id);
     }
+  }
+
+  @Test
+  void naiveMethodThroughSparkAgreesWithGhost() {
+    String[] small = {"training.epochs=1", "training.restarts=1", "input.source.path=\"" + smallSource + "\""};
+    ValuationJob.Outcome ghost = ValuationJob.run(spark, config(dir.resolve("m-ghost").toString(), small), null, false, null, Map.of());
+    ValuationJob.Outcome naive = ValuationJob.run(spark, config(dir.resolve("m-naive").toString(),
+        java.util.stream.Stream.concat(java.util.Arrays.stream(small), java.util.stream.Stream.of("scoring.method=naive")).toArray(String[]::new)),
+        null, false, null, Map.of());
+    Map<String, double[]> g = table(ghost);
+    Map<String, double[]> n = table(naive);
+    int close = 0;
+    for (String id : g.keySet()) {
+      if (Math.abs(g.get(id)[0] - n.get(id)[0]) <= 1e-5) {
+        close++;
+      }
+    }
+    assertTrue(close >= 0.999 * g.size(), close + " of " + g.size() + " rows agree within 1e-5");
   }
 
   @Test

@@ -53,14 +53,17 @@ class GhostVsNaiveTest {
 
   @ParameterizedTest
   @CsvSource({
-    "CLASSIFIER, MISH, true, 0.5, false, COSINE",
-    "CLASSIFIER, MISH, true, 0.5, true, COSINE",
-    "CLASSIFIER, RELU, false, 0.0, false, NEG_EUCLIDEAN",
-    "AUTOENCODER, RELU, false, 0.2, false, COSINE",
-    "AUTOENCODER, TANH, true, 0.0, false, SCALAR_PROJECTION",
-    "REGRESSOR, MISH, false, 0.0, false, DOT"
+    "CLASSIFIER, MISH, true, 0.5, false, COSINE, ''",
+    "CLASSIFIER, MISH, true, 0.5, true, COSINE, ''",
+    "CLASSIFIER, MISH, true, 0.5, false, COSINE, '1 2'",
+    "CLASSIFIER, RELU, false, 0.0, false, NEG_EUCLIDEAN, '0'",
+    "AUTOENCODER, RELU, false, 0.2, false, COSINE, ''",
+    "AUTOENCODER, RELU, true, 0.2, true, COSINE, '2 3'",
+    "AUTOENCODER, TANH, true, 0.0, false, SCALAR_PROJECTION, ''",
+    "REGRESSOR, MISH, false, 0.0, false, DOT, ''"
   })
-  void ghostMatchesNaive(Task task, ActivationKind act, boolean norm, double dropout, boolean trainMode, SimilarityMetric metric) {
+  void ghostMatchesNaive(
+      Task task, ActivationKind act, boolean norm, double dropout, boolean trainMode, SimilarityMetric metric, String layerList) {
     int d = 12;
     int classes = task == Task.CLASSIFIER ? 3 : 0;
     int[] widths = task == Task.AUTOENCODER ? new int[] {d, 16, 4, 16, d} : new int[] {d, 20, 20, task == Task.CLASSIFIER ? 3 : 1};
@@ -69,8 +72,15 @@ class GhostVsNaiveTest {
     List<Snapshot> snaps = snapshots(spec, target, 3);
     DenseRows source = rows(200, d, classes, 2);
     long[] keys = keys(source.rows());
-    ScoringOptions ghost = new ScoringOptions(metric, ScoringMethod.GHOST, null, trainMode, 11, 64);
-    ScoringOptions naive = new ScoringOptions(metric, ScoringMethod.NAIVE, null, trainMode, 11, 64);
+    List<Integer> subset = new ArrayList<>();
+    for (String l : layerList.trim().split("\\s+")) {
+      if (!l.isEmpty()) {
+        subset.add(Integer.parseInt(l));
+      }
+    }
+    boolean[] layers = ScoringOptions.layerMask(subset, spec.layers());
+    ScoringOptions ghost = new ScoringOptions(metric, ScoringMethod.GHOST, layers, trainMode, 11, 64);
+    ScoringOptions naive = new ScoringOptions(metric, ScoringMethod.NAIVE, layers, trainMode, 11, 64);
     double[][] n;
     double[][] g;
     double[][] g1 = new double[snaps.size()][source.rows()];
