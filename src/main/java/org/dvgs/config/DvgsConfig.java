@@ -109,10 +109,24 @@ public record DvgsConfig(
     }
     String value = override.substring(eq + 1).trim();
     try {
-      return ConfigFactory.parseString(key + " = " + (value.isEmpty() ? "\"\"" : value));
+      Config parsed = ConfigFactory.parseString(key + " = " + (value.isEmpty() ? "\"\"" : value));
+      if (!value.isEmpty() && !value.startsWith("\"") && isString(parsed, key)) {
+        // An unquoted string is taken verbatim: HOCON would cut it at "//" or "#" (comment starts), silently
+        // truncating a path such as /data//x or a run id such as exp#1.
+        return ConfigFactory.empty().withValue(key, com.typesafe.config.ConfigValueFactory.fromAnyRef(value));
+      }
+      return parsed;
     } catch (ConfigException e) {
       // Values that are not valid HOCON (paths with colons, etc.) are taken as plain strings.
       return ConfigFactory.empty().withValue(key, com.typesafe.config.ConfigValueFactory.fromAnyRef(value));
+    }
+  }
+
+  private static boolean isString(Config parsed, String key) {
+    try {
+      return parsed.getValue(key).valueType() == com.typesafe.config.ConfigValueType.STRING;
+    } catch (ConfigException e) {
+      return false; // substitutions (${...}) are resolved later
     }
   }
 

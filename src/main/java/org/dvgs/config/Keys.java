@@ -63,7 +63,9 @@ public final class Keys {
 
   public long longValue(String key) {
     try {
-      return config.getLong(key);
+      long v = config.getLong(key);
+      requireWhole(key, config.getNumber(key));
+      return v;
     } catch (ConfigException e) {
       throw wrap(key, e);
     }
@@ -71,9 +73,19 @@ public final class Keys {
 
   public int integer(String key) {
     try {
-      return config.getInt(key);
+      int v = config.getInt(key);
+      requireWhole(key, config.getNumber(key));
+      return v;
     } catch (ConfigException e) {
       throw wrap(key, e);
+    }
+  }
+
+  /** The config library truncates 2.5 to 2 for integer keys; a fraction is an error instead. */
+  private void requireWhole(String key, Number n) {
+    double d = n.doubleValue();
+    if (d != Math.rint(d)) {
+      throw new ConfigValidationException(full(key) + " must be a whole number, got " + n);
     }
   }
 
@@ -99,7 +111,9 @@ public final class Keys {
 
   public List<Integer> ints(String key) {
     try {
-      return List.copyOf(config.getIntList(key));
+      List<Integer> v = List.copyOf(config.getIntList(key));
+      requireWholeList(key, config.getNumberList(key));
+      return v;
     } catch (ConfigException e) {
       throw wrap(key, e);
     }
@@ -107,9 +121,20 @@ public final class Keys {
 
   public List<Long> longs(String key) {
     try {
-      return List.copyOf(config.getLongList(key));
+      List<Long> v = List.copyOf(config.getLongList(key));
+      requireWholeList(key, config.getNumberList(key));
+      return v;
     } catch (ConfigException e) {
       throw wrap(key, e);
+    }
+  }
+
+  private void requireWholeList(String key, List<Number> list) {
+    for (int i = 0; i < list.size(); i++) {
+      double d = list.get(i).doubleValue();
+      if (d != Math.rint(d)) {
+        throw new ConfigValidationException(full(key) + "[" + i + "] must be a whole number, got " + list.get(i));
+      }
     }
   }
 

@@ -147,17 +147,23 @@ public final class ColumnPlan implements Serializable {
     return idIndex >= 0;
   }
 
+  /** Converts a row of a table with an id column; a null id is named by the row's position in its partition. */
+  public CanonicalRow convertWithId(Row row, int partition, long position) {
+    return convert(row, row.get(idIndex) == null ? "partition " + partition + " row " + position : null);
+  }
+
   /**
    * Converts a row.
    *
-   * @param generatedId id used when the table has no id column
+   * @param generatedId id used when the table has no id column; with an id column, the row's position, naming a
+   *     row whose id is null (and keeping such rows distinct)
    */
   public CanonicalRow convert(Row row, String generatedId) {
     String id;
     if (idIndex >= 0) {
       Object v = row.get(idIndex);
       if (v == null) {
-        return new CanonicalRow("<null id, row " + generatedId + ">", null, Double.NaN, NULL_ID + ": id column is null at row " + generatedId, false, isTarget(row));
+        return new CanonicalRow("<null id, " + generatedId + ">", null, Double.NaN, NULL_ID + ": id column is null at " + generatedId, false, isTarget(row));
       }
       id = String.valueOf(v);
     } else {

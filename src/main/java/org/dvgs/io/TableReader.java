@@ -77,7 +77,7 @@ public final class TableReader {
   /** Converts a table to canonical rows (generating ids when the plan has no id column). */
   public static JavaRDD<CanonicalRow> canonical(Dataset<Row> df, ColumnPlan plan) {
     if (plan.hasIdColumn()) {
-      return df.javaRDD().map(new Convert(plan));
+      return df.javaRDD().mapPartitionsWithIndex(new Convert(plan), true);
     }
     Dataset<Row> withSplit =
         df.select(
@@ -106,7 +106,8 @@ public final class TableReader {
   /** Rows of one file split seen by one partition. */
   record SplitCount(String file, long block, long count) implements Serializable {}
 
-  private static final class Convert implements org.apache.spark.api.java.function.Function<Row, CanonicalRow> {
+  /** Converts rows of a table with an id column; a row's position in its partition names a row whose id is null. */
+  private static final class Convert implements Function2<Integer, Iterator<Row>, Iterator<CanonicalRow>> {
     private static final long serialVersionUID = 1L;
     private final ColumnPlan plan;
 
@@ -115,8 +116,20 @@ public final class TableReader {
     }
 
     @Override
-    public CanonicalRow call(Row row) {
-      return plan.convert(row, null);
+    public Iterator<CanonicalRow> call(Integer partition, Iterator<Row> rows) {
+      return new Iterator<>() {
+        long n;
+
+        @Override
+        public boolean hasNext() {
+          return rows.hasNext();
+        }
+
+        @Override
+        public CanonicalRow next() {
+          return plan.convertWithId(rows.next(), partition, n++);
+        }
+      };
     }
   }
 
