@@ -9,7 +9,8 @@ import java.util.List;
  * @param hidden hidden layer widths
  * @param activation hidden activation
  * @param dropout dropout probability after each hidden activation
- * @param perSampleNorm parameter-free per-sample normalisation of each hidden pre-activation
+ * @param perSampleNorm parameter-free per-sample normalisation in each hidden block
+ * @param blockOrder order of normalisation, activation and dropout in a hidden block
  * @param numClasses classes for the classifier (0 = inferred from the target labels)
  * @param classBalanced weight the target loss by inverse class frequency
  */
@@ -19,6 +20,7 @@ public record ModelConfig(
     ActivationKind activation,
     double dropout,
     boolean perSampleNorm,
+    BlockOrder blockOrder,
     int numClasses,
     boolean classBalanced) {
 
@@ -30,6 +32,7 @@ public record ModelConfig(
             k.enumValue("activation", ActivationKind.class),
             k.inRange("dropout", 0.0, 1.0, false),
             k.bool("per-sample-norm"),
+            k.enumValue("block-order", BlockOrder.class),
             k.nonNegativeInt("num-classes"),
             k.bool("class-balanced"));
     for (int i = 0; i < m.hidden.size(); i++) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
+import org.dvgs.config.BlockOrder;
 
 /**
  * A {@link NetworkSpec} with its parameters uploaded to a DJL manager. The forward pass is written with plain
@@ -84,19 +85,11 @@ public final class Network implements AutoCloseable {
       if (l == layers - 1) {
         return z;
       }
-      if (spec.perSampleNorm()) {
-        NDArray centred = z.sub(z.mean(new int[] {1}, true));
-        NDArray var = centred.square().mean(new int[] {1}, true);
-        z = centred.div(var.add(NetworkSpec.NORM_EPS).sqrt());
-      }
-      z =
-          switch (spec.activation()) {
-            case RELU -> Activation.relu(z);
-            case TANH -> z.tanh();
-            case MISH -> Activation.mish(z);
-          };
-      if (masks != null && masks[l] != null) {
-        z = z.mul(masks[l]);
+      NDArray mask = masks != null ? masks[l] : null;
+      if (spec.blockOrder() == BlockOrder.NORM_ACT_DROPOUT) {
+        z = dropout(activate(normalise(z)), mask);
+      } else {
+        z = normalise(activate(dropout(z, mask)));
       }
       a = z;
     }
@@ -112,6 +105,27 @@ public final class Network implements AutoCloseable {
     p.attach(scope);
     p.setRequiresGradient(true);
     return p;
+  }
+
+  private NDArray normalise(NDArray z) {
+    if (!spec.perSampleNorm()) {
+      return z;
+    }
+    NDArray centred = z.sub(z.mean(new int[] {1}, true));
+    NDArray var = centred.square().mean(new int[] {1}, true);
+    return centred.div(var.add(NetworkSpec.NORM_EPS).sqrt());
+  }
+
+  private NDArray activate(NDArray z) {
+    return switch (spec.activation()) {
+      case RELU -> Activation.relu(z);
+      case TANH -> z.tanh();
+      case MISH -> Activation.mish(z);
+    };
+  }
+
+  private static NDArray dropout(NDArray z, NDArray mask) {
+    return mask == null ? z : z.mul(mask);
   }
 
   /** Copies the current parameters out of the engine. */

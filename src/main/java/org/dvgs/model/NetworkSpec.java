@@ -3,12 +3,15 @@ package org.dvgs.model;
 import java.io.Serializable;
 import java.util.Arrays;
 import org.dvgs.config.ActivationKind;
+import org.dvgs.config.BlockOrder;
 import org.dvgs.config.ModelConfig;
 import org.dvgs.config.Task;
 
 /**
  * The shape of a fully connected network: widths from input to output, and what sits between the linear layers.
- * Hidden layers are {@code linear -> [per-sample norm] -> activation -> [dropout]}; the last layer is linear only.
+ * Hidden layers are {@code linear -> [per-sample norm] -> activation -> [dropout]}, or with
+ * {@link BlockOrder#DROPOUT_ACT_NORM} {@code linear -> [dropout] -> activation -> [per-sample norm]}; the last layer
+ * is linear only.
  *
  * @param task what the output means and which loss applies
  * @param widths layer widths, input first, output last
@@ -16,14 +19,20 @@ import org.dvgs.config.Task;
  * @param dropout dropout probability after each hidden activation
  * @param perSampleNorm parameter-free per-sample normalisation of hidden pre-activations
  * @param numClasses classes (classifier), else 0
+ * @param blockOrder order inside a hidden block
  */
 public record NetworkSpec(
-    Task task, int[] widths, ActivationKind activation, double dropout, boolean perSampleNorm, int numClasses)
+    Task task, int[] widths, ActivationKind activation, double dropout, boolean perSampleNorm, int numClasses, BlockOrder blockOrder)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Epsilon of the per-sample normalisation, as PyTorch's layer and instance norms use. */
   public static final float NORM_EPS = 1e-5f;
+
+  /** A network with the default block order. */
+  public NetworkSpec(Task task, int[] widths, ActivationKind activation, double dropout, boolean perSampleNorm, int numClasses) {
+    this(task, widths, activation, dropout, perSampleNorm, numClasses, BlockOrder.NORM_ACT_DROPOUT);
+  }
 
   public NetworkSpec {
     widths = widths.clone();
@@ -47,7 +56,7 @@ public record NetworkSpec(
     }
     w[w.length - 1] = out;
     return new NetworkSpec(
-        m.task(), w, m.activation(), m.dropout(), m.perSampleNorm(), m.task() == Task.CLASSIFIER ? numClasses : 0);
+        m.task(), w, m.activation(), m.dropout(), m.perSampleNorm(), m.task() == Task.CLASSIFIER ? numClasses : 0, m.blockOrder());
   }
 
   /** Number of linear layers. */
@@ -93,7 +102,8 @@ public record NetworkSpec(
         && activation == s.activation
         && Double.compare(dropout, s.dropout) == 0
         && perSampleNorm == s.perSampleNorm
-        && numClasses == s.numClasses;
+        && numClasses == s.numClasses
+        && blockOrder == s.blockOrder;
   }
 
   @Override
@@ -103,6 +113,7 @@ public record NetworkSpec(
 
   @Override
   public String toString() {
-    return task + Arrays.toString(widths) + " " + activation + " dropout=" + dropout + " norm=" + perSampleNorm;
+    return task + Arrays.toString(widths) + " " + activation + " dropout=" + dropout + " norm=" + perSampleNorm
+        + (blockOrder == BlockOrder.NORM_ACT_DROPOUT ? "" : " order=" + blockOrder);
   }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.dvgs.config.ActivationKind;
+import org.dvgs.config.BlockOrder;
 import org.dvgs.config.ScoringMethod;
 import org.dvgs.config.SimilarityMetric;
 import org.dvgs.config.Task;
@@ -53,21 +54,24 @@ class GhostVsNaiveTest {
 
   @ParameterizedTest
   @CsvSource({
-    "CLASSIFIER, MISH, true, 0.5, false, COSINE, ''",
-    "CLASSIFIER, MISH, true, 0.5, true, COSINE, ''",
-    "CLASSIFIER, MISH, true, 0.5, false, COSINE, '1 2'",
-    "CLASSIFIER, RELU, false, 0.0, false, NEG_EUCLIDEAN, '0'",
-    "AUTOENCODER, RELU, false, 0.2, false, COSINE, ''",
-    "AUTOENCODER, RELU, true, 0.2, true, COSINE, '2 3'",
-    "AUTOENCODER, TANH, true, 0.0, false, SCALAR_PROJECTION, ''",
-    "REGRESSOR, MISH, false, 0.0, false, DOT, ''"
+    "CLASSIFIER, MISH, true, 0.5, false, COSINE, '', NORM_ACT_DROPOUT",
+    "CLASSIFIER, MISH, true, 0.5, true, COSINE, '', NORM_ACT_DROPOUT",
+    "CLASSIFIER, MISH, true, 0.5, false, COSINE, '1 2', NORM_ACT_DROPOUT",
+    "CLASSIFIER, RELU, false, 0.0, false, NEG_EUCLIDEAN, '0', NORM_ACT_DROPOUT",
+    "AUTOENCODER, RELU, false, 0.2, false, COSINE, '', NORM_ACT_DROPOUT",
+    "AUTOENCODER, RELU, true, 0.2, true, COSINE, '2 3', NORM_ACT_DROPOUT",
+    "AUTOENCODER, TANH, true, 0.0, false, SCALAR_PROJECTION, '', NORM_ACT_DROPOUT",
+    "REGRESSOR, MISH, false, 0.0, false, DOT, '', NORM_ACT_DROPOUT",
+    "CLASSIFIER, MISH, true, 0.5, false, COSINE, '', DROPOUT_ACT_NORM",
+    "CLASSIFIER, MISH, true, 0.5, true, COSINE, '', DROPOUT_ACT_NORM"
   })
   void ghostMatchesNaive(
-      Task task, ActivationKind act, boolean norm, double dropout, boolean trainMode, SimilarityMetric metric, String layerList) {
+      Task task, ActivationKind act, boolean norm, double dropout, boolean trainMode, SimilarityMetric metric, String layerList,
+      BlockOrder order) {
     int d = 12;
     int classes = task == Task.CLASSIFIER ? 3 : 0;
     int[] widths = task == Task.AUTOENCODER ? new int[] {d, 16, 4, 16, d} : new int[] {d, 20, 20, task == Task.CLASSIFIER ? 3 : 1};
-    NetworkSpec spec = new NetworkSpec(task, widths, act, dropout, norm, classes);
+    NetworkSpec spec = new NetworkSpec(task, widths, act, dropout, norm, classes, order == null ? BlockOrder.NORM_ACT_DROPOUT : order);
     DenseRows target = rows(96, d, classes, 1);
     List<Snapshot> snaps = snapshots(spec, target, 3);
     DenseRows source = rows(200, d, classes, 2);
