@@ -81,26 +81,13 @@ public final class ValuationJob {
       boolean groundTruth,
       Function<Dataset<Row>, Map<String, Object>> metrics,
       Map<String, Object> extra) {
-    return run(spark, cfg, transform, groundTruth, metrics, extra, true);
+    return run(spark, cfg, null, transform, groundTruth, metrics, extra, true);
   }
 
   /**
-   * As {@link #run(SparkSession, DvgsConfig, InputLoader.SourceTransform, boolean, Function, Map)}; with
-   * {@code prepare = false} the caller has already prepared the output directory (and may have put inputs there).
-   */
-  public static Outcome run(
-      SparkSession spark,
-      DvgsConfig cfg,
-      InputLoader.SourceTransform transform,
-      boolean groundTruth,
-      Function<Dataset<Row>, Map<String, Object>> metrics,
-      Map<String, Object> extra,
-      boolean prepare) {
-    return run(spark, cfg, null, transform, groundTruth, metrics, extra, prepare);
-  }
-
-  /**
-   * As above, with inputs already read and validated ({@code raw}, shared by several runs), or null to read them.
+   * As above, with inputs already read and validated ({@code raw}, shared by several runs; null to read them here),
+   * and with {@code prepare = false} when the caller has already prepared the output directory (and may have put
+   * inputs there).
    */
   public static Outcome run(
       SparkSession spark,
