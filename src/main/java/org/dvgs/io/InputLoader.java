@@ -106,12 +106,12 @@ public final class InputLoader {
       case FRACTION -> {
         targetName = "target split (fraction " + in.splitFraction() + " of " + sourceName + ")";
         double f = in.splitFraction();
-        source = all.filter(r -> Mix.unit(Mix.mix(seed, Mix.hash(r.id()))) >= f);
-        targetRows = all.filter(r -> Mix.unit(Mix.mix(seed, Mix.hash(r.id()))) < f).collect();
+        source = all.filter(new InFraction(seed, f, false));
+        targetRows = all.filter(new InFraction(seed, f, true)).collect();
       }
       case COLUMN -> {
         targetName = "target split (" + in.splitColumn() + " = '" + in.splitTargetValue() + "' in " + sourceName + ")";
-        source = all.filter(r -> !r.target());
+        source = all.filter(InputLoader::isSourceRow);
         targetRows = all.filter(CanonicalRow::target).collect();
       }
       default -> throw new IllegalStateException();
@@ -158,9 +158,9 @@ public final class InputLoader {
 
     final int w = width;
     final int c = classes;
-    JavaRDD<CanonicalRow> checked = source.map(r -> ColumnPlan.check(r, w, c)).persist(StorageLevel.MEMORY_AND_DISK());
+    JavaRDD<CanonicalRow> checked = source.map(new Check(w, c)).persist(StorageLevel.MEMORY_AND_DISK());
     checkDuplicates(checked, sourceName);
-    Map<String, Long> byReason = new TreeMap<>(checked.filter(r -> !r.valid()).map(r -> CanonicalRow.category(r.reason())).countByValue());
+    Map<String, Long> byReason = new TreeMap<>(checked.filter(InputLoader::isRejected).map(InputLoader::reasonCategory).countByValue());
     long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
     long read = checked.count();
     Map<String, Object> counts = new LinkedHashMap<>();
@@ -180,7 +180,7 @@ public final class InputLoader {
     int width = raw.width();
     boolean needLabel = raw.needLabel();
     JavaRDD<CanonicalRow> valid = raw.source().filter(CanonicalRow::valid);
-    JavaRDD<CanonicalRow> rejects = raw.source().filter(r -> !r.valid());
+    JavaRDD<CanonicalRow> rejects = raw.source().filter(InputLoader::isRejected);
     int numClasses = raw.numClasses();
     if (transform != null) {
       valid = transform.apply(valid, numClasses);
@@ -191,11 +191,11 @@ public final class InputLoader {
       stats.add(r.features());
     }
     if (in.scalingFit() == ScalingFit.TARGET_AND_SOURCE && in.scaling() != org.dvgs.config.ScalingMethod.NONE) {
-      Scaler.Stats srcStats = valid.aggregate(new Scaler.Stats(width), (s, r) -> s.add(r.features()), Scaler.Stats::merge);
+      Scaler.Stats srcStats = valid.aggregate(new Scaler.Stats(width), InputLoader::addStats, Scaler.Stats::merge);
       stats.merge(srcStats);
     }
     Scaler scaler = Scaler.fit(in.scaling(), stats);
-    JavaRDD<CanonicalRow> scaled = valid.map(r -> r.withFeatures(scaler.apply(r.features())));
+    JavaRDD<CanonicalRow> scaled = valid.map(new Scale(scaler));
 
     float[] tx = new float[targetRows.size() * width];
     float[] ty = new float[targetRows.size()];
@@ -213,13 +213,90 @@ public final class InputLoader {
 
   private static void checkDuplicates(JavaRDD<CanonicalRow> rows, String name) {
     List<Tuple2<String, Integer>> dups =
-        rows.mapToPair(r -> new Tuple2<>(r.id(), 1)).reduceByKey(Integer::sum).filter(t -> t._2() > 1).take(5);
+        rows.mapToPair(InputLoader::idOne).reduceByKey(Integer::sum).filter(InputLoader::repeated).take(5);
     if (!dups.isEmpty()) {
       List<String> ids = new ArrayList<>();
       for (Tuple2<String, Integer> t : dups) {
         ids.add("'" + t._1() + "' (" + t._2() + " rows)");
       }
       throw new InputException(name + ": duplicate sample ids " + ids + "; sample ids must be unique (or leave id-column empty for generated ids)");
+    }
+  }
+
+  // Executor functions: named and static so that no closure captures more than it states.
+
+  private static boolean isSourceRow(CanonicalRow r) {
+    return !r.target();
+  }
+
+  private static boolean isRejected(CanonicalRow r) {
+    return !r.valid();
+  }
+
+  private static String reasonCategory(CanonicalRow r) {
+    return CanonicalRow.category(r.reason());
+  }
+
+  private static Scaler.Stats addStats(Scaler.Stats s, CanonicalRow r) {
+    return s.add(r.features());
+  }
+
+  private static Tuple2<String, Integer> idOne(CanonicalRow r) {
+    return new Tuple2<>(r.id(), 1);
+  }
+
+  private static boolean repeated(Tuple2<String, Integer> t) {
+    return t._2() > 1;
+  }
+
+  /** Target rows of a fraction split: a seeded hash of the sample id below the fraction. */
+  private static final class InFraction implements org.apache.spark.api.java.function.Function<CanonicalRow, Boolean> {
+    private static final long serialVersionUID = 1L;
+    private final long seed;
+    private final double fraction;
+    private final boolean target;
+
+    InFraction(long seed, double fraction, boolean target) {
+      this.seed = seed;
+      this.fraction = fraction;
+      this.target = target;
+    }
+
+    @Override
+    public Boolean call(CanonicalRow r) {
+      return (Mix.unit(Mix.mix(seed, Mix.hash(r.id()))) < fraction) == target;
+    }
+  }
+
+  /** Checks a row against the target's feature width and classes. */
+  private static final class Check implements org.apache.spark.api.java.function.Function<CanonicalRow, CanonicalRow> {
+    private static final long serialVersionUID = 1L;
+    private final int width;
+    private final int classes;
+
+    Check(int width, int classes) {
+      this.width = width;
+      this.classes = classes;
+    }
+
+    @Override
+    public CanonicalRow call(CanonicalRow r) {
+      return ColumnPlan.check(r, width, classes);
+    }
+  }
+
+  /** Applies the fitted scaler. */
+  private static final class Scale implements org.apache.spark.api.java.function.Function<CanonicalRow, CanonicalRow> {
+    private static final long serialVersionUID = 1L;
+    private final Scaler scaler;
+
+    Scale(Scaler scaler) {
+      this.scaler = scaler;
+    }
+
+    @Override
+    public CanonicalRow call(CanonicalRow r) {
+      return r.withFeatures(scaler.apply(r.features()));
     }
   }
 }
