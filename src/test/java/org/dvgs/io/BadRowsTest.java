@@ -1,14 +1,12 @@
 package org.dvgs.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +19,10 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.dvgs.config.DvgsConfig;
+import static org.dvgs.testing.InputChecks.error;
+import static org.dvgs.testing.InputChecks.read;
+import static org.dvgs.testing.InputChecks.rejects;
+
 import org.dvgs.testing.SharedSpark;
 import org.dvgs.testing.TestConfigs;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,22 +79,8 @@ class BadRowsTest {
     return TestConfigs.of(o.toArray(new String[0]));
   }
 
-  static InputLoader.RawInputs read(DvgsConfig c) {
-    return InputLoader.read(spark, c.input(), c.model(), c.seed(), c.training().batchSize());
-  }
 
-  static String error(DvgsConfig c) {
-    return assertThrows(InputException.class, () -> read(c)).getMessage();
-  }
 
-  /** Rejected rows by id; fails on an id rejected twice. */
-  static Map<String, String> rejects(InputLoader.RawInputs raw) {
-    Map<String, String> m = new HashMap<>();
-    for (CanonicalRow r : raw.source().filter(r -> !r.valid()).collect()) {
-      assertEquals(null, m.put(r.id(), r.reason()), "rejected id " + r.id() + " appears twice");
-    }
-    return m;
-  }
 
   @Test
   void nullIdsAreRejectedOneByOneNotReportedAsDuplicates() {

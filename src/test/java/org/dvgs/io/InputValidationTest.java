@@ -23,6 +23,10 @@ import org.apache.spark.sql.types.StructType;
 import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.pipeline.ValuationJob;
+import static org.dvgs.testing.InputChecks.error;
+import static org.dvgs.testing.InputChecks.read;
+import static org.dvgs.testing.InputChecks.rejects;
+
 import org.dvgs.testing.SharedSpark;
 import org.dvgs.testing.TestConfigs;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,21 +85,8 @@ class InputValidationTest {
     return TestConfigs.of(o.toArray(new String[0]));
   }
 
-  static InputLoader.RawInputs read(DvgsConfig c) {
-    return InputLoader.read(spark, c.input(), c.model(), c.seed(), c.training().batchSize());
-  }
 
-  static String error(DvgsConfig c) {
-    return assertThrows(InputException.class, () -> read(c)).getMessage();
-  }
 
-  static Map<String, String> rejects(InputLoader.RawInputs raw) {
-    Map<String, String> m = new HashMap<>();
-    for (CanonicalRow r : raw.source().filter(r -> !r.valid()).collect()) {
-      m.put(r.id(), r.reason());
-    }
-    return m;
-  }
 
   @Test
   void emptyTargetAndTooSmallTarget() {
