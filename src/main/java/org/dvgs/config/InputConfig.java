@@ -59,8 +59,4 @@ public record InputConfig(
           "dvgs.input.target.path is empty: set the trusted target table, or dvgs.input.split.mode");
     }
   }
-
-  public InputConfig withTables(TableConfig newSource, TableConfig newTarget) {
-    return new InputConfig(newSource, newTarget, splitMode, splitFraction, splitColumn, splitTargetValue, scaling, scalingFit);
-  }
 }

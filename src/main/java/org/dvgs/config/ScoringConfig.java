@@ -53,9 +53,4 @@ public record ScoringConfig(
     }
     return s;
   }
-
-  /** Copy with another method (used by tests and bench). */
-  public ScoringConfig withMethod(ScoringMethod m) {
-    return new ScoringConfig(similarity, m, layers, batchSize, trainModeDropout, blockMemoryMb, partitions, intraOpThreads, storageLevel);
-  }
 }

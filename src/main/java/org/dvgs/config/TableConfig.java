@@ -49,14 +49,4 @@ public record TableConfig(
     return !path.isEmpty();
   }
 
-  /** Returns a copy reading from another path (used by experiments and the demo). */
-  public TableConfig withPath(String newPath) {
-    return new TableConfig(
-        newPath, format, options, idColumn, featureColumn, featureColumns, excludeColumns, labelColumn);
-  }
-
-  /** Returns a copy with another label column. */
-  public TableConfig withLabelColumn(String column) {
-    return new TableConfig(path, format, options, idColumn, featureColumn, featureColumns, excludeColumns, column);
-  }
 }

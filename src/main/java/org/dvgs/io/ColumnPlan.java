@@ -138,11 +138,6 @@ public final class ColumnPlan implements Serializable {
     return featureNames == null ? null : List.of(featureNames);
   }
 
-  /** Feature width when fixed by the schema, else -1. */
-  public int fixedWidth() {
-    return featureIndices == null ? -1 : featureIndices.length;
-  }
-
   public boolean hasIdColumn() {
     return idIndex >= 0;
   }
@@ -279,9 +274,5 @@ public final class ColumnPlan implements Serializable {
     }
     Object v = row.get(splitIndex);
     return v != null && String.valueOf(v).equals(splitValue);
-  }
-
-  public String table() {
-    return table;
   }
 }

@@ -55,7 +55,7 @@ public final class InputLoader {
    * @param width feature width
    * @param numClasses classes (classifier), else 0
    * @param needLabel whether the task uses labels
-   * @param featureNames feature column names, or null
+   * @param featureNames feature column names, or null for an array/vector column
    * @param counts row counts for the manifest
    */
   public record RawInputs(
@@ -199,15 +199,13 @@ public final class InputLoader {
 
     float[] tx = new float[targetRows.size() * width];
     float[] ty = new float[targetRows.size()];
-    String[] ids = new String[targetRows.size()];
     for (int i = 0; i < targetRows.size(); i++) {
       CanonicalRow r = targetRows.get(i);
       System.arraycopy(scaler.apply(r.features()), 0, tx, i * width, width);
       ty[i] = needLabel ? (float) r.label() : 0f;
-      ids[i] = r.id();
     }
     return new LoadedInputs(
-        new DenseRows(tx, ty, targetRows.size(), width), ids, scaled, rejects, width, numClasses, raw.featureNames(), scaler,
+        new DenseRows(tx, ty, targetRows.size(), width), scaled, rejects, width, numClasses, scaler,
         new LinkedHashMap<>(raw.counts()));
   }
 

@@ -8,23 +8,19 @@ import org.dvgs.io.DenseRows;
  * Inputs ready for training and scoring.
  *
  * @param target scaled target rows, on the driver
- * @param targetIds their sample ids
  * @param source valid, scaled source rows (not yet persisted)
  * @param rejects source rows that cannot be valued, with reasons
  * @param width feature width
  * @param numClasses classes (classifier), 0 otherwise
- * @param featureNames feature column names, or null for an array/vector column
  * @param scaler the fitted scaler
  * @param counts row counts for the manifest: source_read, source_rejected, source_valid, target_read,
  *     target_used, and rejected_by_reason
  */
 public record LoadedInputs(
     DenseRows target,
-    String[] targetIds,
     JavaRDD<CanonicalRow> source,
     JavaRDD<CanonicalRow> rejects,
     int width,
     int numClasses,
-    java.util.List<String> featureNames,
     Scaler scaler,
     Map<String, Object> counts) {}

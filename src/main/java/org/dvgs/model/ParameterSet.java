@@ -54,29 +54,4 @@ public record ParameterSet(float[][] weights, float[][] biases) implements Seria
     return s;
   }
 
-  /** Bytes of float data held. */
-  public long bytes() {
-    long n = 0;
-    for (int l = 0; l < weights.length; l++) {
-      n += 4L * (weights[l].length + biases[l].length);
-    }
-    return n;
-  }
-
-  /** All parameters concatenated layer by layer (weights then bias of each layer). */
-  public float[] flatten() {
-    int n = 0;
-    for (int l = 0; l < weights.length; l++) {
-      n += weights[l].length + biases[l].length;
-    }
-    float[] flat = new float[n];
-    int p = 0;
-    for (int l = 0; l < weights.length; l++) {
-      System.arraycopy(weights[l], 0, flat, p, weights[l].length);
-      p += weights[l].length;
-      System.arraycopy(biases[l], 0, flat, p, biases[l].length);
-      p += biases[l].length;
-    }
-    return flat;
-  }
 }

@@ -28,11 +28,6 @@ public record Snapshot(int restart, long iteration, double targetLoss, Parameter
     return s;
   }
 
-  /** Approximate in-memory size in bytes. */
-  public long bytes() {
-    return parameters.bytes() + targetGradient.bytes() + 64;
-  }
-
   /** Stable 64-bit key of this checkpoint, used to draw per-sample dropout masks. */
   public long key() {
     return Mix.mix(Mix.mix(restart) ^ Mix.mix(iteration + 0x5bd1e995L));

@@ -59,7 +59,7 @@ public final class BenchRun {
         snaps.add(s);
       }
     }, null);
-    ScoringOptions ghostOpts = new ScoringOptions(cfg.scoring().similarity(), ScoringMethod.GHOST, null, false, cfg.seed(), batch);
+    ScoringOptions ghostOpts = new ScoringOptions(cfg.scoring().similarity(), ScoringMethod.GHOST, null, false, cfg.seed());
     ScoringOptions naiveOpts = ghostOpts.withMethodNaive();
     Map<String, List<Double>> rates = new LinkedHashMap<>();
     for (String k : List.of("ghost", "train_step", "forward", "naive")) {

@@ -123,8 +123,7 @@ public final class ValuationJob {
             cfg.scoring().method(),
             ScoringOptions.layerMask(cfg.scoring().layers(), spec.layers()),
             cfg.scoring().trainModeDropout(),
-            cfg.seed(),
-            cfg.scoring().batchSize());
+            cfg.seed());
     Device device = Engines.device(cfg.device(), -1);
     String runId = cfg.runId().isEmpty() ? "run-" + fingerprintOfConfig(cfg).substring(0, 12) : cfg.runId();
 
@@ -198,6 +197,10 @@ public final class ValuationJob {
     Map<String, Object> scaling = new LinkedHashMap<>(in.scaler().describe());
     scaling.put("fit_on", Keys.kebab(cfg.input().scalingFit()));
     m.put("scaling", scaling);
+    Map<String, Object> input = new LinkedHashMap<>();
+    input.put("feature_width", in.width());
+    input.put("feature_columns", rawInputs.featureNames() == null ? List.of() : rawInputs.featureNames());
+    m.put("input", input);
     m.put("counts", counts);
     m.put("training", Map.of(
         "fingerprint", fingerprint,

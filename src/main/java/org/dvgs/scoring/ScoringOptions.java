@@ -13,10 +13,9 @@ import org.dvgs.config.SimilarityMetric;
  * @param layers which linear layers count (null = all)
  * @param trainModeDropout per-sample dropout masks when computing source gradients
  * @param seed the run seed (dropout mask stream)
- * @param batchSize source rows per batch
  */
 public record ScoringOptions(
-    SimilarityMetric metric, ScoringMethod method, boolean[] layers, boolean trainModeDropout, long seed, int batchSize)
+    SimilarityMetric metric, ScoringMethod method, boolean[] layers, boolean trainModeDropout, long seed)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -38,7 +37,7 @@ public record ScoringOptions(
 
   /** The same options with the naive (reference) method. */
   public ScoringOptions withMethodNaive() {
-    return new ScoringOptions(metric, ScoringMethod.NAIVE, layers, trainModeDropout, seed, batchSize);
+    return new ScoringOptions(metric, ScoringMethod.NAIVE, layers, trainModeDropout, seed);
   }
 
   public boolean includes(int layer) {

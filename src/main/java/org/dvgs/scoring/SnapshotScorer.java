@@ -77,10 +77,6 @@ public final class SnapshotScorer implements AutoCloseable {
     }
   }
 
-  public int snapshotCount() {
-    return snapshots.size();
-  }
-
   /**
    * Similarities of a batch of rows.
    *

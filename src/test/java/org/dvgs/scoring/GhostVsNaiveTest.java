@@ -83,8 +83,8 @@ class GhostVsNaiveTest {
       }
     }
     boolean[] layers = ScoringOptions.layerMask(subset, spec.layers());
-    ScoringOptions ghost = new ScoringOptions(metric, ScoringMethod.GHOST, layers, trainMode, 11, 64);
-    ScoringOptions naive = new ScoringOptions(metric, ScoringMethod.NAIVE, layers, trainMode, 11, 64);
+    ScoringOptions ghost = new ScoringOptions(metric, ScoringMethod.GHOST, layers, trainMode, 11);
+    ScoringOptions naive = new ScoringOptions(metric, ScoringMethod.NAIVE, layers, trainMode, 11);
     double[][] n;
     double[][] g;
     double[][] g1 = new double[snaps.size()][source.rows()];

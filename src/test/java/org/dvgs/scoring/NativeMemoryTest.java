@@ -43,7 +43,7 @@ class NativeMemoryTest {
     List<Snapshot> snaps = GhostVsNaiveTest.snapshots(spec, target, 1).subList(0, 1);
     DenseRows src = GhostVsNaiveTest.rows(ROWS, 32, 4, 10);
     long[] keys = GhostVsNaiveTest.keys(ROWS);
-    ScoringOptions opts = new ScoringOptions(SimilarityMetric.COSINE, ScoringMethod.GHOST, null, true, 1, ROWS);
+    ScoringOptions opts = new ScoringOptions(SimilarityMetric.COSINE, ScoringMethod.GHOST, null, true, 1);
     long before = 0;
     try (SnapshotScorer scorer = new SnapshotScorer(spec, snaps, opts, Device.cpu());
         NDManager longLived = NDManager.newBaseManager()) {
