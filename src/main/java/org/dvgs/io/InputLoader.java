@@ -85,6 +85,10 @@ public final class InputLoader {
       sourcePlan.withSplitColumn(sourceDf.schema(), in.splitColumn(), in.splitTargetValue());
     }
     JavaRDD<CanonicalRow> all = TableReader.canonical(sourceDf, sourcePlan);
+    if (in.splitMode() != SplitMode.NONE) {
+      // One table feeds both the target and the source: read and convert it once.
+      all.persist(StorageLevel.MEMORY_AND_DISK());
+    }
 
     List<CanonicalRow> targetRows;
     JavaRDD<CanonicalRow> source;
@@ -163,6 +167,7 @@ public final class InputLoader {
     Map<String, Long> byReason = new TreeMap<>(checked.filter(InputLoader::isRejected).map(InputLoader::reasonCategory).countByValue());
     long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
     long read = checked.count();
+    all.unpersist(false);
     Map<String, Object> counts = new LinkedHashMap<>();
     counts.put("source_read", read);
     counts.put("source_rejected", rejected);
