@@ -28,13 +28,18 @@ public final class Main {
       commands:
         value     value every source row of a valuation config; writes DIR/values, DIR/rejects, DIR/manifest.json
         demo      generate a labelled data set, flip a known fraction of labels, value it and print the AUROC
-        evaluate  run an experiment config: per seed, corrupt source labels, value, score AUROC(corrupted, -value)
+        evaluate  run an experiment config: per seed, corrupt the source (label flips, feature noise), value it, and
+                  measure AUROC, Spearman, discovery curve, 2-means F1 and filter-and-retrain curves
         bench     throughput of ghost scoring vs naive scoring vs a plain training step for a configured model
 
       Defaults and every key: reference.conf in the jar (src/main/resources/reference.conf).
       """;
 
   private Main() {}
+
+  private static String fmt(Object v) {
+    return v instanceof Double d ? String.format(java.util.Locale.ROOT, "%.4f", d) : String.valueOf(v);
+  }
 
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
@@ -88,13 +93,19 @@ public final class Main {
           out.printf("AUROC(corrupted, -value) = %.4f  (%s%% of source labels flipped)%n", (Double) auroc,
               Math.round(cfg.demo().labelFlipFraction() * 100));
         });
-        case "evaluate" -> withSpark(cfg, spark -> {
-          Map<String, Object> m = EvaluateRun.run(spark, cfg);
-          Map<?, ?> auroc = (Map<?, ?>) ((Map<?, ?>) m.get("metrics")).get("auroc");
-          out.printf("AUROC(corrupted, -value) over %d seeds: mean %.4f, std %.4f, per seed %s%n",
-              cfg.evaluation().seeds().size(), (Double) auroc.get("mean"), (Double) auroc.get("std"), auroc.get("per_seed"));
-          out.printf("wall time %.1f s; results in %s%n", (Double) ((Map<?, ?>) m.get("timings")).get("total_s"), cfg.output().path());
-        });
+        case "evaluate" -> {
+          // Experiment settings that cannot work with the model fail before Spark starts.
+          cfg.evaluation().checkFor(cfg.model());
+          yield withSpark(cfg, spark -> {
+            Map<String, Object> m = EvaluateRun.run(spark, cfg);
+            out.printf("%d seeds %s%n", cfg.evaluation().seeds().size(), cfg.evaluation().seeds());
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) m.get("metrics")).entrySet()) {
+              Map<?, ?> s = (Map<?, ?>) e.getValue();
+              out.printf("%-26s mean %s  std %s  per seed %s%n", e.getKey(), fmt(s.get("mean")), fmt(s.get("std")), s.get("per_seed"));
+            }
+            out.printf("wall time %.1f s; results in %s%n", (Double) ((Map<?, ?>) m.get("timings")).get("total_s"), cfg.output().path());
+          });
+        }
         case "bench" -> {
           Map<String, Object> m = BenchRun.run(cfg);
           out.println("throughput (samples/s): " + m.get("throughput"));
