@@ -78,9 +78,11 @@ public record EvaluationConfig(
    * @param model the model retrained on what remains
    * @param grid fractions q of the source removed (each in (0, 1), at most 0.5 as in the paper unless higher is asked)
    * @param epochs epochs for {@link RetrainModel#VALUATION} (0 = dvgs.training.epochs)
+   * @param batchSize mini-batch size for {@link RetrainModel#VALUATION} (0 = dvgs.training.batch-size)
+   * @param learningRate learning rate for {@link RetrainModel#VALUATION} (0 = dvgs.training.learning-rate)
    * @param maxIter iterations for the MLlib models
    */
-  public record Retrain(RetrainModel model, List<Double> grid, int epochs, int maxIter) {}
+  public record Retrain(RetrainModel model, List<Double> grid, int epochs, int batchSize, double learningRate, int maxIter) {}
 
   static EvaluationConfig from(Keys k) {
     List<Long> seeds = k.longs("seeds");
@@ -131,7 +133,9 @@ public record EvaluationConfig(
       grid.add(q);
     }
     grid.sort(Double::compare);
-    Retrain retrain = new Retrain(r.enumValue("model", RetrainModel.class), List.copyOf(grid), r.nonNegativeInt("epochs"), r.positiveInt("max-iter"));
+    Retrain retrain = new Retrain(
+        r.enumValue("model", RetrainModel.class), List.copyOf(grid), r.nonNegativeInt("epochs"), r.nonNegativeInt("batch-size"),
+        r.inRange("learning-rate", 0.0, Double.MAX_VALUE, true), r.positiveInt("max-iter"));
     EvaluationConfig e =
         new EvaluationConfig(
             List.copyOf(seeds), k.nonNegativeInt("source-sample-size"), k.inRange("label-flip-fraction", 0.0, 1.0, false),

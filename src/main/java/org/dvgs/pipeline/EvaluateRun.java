@@ -135,11 +135,7 @@ public final class EvaluateRun {
                 : corruption.remainder(raw.source().filter(CanonicalRow::valid), ev.test().size());
         JavaRDD<CanonicalRow> scaledTest = InputLoader.scale(test, in.scaler());
         NetworkSpec spec = NetworkSpec.of(cfg.model(), in.width(), in.numClasses());
-        TrainingConfig tc = cfg.training();
-        if (ev.retrain().epochs() > 0) {
-          tc = new TrainingConfig(tc.optimizer(), tc.learningRate(), tc.momentum(), tc.weightDecay(), tc.batchSize(), ev.retrain().epochs(),
-              tc.restarts(), tc.snapshotEvery(), tc.checkpointDir(), tc.logEvery());
-        }
+        TrainingConfig tc = retrainTraining(cfg.training(), ev.retrain());
         FilterRetrain.Model model =
             RetrainModels.of(ev.retrain().model(), spec, tc, cfg.model().classBalanced(), Engines.device(cfg.device(), -1), ev.retrain().maxIter());
         spark.sparkContext().setJobGroup("dvgs-retrain", "dvgs: filter-and-retrain, seed " + seed, false);
@@ -228,6 +224,14 @@ public final class EvaluateRun {
       e.put("test_mode", Keys.kebab(ev.test().mode()));
     }
     return e;
+  }
+
+  /** The valuation's training settings with the retrain overrides applied. */
+  static TrainingConfig retrainTraining(TrainingConfig tc, EvaluationConfig.Retrain r) {
+    return new TrainingConfig(
+        tc.optimizer(), r.learningRate() > 0 ? r.learningRate() : tc.learningRate(), tc.momentum(), tc.weightDecay(),
+        r.batchSize() > 0 ? r.batchSize() : tc.batchSize(), r.epochs() > 0 ? r.epochs() : tc.epochs(), 1, tc.snapshotEvery(),
+        tc.checkpointDir(), tc.logEvery());
   }
 
   /** {@code q} as it appears in metric names: 0.2 -> "0.2", 0.05 -> "0.05". */
