@@ -14,9 +14,10 @@ import org.dvgs.pipeline.DemoRun;
 import org.dvgs.pipeline.EvaluateRun;
 import org.dvgs.pipeline.Sessions;
 import org.dvgs.pipeline.ValuationJob;
+import org.dvgs.report.EvaluationReport;
 
 /**
- * Command-line entry point: {@code value | demo | evaluate | bench}, each with {@code --config FILE},
+ * Command-line entry point: {@code value | demo | evaluate | report | bench}, each with {@code --config FILE},
  * {@code --output DIR} and key overrides ({@code --set key=value} or bare {@code key=value}; the {@code dvgs.}
  * prefix is optional). Exit status 0 on success, 2 for a bad config or bad input, 1 for any other failure.
  */
@@ -30,6 +31,8 @@ public final class Main {
         demo      generate a labelled data set, flip a known fraction of labels, value it and print the AUROC
         evaluate  run an experiment config: per seed, corrupt the source (label flips, feature noise), value it, and
                   measure AUROC, Spearman, discovery curve, 2-means F1 and filter-and-retrain curves
+        report    one self-contained HTML page (plots, metrics, run times, config) from an evaluate results folder:
+                  report --input RESULTS_DIR --output FILE.html
         bench     throughput of ghost scoring vs naive scoring vs a plain training step for a configured model
 
       Defaults and every key: reference.conf in the jar (src/main/resources/reference.conf).
@@ -54,6 +57,7 @@ public final class Main {
     String command = args[0];
     File config = null;
     String output = null;
+    String input = null;
     List<String> overrides = new ArrayList<>();
     try {
       for (int i = 1; i < args.length; i++) {
@@ -61,6 +65,7 @@ public final class Main {
         switch (a) {
           case "--config", "-c" -> config = new File(value(args, ++i, a));
           case "--output", "-o" -> output = value(args, ++i, a);
+          case "--input", "-i" -> input = value(args, ++i, a);
           case "--set" -> overrides.add(value(args, ++i, a));
           case "--help", "-h" -> {
             out.print(USAGE);
@@ -73,6 +78,21 @@ public final class Main {
             overrides.add(a);
           }
         }
+      }
+      if (command.equals("report")) {
+        if (input == null || output == null) {
+          throw new ConfigValidationException("report needs --input RESULTS_DIR (an evaluate output) and --output FILE.html");
+        }
+        String in = input;
+        String html = output;
+        DvgsConfig cfg = DvgsConfig.load(config, overrides);
+        return withSpark(cfg, spark -> {
+          EvaluationReport.Written w = EvaluationReport.write(spark, in, html);
+          out.printf("report: %s (%d plots%s)%n", w.path(), w.plots(), w.absent().isEmpty() ? "" : "; absent: " + String.join(", ", w.absent()));
+        });
+      }
+      if (input != null) {
+        throw new ConfigValidationException("--input is only for the report command");
       }
       if (command.equals("demo")) {
         overrides.add(0, "output.overwrite=true");
