@@ -12,6 +12,8 @@ import org.dvgs.io.InputException;
 import org.dvgs.pipeline.BenchRun;
 import org.dvgs.pipeline.DemoRun;
 import org.dvgs.pipeline.EvaluateRun;
+import org.dvgs.pipeline.IngestRun;
+import org.dvgs.pipeline.ScaleRun;
 import org.dvgs.pipeline.Sessions;
 import org.dvgs.pipeline.ValuationJob;
 import org.dvgs.report.EvaluationReport;
@@ -34,6 +36,8 @@ public final class Main {
         report    one self-contained HTML page (plots, metrics, run times, config) from an evaluate results folder:
                   report --input RESULTS_DIR --output FILE.html
         bench     throughput of ghost scoring vs naive scoring vs a plain training step for a configured model
+        ingest    an L1000 GCTX/GCT file to a Parquet source table: --input FILE [--genes FILE.grp] [--level4 FILE.gctx]
+        scale     value a synthetic L1000-shaped source at several sizes; throughput, memory, cost per sample
 
       Defaults and every key: reference.conf in the jar (src/main/resources/reference.conf).
       """;
@@ -67,6 +71,8 @@ public final class Main {
           case "--output", "-o" -> output = value(args, ++i, a);
           case "--input", "-i" -> input = value(args, ++i, a);
           case "--set" -> overrides.add(value(args, ++i, a));
+          case "--genes" -> overrides.add("ingest.genes.ids-file=" + quote(value(args, ++i, a)));
+          case "--level4" -> overrides.add("ingest.level4=" + quote(value(args, ++i, a)));
           case "--help", "-h" -> {
             out.print(USAGE);
             return 0;
@@ -91,8 +97,10 @@ public final class Main {
           out.printf("report: %s (%d plots%s)%n", w.path(), w.plots(), w.absent().isEmpty() ? "" : "; absent: " + String.join(", ", w.absent()));
         });
       }
-      if (input != null) {
-        throw new ConfigValidationException("--input is only for the report command");
+      if (input != null && command.equals("ingest")) {
+        overrides.add("ingest.input=" + quote(input));
+      } else if (input != null) {
+        throw new ConfigValidationException("--input is only for the report and ingest commands");
       }
       if (command.equals("demo")) {
         overrides.add(0, "output.overwrite=true");
@@ -133,6 +141,26 @@ public final class Main {
           out.println("manifest: " + cfg.output().path() + "/manifest.json");
           yield 0;
         }
+        case "ingest" -> {
+          cfg.ingest().requireInput();
+          cfg.ingest().resolvedFormat();
+          cfg.output().requirePath();
+          yield withSpark(cfg, spark -> {
+          Map<String, Object> m = IngestRun.run(spark, cfg);
+          out.printf("ingested %s samples x %s genes (%s) into %s%n", m.get("rows"), m.get("genes"), m.get("gene_selection"),
+              ((Map<?, ?>) m.get("output")).get("signatures"));
+          if (m.containsKey("apc")) {
+            out.println("APC: " + m.get("apc"));
+          }
+          });
+        }
+        case "scale" -> withSpark(cfg, spark -> {
+          Map<String, Object> m = ScaleRun.run(spark, cfg);
+          for (Object r : (List<?>) m.get("runs")) {
+            out.println(r);
+          }
+          out.println("manifest: " + cfg.output().path() + "/manifest.json");
+        });
         default -> throw new ConfigValidationException("unknown command '" + command + "'\n" + USAGE);
       };
     } catch (ConfigValidationException | InputException | IllegalArgumentException e) {

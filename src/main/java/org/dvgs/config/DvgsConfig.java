@@ -30,6 +30,8 @@ import java.util.TreeSet;
  * @param evaluation {@code evaluate} settings
  * @param demo {@code demo} settings
  * @param bench {@code bench} settings
+ * @param ingest {@code ingest} settings
+ * @param scale {@code scale} settings
  * @param resolved the resolved {@code dvgs} section, as written to manifests
  */
 public record DvgsConfig(
@@ -45,6 +47,8 @@ public record DvgsConfig(
     EvaluationConfig evaluation,
     DemoConfig demo,
     BenchConfig bench,
+    IngestConfig ingest,
+    ScaleConfig scale,
     Config resolved) {
 
   /** Root of every key. */
@@ -71,6 +75,8 @@ public record DvgsConfig(
         EvaluationConfig.from(k.section("evaluation")),
         DemoConfig.from(k.section("demo")),
         BenchConfig.from(k.section("bench")),
+        IngestConfig.from(k.section("ingest")),
+        ScaleConfig.from(k.section("scale")),
         config.getConfig(ROOT));
     if (c.scoring().targetGradient() == TargetGradient.WITHIN_CLASS && c.model().task() != Task.CLASSIFIER) {
       throw new ConfigValidationException(
