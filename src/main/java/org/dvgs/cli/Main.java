@@ -13,6 +13,7 @@ import org.dvgs.pipeline.BenchRun;
 import org.dvgs.pipeline.DemoRun;
 import org.dvgs.pipeline.EvaluateRun;
 import org.dvgs.pipeline.IngestRun;
+import org.dvgs.pipeline.L1000Run;
 import org.dvgs.pipeline.ScaleRun;
 import org.dvgs.pipeline.Sessions;
 import org.dvgs.pipeline.ValuationJob;
@@ -37,6 +38,8 @@ public final class Main {
                   report --input RESULTS_DIR --output FILE.html
         bench     throughput of ghost scoring vs naive scoring vs a plain training step for a configured model
         ingest    an L1000 GCTX/GCT file to a Parquet source table: --input FILE [--genes FILE.grp] [--level4 FILE.gctx]
+        l1000     value an ingested L1000 table (group-balanced split) and compare values with APC: correlations
+                  and filter-and-retrain R^2 curves by value vs by APC
         scale     value a synthetic L1000-shaped source at several sizes; throughput, memory, cost per sample
 
       Defaults and every key: reference.conf in the jar (src/main/resources/reference.conf).
@@ -154,6 +157,15 @@ public final class Main {
           }
           });
         }
+        case "l1000" -> withSpark(cfg, spark -> {
+          Map<String, Object> m = L1000Run.run(spark, cfg);
+          Map<?, ?> metrics = (Map<?, ?>) m.get("metrics");
+          out.println("value vs APC: " + metrics.get("value_vs_apc"));
+          for (Object c : (List<?>) metrics.get("retrain_curves")) {
+            out.println("retrain " + c);
+          }
+          out.println("manifest: " + cfg.output().path() + "/manifest.json");
+        });
         case "scale" -> withSpark(cfg, spark -> {
           Map<String, Object> m = ScaleRun.run(spark, cfg);
           for (Object r : (List<?>) m.get("runs")) {

@@ -10,7 +10,7 @@ import java.util.List;
  * @param genes features per sample
  * @param rank rank of the shared signal
  * @param noiseMin smallest per-sample noise standard deviation
- * @param noiseMax largest per-sample noise standard deviation (drawn log-uniformly in between)
+ * @param noiseMax largest per-sample noise standard deviation (drawn uniformly in between)
  * @param compounds perturbation groups (column {@code pert_id}, Zipf-like sizes) for balanced target sampling
  * @param rowsPerPartition generated rows per partition
  * @param keepData keep the generated Parquet tables after each run
@@ -22,7 +22,7 @@ public record ScaleConfig(
         k.longs("rows"),
         k.positiveInt("genes"),
         k.positiveInt("rank"),
-        k.positive("noise-min"),
+        k.inRange("noise-min", 0.0, Double.MAX_VALUE, true),
         k.positive("noise-max"),
         k.positiveInt("compounds"),
         k.positiveInt("rows-per-partition"),

@@ -17,7 +17,8 @@ import org.dvgs.io.Mix;
 /**
  * A synthetic source shaped like L1000 level 5 signatures, generated on the executors: every sample shares a
  * low-rank signal ({@code rank} factors with fixed loadings), each gene has its own offset and scale, and each
- * sample gets Gaussian noise with its own standard deviation, recorded as {@code noise_rate}. Samples belong to
+ * sample gets Gaussian noise with its own standard deviation (uniform in [noise-min, noise-max]), recorded as
+ * {@code noise_rate}. Samples belong to
  * perturbation groups ({@code pert_id}) of Zipf-like sizes, so balanced target sampling has something to balance.
  *
  * <p>Row i is a pure function of (seed, i): the first n rows are the same for every n, on any cluster and with any
@@ -54,16 +55,16 @@ public final class SyntheticL1000 {
     private static final long serialVersionUID = 1L;
     private final int genes;
     private final int rank;
-    private final double logMin;
-    private final double logMax;
+    private final double noiseMin;
+    private final double noiseMax;
     private final int compounds;
     private final long seed;
 
     Rows(ScaleConfig cfg, long seed) {
       this.genes = cfg.genes();
       this.rank = cfg.rank();
-      this.logMin = Math.log(cfg.noiseMin());
-      this.logMax = Math.log(cfg.noiseMax());
+      this.noiseMin = cfg.noiseMin();
+      this.noiseMax = cfg.noiseMax();
       this.compounds = cfg.compounds();
       this.seed = seed;
     }
@@ -95,7 +96,7 @@ public final class SyntheticL1000 {
         public Row next() {
           long i = ids.next();
           SplittableRandom r = new SplittableRandom(Mix.mix(seed, ROWS, i));
-          double noise = Math.exp(logMin + (logMax - logMin) * r.nextDouble());
+          double noise = noiseMin + (noiseMax - noiseMin) * r.nextDouble();
           double u = r.nextDouble();
           int compound = (int) Math.min(compounds - 1, Math.floor(compounds * u * u));
           double[] z = new double[rank];
