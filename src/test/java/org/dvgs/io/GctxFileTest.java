@@ -160,6 +160,52 @@ class GctxFileTest {
     }
   }
 
+  /**
+   * Every matrix value and every id of both CMap fixtures against h5dump's reading of the same file
+   * (src/test/resources/l1000/h5dump, made with {@code h5dump -m '%.17g' -y -w 0 -o OUT -d DATASET FILE}).
+   */
+  @Test
+  void everyValueAndIdMatchesH5dump() throws Exception {
+    for (String name : new String[] {"modzs_n25x50", "test_n5x10"}) {
+      List<String> nums = dumped(name + ".matrix.txt", false);
+      List<String> colIds = dumped(name + ".colid.txt", true);
+      List<String> rowIds = dumped(name + ".rowid.txt", true);
+      try (GctxFile f = GctxFile.open(L1000Fixtures.path(name + ".gctx").toString(), null)) {
+        assertEquals(colIds, List.of(f.columnIds(0, f.samples())), name);
+        assertEquals(rowIds, List.of(f.rowIds()), name);
+        assertEquals((long) f.samples() * f.genes(), nums.size(), name);
+        int[] all = new int[f.genes()];
+        for (int i = 0; i < all.length; i++) {
+          all[i] = i;
+        }
+        float[][] x = f.block(0, f.samples(), all);
+        for (int i = 0; i < f.samples(); i++) {
+          for (int j = 0; j < f.genes(); j++) {
+            assertEquals((float) Double.parseDouble(nums.get(i * f.genes() + j)), x[i][j], name + " [" + i + ", " + j + "]");
+          }
+        }
+      }
+    }
+  }
+
+  private static List<String> dumped(String file, boolean quoted) throws Exception {
+    String text = java.nio.file.Files.readString(L1000Fixtures.path("h5dump/" + file));
+    List<String> out = new java.util.ArrayList<>();
+    if (quoted) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]*)\"").matcher(text);
+      while (m.find()) {
+        out.add(m.group(1));
+      }
+    } else {
+      for (String t : text.split("[,\\s]+")) {
+        if (!t.isBlank()) {
+          out.add(t.trim());
+        }
+      }
+    }
+    return out;
+  }
+
   private static GctxFile.Field field(List<GctxFile.Field> fields, String name) {
     return fields.stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow(() -> new AssertionError("no field " + name + " in " + fields));
   }
