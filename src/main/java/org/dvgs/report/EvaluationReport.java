@@ -171,8 +171,7 @@ public final class EvaluationReport {
     page.section("ROC curve");
     Map<Long, double[][]> curves = curvesBySeed(f, "roc");
     if (curves.isEmpty()) {
-      page.absent("ROC curve", "No plot: the results have no ROC curve. The experiment did not ask for curves "
-          + "(evaluation.metrics without discovery), or no row, or every row, was corrupted.");
+      page.absent("ROC curve", "No plot: the results have no ROC curve. " + whyNoCurves(f));
       return;
     }
     List<Charts.Series> s = perSeed(f, curves, "auroc", "AUROC");
@@ -186,8 +185,7 @@ public final class EvaluationReport {
     page.section("Corrupted-sample discovery");
     Map<Long, double[][]> curves = curvesBySeed(f, "discovery");
     if (curves.isEmpty()) {
-      page.absent("discovery curve", "No plot: the results have no discovery curve. The experiment did not ask for it "
-          + "(evaluation.metrics without discovery), or no row, or every row, was corrupted.");
+      page.absent("discovery curve", "No plot: the results have no discovery curve. " + whyNoCurves(f));
       return;
     }
     List<Charts.Series> s = perSeed(f, curves, null, null);
@@ -410,6 +408,18 @@ public final class EvaluationReport {
     }
   }
 
+  /** Why ROC and discovery curves are missing, from the rows themselves where they tell. */
+  private static String whyNoCurves(ResultsFolder f) {
+    ResultsFolder.RowStats s = f.rowStats();
+    if (s.rows() > 0 && s.corruptedRows() == s.rows()) {
+      return "Every row is corrupted, so there are no clean rows for low values to be told apart from.";
+    }
+    if (s.corruptedRows() == 0) {
+      return "No row is corrupted, so there is nothing for low values to find.";
+    }
+    return "The experiment did not ask for them (discovery is not in evaluation.metrics).";
+  }
+
   private static Column finite(String column) {
     return functions.col(column).isNotNull().and(functions.not(functions.isnan(functions.col(column))));
   }
@@ -429,15 +439,15 @@ public final class EvaluationReport {
 
   static String describe(String metric, String retrainMetric) {
     if (metric.startsWith("retrain_lowest_q")) {
-      return "test " + retrainMetric + ", lowest " + percent(metric.substring("retrain_lowest_q".length())) + " by value removed";
+      return "test " + retrainMetric + ", lowest " + percent(metric.substring("retrain_lowest_q".length())) + " removed";
     }
     if (metric.startsWith("retrain_highest_q")) {
-      return "test " + retrainMetric + ", highest " + percent(metric.substring("retrain_highest_q".length())) + " by value removed";
+      return "test " + retrainMetric + ", highest " + percent(metric.substring("retrain_highest_q".length())) + " removed";
     }
     return switch (metric) {
-      case "auroc" -> "AUROC(corrupted, -value): low values find corrupted rows (0.5 = chance)";
-      case "spearman" -> "Spearman(noise rate, -value): noisier rows get lower values";
-      case "kmeans_f1" -> "F1 of the lower of two value clusters (2-means) as the corrupted rows";
+      case "auroc" -> "AUROC(corrupted, -value); 0.5 = chance";
+      case "spearman" -> "Spearman(noise rate, -value)";
+      case "kmeans_f1" -> "F1, lower 2-means cluster = corrupted";
       case "retrain_all" -> "test " + retrainMetric + ", trained on the whole source";
       default -> "";
     };

@@ -50,8 +50,9 @@ public final class ResultsFolder {
    * @param minValue smallest finite value (NaN when there is none)
    * @param maxValue largest finite value (NaN when there is none)
    * @param noisyRows rows with {@code noise_rate > 0}
+   * @param corruptedRows rows with {@code corrupted = true}
    */
-  public record RowStats(long rows, long finiteValues, double minValue, double maxValue, long noisyRows) {}
+  public record RowStats(long rows, long finiteValues, double minValue, double maxValue, long noisyRows, long corruptedRows) {}
 
   private ResultsFolder(String dir, Map<String, Object> manifest, Dataset<Row> results, Dataset<Row> curves) {
     this.dir = dir;
@@ -123,9 +124,10 @@ public final class ResultsFolder {
           functions.count(functions.when(finite, 1)),
           functions.min(functions.when(finite, functions.col("value"))),
           functions.max(functions.when(finite, functions.col("value"))),
-          functions.count(functions.when(functions.col("noise_rate").gt(0), 1))).first();
+          functions.count(functions.when(functions.col("noise_rate").gt(0), 1)),
+          functions.count(functions.when(functions.col("corrupted"), 1))).first();
       rowStats = new RowStats(r.getLong(0), r.getLong(1), r.isNullAt(2) ? Double.NaN : r.getDouble(2),
-          r.isNullAt(3) ? Double.NaN : r.getDouble(3), r.getLong(4));
+          r.isNullAt(3) ? Double.NaN : r.getDouble(3), r.getLong(4), r.getLong(5));
     }
     return rowStats;
   }
