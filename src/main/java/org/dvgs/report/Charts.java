@@ -163,6 +163,8 @@ public final class Charts {
     r.setAlpha(0.18f);
     plot.setRenderer(r);
     ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+    // The first point is usually at x = 0 (nothing removed): keep its marker clear of the axis.
+    ((NumberAxis) plot.getDomainAxis()).setAutoRangeStickyZero(false);
     return png(chart);
   }
 
@@ -183,6 +185,8 @@ public final class Charts {
     }
     plot.setRenderer(r);
     ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+    // Points at x = 0 (rows without noise) would sit on the axis line: keep a margin below the smallest x.
+    ((NumberAxis) plot.getDomainAxis()).setAutoRangeStickyZero(false);
     return png(chart);
   }
 

@@ -96,12 +96,12 @@ public final class EvaluationReport {
       s.append("; no feature noise");
     }
     if (e.get("retrain_model") != null && !"none".equals(e.get("retrain_model"))) {
-      s.append("; filter and retrain with ").append(e.get("retrain_model")).append(", scored by test ").append(e.get("retrain_metric"));
+      s.append("; filter and retrain with ").append(e.get("retrain_model")).append(", scored by test ").append(metricLabel(e.get("retrain_metric")));
     }
     page.paragraph(s.append('.').toString());
 
     page.subheading("Metrics");
-    String retrainMetric = e.get("retrain_metric") == null ? "metric" : String.valueOf(e.get("retrain_metric"));
+    String retrainMetric = metricLabel(e.get("retrain_metric"));
     List<String> header = new ArrayList<>(List.of("metric", "what it measures", "mean ± std"));
     for (Object seed : f.seeds()) {
       header.add("seed\u00a0" + seed);
@@ -222,7 +222,7 @@ public final class EvaluationReport {
       bands.add(high);
     }
     Map<?, ?> e = f.experiment();
-    String metric = e.get("retrain_metric") == null ? "metric" : String.valueOf(e.get("retrain_metric"));
+    String metric = metricLabel(e.get("retrain_metric"));
     String model = e.get("retrain_model") == null ? "" : " (" + e.get("retrain_model") + ")";
     int seeds = f.seeds().size();
     page.image(Charts.bands("Filter and retrain" + model, "fraction q of the source removed", "test " + metric, bands),
@@ -457,6 +457,18 @@ public final class EvaluationReport {
     @SuppressWarnings("unchecked")
     Map<String, Object> typed = (Map<String, Object>) m;
     return Manifest.toJson(typed);
+  }
+
+  /** The retrain metric as readers know it: AUROC, R^2. */
+  private static String metricLabel(Object m) {
+    if (m == null) {
+      return "metric";
+    }
+    return switch (String.valueOf(m)) {
+      case "auroc" -> "AUROC";
+      case "r2" -> "R^2";
+      default -> String.valueOf(m);
+    };
   }
 
   private static boolean isZero(Object o) {

@@ -170,7 +170,7 @@ class ReportTest {
     assertTrue(page.contains("data-absent=\"noise scatter\""));
     assertTrue(page.contains("no row has feature noise"));
     assertTrue(page.contains("data-absent=\"filter-and-retrain curves\""));
-    assertFalse(page.contains("Noise rate against value"));
+    assertFalse(page.contains("value against its feature-noise rate"));
     assertTrue(page.contains("data-plots-expected=\"3\""));
     // The section headings stay, so a reader sees what was left out.
     assertTrue(page.contains("<h2 id=\"noise-rate-and-value\">") && page.contains("<h2 id=\"filter-and-retrain\">"));
@@ -189,7 +189,7 @@ class ReportTest {
     String page2 = read(allNoisy.resolve("r.html"));
     assertEquals(2, images(page2).size());
     assertTrue(page2.contains("Every row is corrupted, so there are no clean rows"), "why the ROC curve is absent");
-    assertTrue(page2.contains("Noise rate against value"));
+    assertTrue(page2.contains("value against its feature-noise rate"));
   }
 
   @Test
