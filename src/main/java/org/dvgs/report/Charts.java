@@ -66,6 +66,24 @@ public final class Charts {
 
   private Charts() {}
 
+  /**
+   * Fails early, with the fix in the message, when the JVM finds no fonts to draw text with (a bare container image
+   * without fontconfig or any font package); otherwise the first chart would fail deep inside AWT.
+   */
+  public static void requireFonts() {
+    String[] families;
+    try {
+      families = java.awt.GraphicsEnvironment.getLocalGraphicsEnvironment().getAvailableFontFamilyNames();
+    } catch (RuntimeException | LinkageError | InternalError e) {
+      throw new IllegalStateException("cannot draw charts: the JVM found no fonts (" + e + "); install fontconfig and a "
+          + "font package, e.g. apt-get install fontconfig fonts-dejavu-core", e);
+    }
+    if (families.length == 0) {
+      throw new IllegalStateException("cannot draw charts: the JVM found no fonts; install fontconfig and a font package, "
+          + "e.g. apt-get install fontconfig fonts-dejavu-core");
+    }
+  }
+
   /** Colour of the {@code i}-th seed's curve (0-based position in the run's seed list). */
   public static Color seedColor(int i) {
     return SEEDS[Math.floorMod(i, SEEDS.length)];

@@ -69,6 +69,7 @@ public final class EvaluationReport {
    */
   public static Written write(SparkSession spark, String resultsDir, String output, List<ReportSection> sections) {
     ResultsFolder folder = ResultsFolder.open(spark, resultsDir);
+    Charts.requireFonts();
     HtmlPage page = new HtmlPage("DVGS evaluation report", "Results folder: " + resultsDir);
     for (ReportSection s : sections) {
       s.addTo(page, folder);
