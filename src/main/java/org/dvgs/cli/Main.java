@@ -197,12 +197,16 @@ public final class Main {
   }
 
   private static int withSpark(DvgsConfig cfg, SparkWork work) {
+    // A session that was already running (an application embedding Main, the test suite) is not ours to stop.
+    boolean running = SparkSession.getActiveSession().isDefined() || SparkSession.getDefaultSession().isDefined();
     SparkSession spark = Sessions.create(cfg.spark());
     try {
       work.run(spark);
       return 0;
     } finally {
-      spark.stop();
+      if (!running) {
+        spark.stop();
+      }
     }
   }
 
