@@ -118,7 +118,7 @@ class ConfigEdgeCasesTest {
     e = error("model.activation=sigmoid");
     assertTrue(e.contains("dvgs.model.activation") && e.contains("[relu, mish, tanh]") && e.contains("sigmoid"), e);
     e = error("input.split.mode=random");
-    assertTrue(e.contains("dvgs.input.split.mode") && e.contains("[none, fraction, column]"), e);
+    assertTrue(e.contains("dvgs.input.split.mode") && e.contains("[none, fraction, column, group-balanced]"), e);
     e = error("model.dropout=-0.1");
     assertTrue(e.contains("dvgs.model.dropout") && e.contains("[0.0, 1.0)"), e);
     e = error("input.target.features.column=x", "input.target.features.columns=[a, b]");
