@@ -30,6 +30,7 @@ import java.util.TreeSet;
  * @param evaluation {@code evaluate} settings
  * @param demo {@code demo} settings
  * @param bench {@code bench} settings
+ * @param unique {@code unique} settings
  * @param resolved the resolved {@code dvgs} section, as written to manifests
  */
 public record DvgsConfig(
@@ -45,6 +46,7 @@ public record DvgsConfig(
     EvaluationConfig evaluation,
     DemoConfig demo,
     BenchConfig bench,
+    UniqueConfig unique,
     Config resolved) {
 
   /** Root of every key. */
@@ -70,6 +72,7 @@ public record DvgsConfig(
         EvaluationConfig.from(k.section("evaluation")),
         DemoConfig.from(k.section("demo")),
         BenchConfig.from(k.section("bench")),
+        UniqueConfig.from(k.section("unique")),
         config.getConfig(ROOT));
   }
 
