@@ -13,10 +13,11 @@ import org.dvgs.pipeline.BenchRun;
 import org.dvgs.pipeline.DemoRun;
 import org.dvgs.pipeline.EvaluateRun;
 import org.dvgs.pipeline.Sessions;
+import org.dvgs.pipeline.UniqueJob;
 import org.dvgs.pipeline.ValuationJob;
 
 /**
- * Command-line entry point: {@code value | demo | evaluate | bench}, each with {@code --config FILE},
+ * Command-line entry point: {@code value | demo | evaluate | bench | unique}, each with {@code --config FILE},
  * {@code --output DIR} and key overrides ({@code --set key=value} or bare {@code key=value}; the {@code dvgs.}
  * prefix is optional). Exit status 0 on success, 2 for a bad config or bad input, 1 for any other failure.
  */
@@ -30,6 +31,8 @@ public final class Main {
         demo      generate a labelled data set, flip a known fraction of labels, value it and print the AUROC
         evaluate  run an experiment config: per seed, corrupt source labels, value, score AUROC(corrupted, -value)
         bench     throughput of ghost scoring vs naive scoring vs a plain training step for a configured model
+        unique    data uniqueness (DUGS): keep the rows whose projected gradients are unlike every kept row,
+                  cluster the projections; writes DIR/unique, DIR/manifest.json
 
       Defaults and every key: reference.conf in the jar (src/main/resources/reference.conf).
       """;
@@ -102,6 +105,18 @@ public final class Main {
           out.println("manifest: " + cfg.output().path() + "/manifest.json");
           yield 0;
         }
+        case "unique" -> withSpark(cfg, spark -> {
+          Map<String, Object> m = UniqueJob.run(spark, cfg).manifest();
+          Map<?, ?> counts = (Map<?, ?>) m.get("counts");
+          Map<?, ?> summary = (Map<?, ?>) m.get("summary");
+          out.printf("unique: %s rows sampled, %s kept (threshold %s, k = %s), %s clusters%n", counts.get("sampled"), counts.get("kept"),
+              ((Map<?, ?>) m.get("selection")).get("threshold"), ((Map<?, ?>) m.get("projection")).get("k"),
+              ((Map<?, ?>) m.get("clustering")).get("clusters"));
+          if (summary.containsKey("labels_present")) {
+            out.printf("classes with a kept row: %s of %s%n", summary.get("labels_with_kept_rows"), summary.get("labels_present"));
+          }
+          out.println("table: " + ((Map<?, ?>) m.get("output")).get("unique"));
+        });
         default -> throw new ConfigValidationException("unknown command '" + command + "'\n" + USAGE);
       };
     } catch (ConfigValidationException | InputException | IllegalArgumentException e) {
