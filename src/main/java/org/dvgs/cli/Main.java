@@ -15,9 +15,10 @@ import org.dvgs.pipeline.EvaluateRun;
 import org.dvgs.pipeline.Sessions;
 import org.dvgs.pipeline.UniqueJob;
 import org.dvgs.pipeline.ValuationJob;
+import org.dvgs.report.EvaluationReport;
 
 /**
- * Command-line entry point: {@code value | demo | evaluate | bench | unique}, each with {@code --config FILE},
+ * Command-line entry point: {@code value | demo | evaluate | report | bench | unique}, each with {@code --config FILE},
  * {@code --output DIR} and key overrides ({@code --set key=value} or bare {@code key=value}; the {@code dvgs.}
  * prefix is optional). Exit status 0 on success, 2 for a bad config or bad input, 1 for any other failure.
  */
@@ -29,7 +30,10 @@ public final class Main {
       commands:
         value     value every source row of a valuation config; writes DIR/values, DIR/rejects, DIR/manifest.json
         demo      generate a labelled data set, flip a known fraction of labels, value it and print the AUROC
-        evaluate  run an experiment config: per seed, corrupt source labels, value, score AUROC(corrupted, -value)
+        evaluate  run an experiment config: per seed, corrupt the source (label flips, feature noise), value it, and
+                  measure AUROC, Spearman, discovery curve, 2-means F1 and filter-and-retrain curves
+        report    one self-contained HTML page (plots, metrics, run times, config) from an evaluate or a unique
+                  output folder: report --input RESULTS_DIR --output FILE.html
         bench     throughput of ghost scoring vs naive scoring vs a plain training step for a configured model
         unique    data uniqueness (DUGS): keep the rows whose projected gradients are unlike every kept row,
                   cluster the projections; writes DIR/unique, DIR/manifest.json
@@ -38,6 +42,10 @@ public final class Main {
       """;
 
   private Main() {}
+
+  private static String fmt(Object v) {
+    return v instanceof Double d ? String.format(java.util.Locale.ROOT, "%.4f", d) : String.valueOf(v);
+  }
 
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
@@ -52,6 +60,7 @@ public final class Main {
     String command = args[0];
     File config = null;
     String output = null;
+    String input = null;
     List<String> overrides = new ArrayList<>();
     try {
       for (int i = 1; i < args.length; i++) {
@@ -59,6 +68,7 @@ public final class Main {
         switch (a) {
           case "--config", "-c" -> config = new File(value(args, ++i, a));
           case "--output", "-o" -> output = value(args, ++i, a);
+          case "--input", "-i" -> input = value(args, ++i, a);
           case "--set" -> overrides.add(value(args, ++i, a));
           case "--help", "-h" -> {
             out.print(USAGE);
@@ -71,6 +81,21 @@ public final class Main {
             overrides.add(a);
           }
         }
+      }
+      if (command.equals("report")) {
+        if (input == null || output == null) {
+          throw new ConfigValidationException("report needs --input RESULTS_DIR (an evaluate or unique output) and --output FILE.html");
+        }
+        String in = input;
+        String html = output;
+        DvgsConfig cfg = DvgsConfig.load(config, overrides);
+        return withSpark(cfg, spark -> {
+          EvaluationReport.Written w = EvaluationReport.write(spark, in, html);
+          out.printf("report: %s (%d plots%s)%n", w.path(), w.plots(), w.absent().isEmpty() ? "" : "; absent: " + String.join(", ", w.absent()));
+        });
+      }
+      if (input != null) {
+        throw new ConfigValidationException("--input is only for the report command");
       }
       if (command.equals("demo")) {
         overrides.add(0, "output.overwrite=true");
@@ -91,13 +116,19 @@ public final class Main {
           out.printf("AUROC(corrupted, -value) = %.4f  (%s%% of source labels flipped)%n", (Double) auroc,
               Math.round(cfg.demo().labelFlipFraction() * 100));
         });
-        case "evaluate" -> withSpark(cfg, spark -> {
-          Map<String, Object> m = EvaluateRun.run(spark, cfg);
-          Map<?, ?> auroc = (Map<?, ?>) ((Map<?, ?>) m.get("metrics")).get("auroc");
-          out.printf("AUROC(corrupted, -value) over %d seeds: mean %.4f, std %.4f, per seed %s%n",
-              cfg.evaluation().seeds().size(), (Double) auroc.get("mean"), (Double) auroc.get("std"), auroc.get("per_seed"));
-          out.printf("wall time %.1f s; results in %s%n", (Double) ((Map<?, ?>) m.get("timings")).get("total_s"), cfg.output().path());
-        });
+        case "evaluate" -> {
+          // Experiment settings that cannot work with the model fail before Spark starts.
+          cfg.evaluation().checkFor(cfg.model());
+          yield withSpark(cfg, spark -> {
+            Map<String, Object> m = EvaluateRun.run(spark, cfg);
+            out.printf("%d seeds %s%n", cfg.evaluation().seeds().size(), cfg.evaluation().seeds());
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) m.get("metrics")).entrySet()) {
+              Map<?, ?> s = (Map<?, ?>) e.getValue();
+              out.printf("%-26s mean %s  std %s  per seed %s%n", e.getKey(), fmt(s.get("mean")), fmt(s.get("std")), s.get("per_seed"));
+            }
+            out.printf("wall time %.1f s; results in %s%n", (Double) ((Map<?, ?>) m.get("timings")).get("total_s"), cfg.output().path());
+          });
+        }
         case "bench" -> {
           Map<String, Object> m = BenchRun.run(cfg);
           out.println("throughput (samples/s): " + m.get("throughput"));

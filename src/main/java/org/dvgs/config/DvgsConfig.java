@@ -54,7 +54,8 @@ public record DvgsConfig(
 
   /** Sections whose children are free-form (reader options, Spark settings). */
   private static final List<String> FREE_FORM =
-      List.of("dvgs.input.source.options", "dvgs.input.target.options", "dvgs.spark.conf", "dvgs.table-defaults.options");
+      List.of("dvgs.input.source.options", "dvgs.input.target.options", "dvgs.spark.conf", "dvgs.table-defaults.options",
+          "dvgs.evaluation.test.table.options");
 
   /** Builds and validates the typed configuration from a resolved config holding a {@code dvgs} section. */
   public static DvgsConfig from(Config config) {

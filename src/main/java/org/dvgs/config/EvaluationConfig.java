@@ -1,24 +1,207 @@
 package org.dvgs.config;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * The {@code evaluate} experiment: repeated corruption and valuation.
+ * The {@code evaluate} experiment: per seed, sample and corrupt the source, value it, and measure how well the
+ * values find the corruption and how filtering by value changes a model retrained on what remains.
  *
  * @param seeds one valuation per seed
  * @param sourceSampleSize rows sampled from the source per seed (0 = all)
- * @param labelFlipFraction fraction of sampled source rows whose label is flipped
+ * @param labelFlipFraction fraction of sampled source rows whose label is corrupted, in [0, 1)
+ * @param noiseSigmaMax largest per-row Gaussian feature noise rate (0 = no feature noise)
+ * @param noiseFraction fraction of sampled rows that receive feature noise, in (0, 1]
+ * @param metrics the metrics to compute, in order
+ * @param test held-out test set for filter-and-retrain
+ * @param retrain filter-and-retrain settings
  */
-public record EvaluationConfig(List<Long> seeds, int sourceSampleSize, double labelFlipFraction) {
+public record EvaluationConfig(
+    List<Long> seeds,
+    int sourceSampleSize,
+    double labelFlipFraction,
+    double noiseSigmaMax,
+    double noiseFraction,
+    List<Metric> metrics,
+    TestSet test,
+    Retrain retrain) {
+
+  /** Metrics {@code evaluate} can compute. */
+  public enum Metric {
+    /** AUROC(corrupted, -value). */
+    AUROC,
+    /** Spearman(noise rate, -value). */
+    SPEARMAN,
+    /** Corrupted-sample discovery curve (and the ROC curve). */
+    DISCOVERY,
+    /** F1 of the lower cluster of a 2-means split of the values against the corrupted flags. */
+    KMEANS_F1,
+    /** Filter-and-retrain curves on the held-out test set. */
+    RETRAIN
+  }
+
+  /** Where the held-out test set comes from. */
+  public enum TestMode {
+    /** No test set (no retraining). */
+    NONE,
+    /** A table of its own, read like the source. */
+    TABLE,
+    /** Valid source rows left out of the per-seed sample (needs {@code source-sample-size > 0}). */
+    SOURCE_REMAINDER
+  }
+
+  /** Models that can be retrained on the filtered source. */
+  public enum RetrainModel {
+    /** The valuation network, trained on the driver with the valuation's training settings. */
+    VALUATION,
+    /** MLlib MultilayerPerceptronClassifier with the valuation's hidden widths (classifier). */
+    MLP,
+    /** MLlib LogisticRegression (classifier). */
+    LOGISTIC_REGRESSION,
+    /** MLlib LinearRegression (regressor). */
+    LINEAR_REGRESSION
+  }
+
+  /**
+   * The held-out test set.
+   *
+   * @param mode where it comes from
+   * @param table the table for {@link TestMode#TABLE}
+   * @param size rows sampled from the source remainder (0 = all of it)
+   */
+  public record TestSet(TestMode mode, TableConfig table, int size) {}
+
+  /**
+   * Filter-and-retrain settings.
+   *
+   * @param model the model retrained on what remains
+   * @param grid fractions q of the source removed (each in (0, 1), at most 0.5 as in the paper unless higher is asked)
+   * @param epochs epochs for {@link RetrainModel#VALUATION} (0 = dvgs.training.epochs)
+   * @param batchSize mini-batch size for {@link RetrainModel#VALUATION} (0 = dvgs.training.batch-size)
+   * @param learningRate learning rate for {@link RetrainModel#VALUATION} (0 = dvgs.training.learning-rate)
+   * @param maxIter iterations for the MLlib models
+   */
+  public record Retrain(RetrainModel model, List<Double> grid, int epochs, int batchSize, double learningRate, int maxIter) {}
+
   static EvaluationConfig from(Keys k) {
-    EvaluationConfig e =
-        new EvaluationConfig(k.longs("seeds"), k.nonNegativeInt("source-sample-size"), k.inRange("label-flip-fraction", 0.0, 1.0, true));
-    if (e.seeds.isEmpty()) {
+    List<Long> seeds = k.longs("seeds");
+    if (seeds.isEmpty()) {
       throw new ConfigValidationException(k.full("seeds") + " is empty");
     }
-    if (e.seeds.stream().distinct().count() != e.seeds.size()) {
-      throw new ConfigValidationException(k.full("seeds") + " lists a seed twice: " + e.seeds);
+    if (seeds.stream().distinct().count() != seeds.size()) {
+      throw new ConfigValidationException(k.full("seeds") + " lists a seed twice: " + seeds);
+    }
+    Keys noise = k.section("feature-noise");
+    double sigmaMax = noise.number("sigma-max");
+    if (!(sigmaMax >= 0) || Double.isInfinite(sigmaMax)) {
+      throw new ConfigValidationException(noise.full("sigma-max") + " must be a finite number >= 0, got " + sigmaMax);
+    }
+    double noiseFraction = noise.number("fraction");
+    if (!(noiseFraction > 0 && noiseFraction <= 1)) {
+      throw new ConfigValidationException(noise.full("fraction") + " must be in (0, 1], got " + noiseFraction);
+    }
+    List<Metric> metrics = new ArrayList<>();
+    for (String m : k.strings("metrics")) {
+      Metric metric = parse(Metric.class, m);
+      if (metric == null) {
+        throw new ConfigValidationException(
+            k.full("metrics") + ": unknown metric '" + m + "'; expected any of auroc, spearman, discovery, kmeans-f1, retrain");
+      }
+      if (metrics.contains(metric)) {
+        throw new ConfigValidationException(k.full("metrics") + " lists '" + m + "' twice");
+      }
+      metrics.add(metric);
+    }
+    if (metrics.isEmpty()) {
+      throw new ConfigValidationException(k.full("metrics") + " is empty");
+    }
+    Keys t = k.section("test");
+    TestSet test = new TestSet(t.enumValue("mode", TestMode.class), TableConfig.from(t.section("table")), t.nonNegativeInt("size"));
+    if (test.mode() == TestMode.TABLE && !test.table().isSet()) {
+      throw new ConfigValidationException(t.full("table.path") + " is empty but " + t.full("mode") + " = table");
+    }
+    Keys r = k.section("retrain");
+    List<Double> grid = new ArrayList<>();
+    for (Double q : r.doubles("grid")) {
+      if (!(q > 0 && q < 1)) {
+        throw new ConfigValidationException(r.full("grid") + ": every q must be in (0, 1), got " + q);
+      }
+      if (grid.contains(q)) {
+        throw new ConfigValidationException(r.full("grid") + " lists " + q + " twice");
+      }
+      grid.add(q);
+    }
+    grid.sort(Double::compare);
+    Retrain retrain = new Retrain(
+        r.enumValue("model", RetrainModel.class), List.copyOf(grid), r.nonNegativeInt("epochs"), r.nonNegativeInt("batch-size"),
+        r.inRange("learning-rate", 0.0, Double.MAX_VALUE, true), r.positiveInt("max-iter"));
+    EvaluationConfig e =
+        new EvaluationConfig(
+            List.copyOf(seeds), k.nonNegativeInt("source-sample-size"), k.inRange("label-flip-fraction", 0.0, 1.0, false),
+            sigmaMax, noiseFraction, List.copyOf(metrics), test, retrain);
+    if (metrics.contains(Metric.RETRAIN)) {
+      if (grid.isEmpty()) {
+        throw new ConfigValidationException(r.full("grid") + " is empty but " + k.full("metrics") + " includes retrain");
+      }
+      if (test.mode() == TestMode.NONE) {
+        throw new ConfigValidationException(
+            k.full("metrics") + " includes retrain but there is no test set: set " + t.full("mode") + " = table (with "
+                + t.full("table.path") + ") or source-remainder");
+      }
+    }
+    if (test.mode() == TestMode.SOURCE_REMAINDER && e.sourceSampleSize == 0) {
+      throw new ConfigValidationException(
+          t.full("mode") + " = source-remainder needs " + k.full("source-sample-size") + " > 0 (the remainder is the rows left out of the sample)");
     }
     return e;
+  }
+
+  /** Whether a metric was asked for. */
+  public boolean wants(Metric m) {
+    return metrics.contains(m);
+  }
+
+  /**
+   * Checks the experiment against the model: label corruption needs labels, and the retrain model must suit the
+   * task. Called at start-up by {@code evaluate}.
+   */
+  public void checkFor(ModelConfig model) {
+    String p = "dvgs.evaluation.";
+    if (model.task() == Task.AUTOENCODER && labelFlipFraction > 0) {
+      throw new ConfigValidationException(
+          p + "label-flip-fraction = " + labelFlipFraction + " but dvgs.model.task = autoencoder has no labels; set it to 0 and use "
+              + p + "feature-noise");
+    }
+    if (labelFlipFraction == 0 && noiseSigmaMax == 0) {
+      throw new ConfigValidationException(
+          "the experiment corrupts nothing: set " + p + "label-flip-fraction > 0 or " + p + "feature-noise.sigma-max > 0");
+    }
+    if (wants(Metric.SPEARMAN) && noiseSigmaMax == 0) {
+      throw new ConfigValidationException(
+          p + "metrics includes spearman (noise rate vs value) but " + p + "feature-noise.sigma-max = 0");
+    }
+    if (wants(Metric.RETRAIN)) {
+      RetrainModel rm = retrain.model();
+      boolean classifier = model.task() == Task.CLASSIFIER;
+      if ((rm == RetrainModel.MLP || rm == RetrainModel.LOGISTIC_REGRESSION) && !classifier) {
+        throw new ConfigValidationException(
+            p + "retrain.model = " + Keys.kebab(rm) + " needs dvgs.model.task = classifier, got " + Keys.kebab(model.task()));
+      }
+      if (rm == RetrainModel.LINEAR_REGRESSION && model.task() != Task.REGRESSOR) {
+        throw new ConfigValidationException(
+            p + "retrain.model = linear-regression needs dvgs.model.task = regressor, got " + Keys.kebab(model.task()));
+      }
+    }
+  }
+
+  private static <E extends Enum<E>> E parse(Class<E> type, String s) {
+    String name = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equals(name)) {
+        return e;
+      }
+    }
+    return null;
   }
 }

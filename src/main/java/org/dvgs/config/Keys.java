@@ -119,6 +119,14 @@ public final class Keys {
     }
   }
 
+  public List<Double> doubles(String key) {
+    try {
+      return List.copyOf(config.getDoubleList(key));
+    } catch (ConfigException e) {
+      throw wrap(key, e);
+    }
+  }
+
   public List<Long> longs(String key) {
     try {
       List<Long> v = List.copyOf(config.getLongList(key));

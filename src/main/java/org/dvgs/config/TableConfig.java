@@ -14,6 +14,8 @@ import java.util.Map;
  * @param featureColumns list of numeric feature columns, or empty
  * @param excludeColumns columns left out when features are "all remaining columns"
  * @param labelColumn label column, empty for none
+ * @param labelAbove when not null, the label becomes 1 if the raw value is above this threshold, else 0 (for
+ *     example a count target turned into "any versus none")
  */
 public record TableConfig(
     String path,
@@ -23,7 +25,8 @@ public record TableConfig(
     String featureColumn,
     List<String> featureColumns,
     List<String> excludeColumns,
-    String labelColumn) {
+    String labelColumn,
+    Double labelAbove) {
 
   static TableConfig from(Keys k) {
     Keys f = k.section("features");
@@ -36,7 +39,8 @@ public record TableConfig(
             f.string("column").trim(),
             f.strings("columns"),
             f.strings("exclude"),
-            k.string("label-column").trim());
+            k.string("label-column").trim(),
+            k.section("label-binarize").bool("enabled") ? k.section("label-binarize").number("above") : null);
     if (!t.featureColumn.isEmpty() && !t.featureColumns.isEmpty()) {
       throw new ConfigValidationException(
           f.full("column") + " and " + f.full("columns") + " are both set; set one of them");

@@ -38,6 +38,7 @@ public final class ColumnPlan implements Serializable {
   private final String[] featureNames;
   private final int labelIndex;
   private final boolean labelIsString;
+  private Double labelAbove;
   private int splitIndex = -1;
   private String splitValue;
 
@@ -86,7 +87,7 @@ public final class ColumnPlan implements Serializable {
         throw new InputException(
             name + ": features column '" + t.featureColumn() + "' has type " + dt.simpleString() + ", expected an array of numbers or an ML vector");
       }
-      return new ColumnPlan(name, id, v, ml, null, null, label, labelString);
+      return new ColumnPlan(name, id, v, ml, null, null, label, labelString).labelAbove(t.labelAbove());
     }
     List<String> names = new ArrayList<>();
     if (!t.featureColumns().isEmpty()) {
@@ -120,7 +121,7 @@ public final class ColumnPlan implements Serializable {
         throw new InputException(name + ": feature column '" + names.get(i) + "' has type " + dt.simpleString() + ", expected a number");
       }
     }
-    return new ColumnPlan(name, id, -1, false, idx, names.toArray(new String[0]), label, labelString);
+    return new ColumnPlan(name, id, -1, false, idx, names.toArray(new String[0]), label, labelString).labelAbove(t.labelAbove());
   }
 
   private static int index(String name, StructType schema, String col, String key) {
@@ -178,6 +179,9 @@ public final class ColumnPlan implements Serializable {
         }
       } else {
         label = ((Number) v).doubleValue();
+      }
+      if (labelAbove != null && Double.isFinite(label)) {
+        label = label > labelAbove ? 1 : 0;
       }
     }
     float[] f;
@@ -259,6 +263,12 @@ public final class ColumnPlan implements Serializable {
       }
     }
     return r;
+  }
+
+  /** Binarises the label at a threshold (null = keep it as it is). */
+  private ColumnPlan labelAbove(Double threshold) {
+    this.labelAbove = threshold;
+    return this;
   }
 
   /** Marks rows whose {@code column} equals {@code value} (as a string) as target rows. */

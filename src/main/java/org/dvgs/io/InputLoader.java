@@ -14,6 +14,7 @@ import org.dvgs.config.InputConfig;
 import org.dvgs.config.ModelConfig;
 import org.dvgs.config.ScalingFit;
 import org.dvgs.config.SplitMode;
+import org.dvgs.config.TableConfig;
 import org.dvgs.config.Task;
 import org.dvgs.io.DenseRows;
 import org.dvgs.io.Mix;
@@ -29,9 +30,17 @@ import scala.Tuple2;
 public final class InputLoader {
   private static final Logger LOG = LoggerFactory.getLogger(InputLoader.class);
 
-  /** A driver-side change of the valid source rows before scaling (experiments sample and corrupt here). */
+  /**
+   * A driver-side change of the valid source rows (experiments sample and corrupt here): {@link #apply} runs before
+   * the scaler is fitted, {@link #afterScaling} on the scaled rows.
+   */
   public interface SourceTransform {
     JavaRDD<CanonicalRow> apply(JavaRDD<CanonicalRow> validSource, int numClasses);
+
+    /** Changes the scaled source rows (feature noise is added on the model's scale); identity by default. */
+    default JavaRDD<CanonicalRow> afterScaling(JavaRDD<CanonicalRow> scaledSource) {
+      return scaledSource;
+    }
   }
 
   private InputLoader() {}
@@ -201,6 +210,9 @@ public final class InputLoader {
     }
     Scaler scaler = Scaler.fit(in.scaling(), stats);
     JavaRDD<CanonicalRow> scaled = valid.map(new Scale(scaler));
+    if (transform != null) {
+      scaled = transform.afterScaling(scaled);
+    }
 
     float[] tx = new float[targetRows.size() * width];
     float[] ty = new float[targetRows.size()];
@@ -212,6 +224,26 @@ public final class InputLoader {
     return new LoadedInputs(
         new DenseRows(tx, ty, targetRows.size(), width), scaled, rejects, width, numClasses, scaler,
         new LinkedHashMap<>(raw.counts()));
+  }
+
+  /**
+   * Reads a further table with the source's columns (for example a held-out test set) and checks every row against
+   * the feature width and classes of {@code raw}; rows that fail keep their reason (filter with
+   * {@link CanonicalRow#valid()}).
+   */
+  public static JavaRDD<CanonicalRow> readLike(SparkSession spark, RawInputs raw, TableConfig table, String role) {
+    Dataset<Row> df = TableReader.read(spark, table, role);
+    String name = role + " table " + table.path();
+    ColumnPlan plan = ColumnPlan.resolve(name, df.schema(), table, List.of(), raw.needLabel());
+    if (raw.featureNames() != null && plan.featureNames() != null && !raw.featureNames().equals(plan.featureNames())) {
+      throw new InputException("feature columns of " + name + " " + plan.featureNames() + " differ from the source's " + raw.featureNames());
+    }
+    return TableReader.canonical(df, plan).map(new Check(raw.width(), raw.needLabel() ? raw.numClasses() : -1));
+  }
+
+  /** Applies a fitted scaler to rows on the executors. */
+  public static JavaRDD<CanonicalRow> scale(JavaRDD<CanonicalRow> rows, Scaler scaler) {
+    return rows.map(new Scale(scaler));
   }
 
   private static void checkDuplicates(JavaRDD<CanonicalRow> rows, String name) {

@@ -61,8 +61,9 @@ public final class ValuationJob {
    * @param output output directory
    * @param values the value table as written (read back from Parquet)
    * @param manifest the manifest as written
+   * @param inputs the prepared inputs (scaled target, and the source as valued, recomputable from its lineage)
    */
-  public record Outcome(String runId, String output, Dataset<Row> values, Map<String, Object> manifest) {}
+  public record Outcome(String runId, String output, Dataset<Row> values, Map<String, Object> manifest, LoadedInputs inputs) {}
 
   private ValuationJob() {}
 
@@ -222,7 +223,7 @@ public final class ValuationJob {
     m.put("config", Manifest.parse(cfg.toJson()));
     Manifest.write(hadoop, out, m);
     LOG.info("run {}: {} rows valued, {} rejected, {} sample-checkpoints in {} s -> {}", runId, valued, rejectedWritten, scored.sampleCheckpoints(), String.format("%.1f", timings.get("total_s")), out);
-    return new Outcome(runId, out, values, m);
+    return new Outcome(runId, out, values, m, in);
   }
 
   static long snapshotsPerRestart(TrainingConfig tc, long iterationsPerEpoch) {

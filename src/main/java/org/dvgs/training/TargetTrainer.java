@@ -84,6 +84,20 @@ public final class TargetTrainer {
 
   /** Trains restart {@code restart} and passes each snapshot to {@code sink} in iteration order. */
   public RestartResult train(int restart, DenseRows target, Consumer<Snapshot> sink, Progress progress) {
+    return run(restart, target, sink, progress, null);
+  }
+
+  /**
+   * Trains a fresh model on {@code data} (restart {@code restart}'s initialisation and batch order) and returns
+   * its final parameters, without snapshots: used to retrain on filtered data in experiments.
+   */
+  public ParameterSet fit(int restart, DenseRows data) {
+    ParameterSet[] last = new ParameterSet[1];
+    run(restart, data, null, null, last);
+    return last[0];
+  }
+
+  private RestartResult run(int restart, DenseRows target, Consumer<Snapshot> sink, Progress progress, ParameterSet[] last) {
     long t0 = System.nanoTime();
     long rseed = restartSeed(seed, restart);
     ParameterSet params = ParameterSet.initial(spec, Mix.mix(rseed, 1));
@@ -149,7 +163,7 @@ public final class TargetTrainer {
           if (iteration == 0) {
             firstLoss = loss;
           }
-          if (iteration % cfg.snapshotEvery() == 0) {
+          if (sink != null && iteration % cfg.snapshotEvery() == 0) {
             sink.accept(new Snapshot(restart, iteration, loss, copy(params), grad));
             emitted++;
           }
@@ -160,6 +174,9 @@ public final class TargetTrainer {
           }
         }
       }
+    }
+    if (last != null) {
+      last[0] = params;
     }
     double secs = (System.nanoTime() - t0) / 1e9;
     LOG.info(

@@ -56,7 +56,92 @@ class EvaluateRunTest {
     List<Row> a = results.filter("seed = 3").select("sample_id").orderBy("sample_id").limit(50).collectAsList();
     List<Row> b = results.filter("seed = 11").select("sample_id").orderBy("sample_id").limit(50).collectAsList();
     assertNotEquals(a, b);
-    assertEquals(2, spark.read().parquet(out + "/metrics").count());
+    // Default metrics: auroc, kmeans_f1 per seed; discovery and ROC curves.
+    assertEquals(4, spark.read().parquet(out + "/metrics").count());
+    assertEquals(2, spark.read().parquet(out + "/metrics").filter("metric = 'kmeans_f1' and value > 0.3").count());
+    assertEquals(2, spark.read().parquet(out + "/curves").filter("curve = 'discovery' and x = 1.0 and y = 1.0").count());
+    assertEquals(0, results.filter("corrupted <> label_flipped or noise_rate <> 0").count());
     assertTrue(new java.io.File(out, "manifest.json").isFile());
+  }
+
+  static String[] inputs(Path dir, int sourceRows) {
+    SparkSession spark = SharedSpark.get();
+    String target = SyntheticData.write(spark, SyntheticData.classification(8, "t", 240, 2, 6, 1.0, 0.0), dir.resolve("t").toString(), 1);
+    String source = SyntheticData.write(spark, SyntheticData.classification(8, "s", sourceRows, 2, 6, 1.0, 0.0), dir.resolve("s").toString(), 3);
+    return new String[] {
+      "input.source.path=\"" + source + "\"", "input.target.path=\"" + target + "\"",
+      "input.source.features.column=features", "input.target.features.column=features",
+      "input.source.id-column=id", "input.target.id-column=id",
+      "input.source.label-column=label", "input.target.label-column=label",
+      "model.hidden=[16]", "training.batch-size=60", "training.epochs=4", "training.learning-rate=0.01",
+      "output.path=\"" + dir.resolve("out") + "\""};
+  }
+
+  static DvgsConfig config(String[] base, String... more) {
+    List<String> all = new java.util.ArrayList<>(List.of(base));
+    all.addAll(List.of(more));
+    return TestConfigs.of(all.toArray(new String[0]));
+  }
+
+  @Test
+  void labelFlipsFeatureNoiseAndFilterRetrainOnTheSourceRemainder() {
+    SparkSession spark = SharedSpark.get();
+    Path dir = SharedSpark.tempDir("evaluate-all");
+    DvgsConfig cfg = config(inputs(dir, 1500),
+        "evaluation.seeds=[5, 6]", "evaluation.source-sample-size=500", "evaluation.label-flip-fraction=0.2",
+        "evaluation.feature-noise.sigma-max=2.0", "evaluation.feature-noise.fraction=0.3",
+        "evaluation.metrics=[auroc, spearman, discovery, kmeans-f1, retrain]",
+        "evaluation.test.mode=source-remainder", "evaluation.test.size=400",
+        "evaluation.retrain.grid=[0.2]", "evaluation.retrain.epochs=6");
+    Map<String, Object> m = EvaluateRun.run(spark, cfg);
+    String out = cfg.output().path();
+    Map<?, ?> metrics = (Map<?, ?>) m.get("metrics");
+    assertEquals(List.of("auroc", "spearman", "kmeans_f1", "retrain_all", "retrain_lowest_q0.2", "retrain_highest_q0.2"),
+        List.copyOf(metrics.keySet()));
+    double spearman = ((Number) ((Map<?, ?>) metrics.get("spearman")).get("mean")).doubleValue();
+    assertTrue(spearman > 0.05, "noisier rows get lower values: " + spearman);
+
+    Dataset<Row> results = spark.read().parquet(out + "/results");
+    for (long seed : new long[] {5, 6}) {
+      Dataset<Row> s = results.filter("seed = " + seed);
+      assertEquals(500, s.count());
+      assertEquals(100, s.filter("label_flipped").count());
+      assertEquals(150, s.filter("noise_rate > 0").count());
+      assertEquals(0, s.filter("noise_rate >= 2.0 or noise_rate < 0").count());
+      assertEquals(s.filter("label_flipped or noise_rate > 0").count(), s.filter("corrupted").count());
+    }
+    Dataset<Row> curves = spark.read().parquet(out + "/curves");
+    for (String c : List.of("roc", "discovery", "discovery_optimal", "discovery_random")) {
+      assertEquals(2, curves.filter("curve = '" + c + "'").select("seed").distinct().count(), c);
+    }
+    // retrain curves: q = 0 (everything) and q = 0.2, per seed.
+    assertEquals(4, curves.filter("curve = 'retrain_lowest'").count());
+    assertEquals(2, curves.filter("curve = 'retrain_highest' and x = 0.2").count());
+    assertEquals(12, spark.read().parquet(out + "/metrics").count());
+    assertTrue(new java.io.File(out, "metrics_csv").isDirectory());
+    assertTrue(new java.io.File(out, "curves_csv").isDirectory());
+    Map<?, ?> run0 = (Map<?, ?>) ((List<?>) m.get("runs")).get(0);
+    assertTrue(((Map<?, ?>) run0.get("timings")).containsKey("retrain_s"));
+  }
+
+  @Test
+  void regressionWithMllibLinearRegressionOnATestTable() {
+    SparkSession spark = SharedSpark.get();
+    Path dir = SharedSpark.tempDir("evaluate-reg");
+    // The class label doubles as a numeric target: the regressor predicts it from the features.
+    String[] base = inputs(dir, 900);
+    String test = SyntheticData.write(spark, SyntheticData.classification(9, "x", 300, 2, 6, 1.0, 0.0), dir.resolve("x").toString(), 1);
+    DvgsConfig cfg = config(base, "model.task=regressor",
+        "evaluation.seeds=[1]", "evaluation.source-sample-size=0", "evaluation.label-flip-fraction=0.25",
+        "evaluation.metrics=[auroc, retrain]", "evaluation.test.mode=table",
+        "evaluation.test.table.path=\"" + test + "\"", "evaluation.test.table.features.column=features",
+        "evaluation.test.table.id-column=id", "evaluation.test.table.label-column=label",
+        "evaluation.retrain.model=linear-regression", "evaluation.retrain.grid=[0.1, 0.25]");
+    Map<String, Object> m = EvaluateRun.run(spark, cfg);
+    Map<?, ?> metrics = (Map<?, ?>) m.get("metrics");
+    double all = ((Number) ((Map<?, ?>) metrics.get("retrain_all")).get("mean")).doubleValue();
+    assertTrue(all > 0 && all < 1, "R^2 " + all);
+    assertEquals(300L, ((Map<?, ?>) m.get("counts")).get("test_read"));
+    assertTrue(((Number) ((Map<?, ?>) metrics.get("auroc")).get("mean")).doubleValue() > 0.6);
   }
 }
