@@ -23,10 +23,11 @@ import org.jfree.data.xy.YIntervalSeriesCollection;
 
 /** JFreeChart charts rendered to PNG with one look: white background, light grid, a fixed palette. */
 public final class Charts {
-  /** Palette: blue, orange, green, red, purple, brown, pink, grey. */
+  /** Palette: blue, orange, green, red, purple, brown, pink, grey, then teal, olive, navy, gold (for up to 12 groups). */
   public static final Color[] PALETTE = {
     new Color(0x2b6cb0), new Color(0xdd6b20), new Color(0x38a169), new Color(0xc53030),
-    new Color(0x805ad5), new Color(0x8c564b), new Color(0xd53f8c), new Color(0x718096)};
+    new Color(0x805ad5), new Color(0x8c564b), new Color(0xd53f8c), new Color(0x718096),
+    new Color(0x319795), new Color(0x808000), new Color(0x1a365d), new Color(0xd69e2e)};
   public static final int WIDTH = 900;
   public static final int HEIGHT = 480;
 
@@ -130,6 +131,33 @@ public final class Charts {
     XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(false, true);
     for (int i = 0; i < series.size(); i++) {
       Color c = PALETTE[i % PALETTE.length];
+      r.setSeriesPaint(i, new Color(c.getRed(), c.getGreen(), c.getBlue(), 110));
+      r.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-2.5, -2.5, 5, 5));
+    }
+    plot.setRenderer(r);
+    ((org.jfree.chart.axis.NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+    return png(chart);
+  }
+
+  /**
+   * A scatter plot whose last series is highlighted: drawn on top of the others as larger opaque black dots
+   * (for example the rows a selection kept).
+   */
+  public static byte[] scatterHighlightLast(String title, String xLabel, String yLabel, List<Series> series) {
+    XYSeriesCollection data = new XYSeriesCollection();
+    // JFreeChart draws the first series last, so the highlighted series goes first in the collection.
+    data.addSeries(toXY(series.get(series.size() - 1)));
+    for (int i = 0; i < series.size() - 1; i++) {
+      data.addSeries(toXY(series.get(i)));
+    }
+    JFreeChart chart = ChartFactory.createScatterPlot(title, xLabel, yLabel, data, PlotOrientation.VERTICAL, true, false, false);
+    XYPlot plot = style(chart);
+    plot.setSeriesRenderingOrder(org.jfree.chart.plot.SeriesRenderingOrder.REVERSE);
+    XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(false, true);
+    r.setSeriesPaint(0, Color.BLACK);
+    r.setSeriesShape(0, new java.awt.geom.Ellipse2D.Double(-3.5, -3.5, 7, 7));
+    for (int i = 1; i < series.size(); i++) {
+      Color c = PALETTE[(i - 1) % PALETTE.length];
       r.setSeriesPaint(i, new Color(c.getRed(), c.getGreen(), c.getBlue(), 110));
       r.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-2.5, -2.5, 5, 5));
     }

@@ -40,6 +40,9 @@ public final class EvaluationReport {
   public static Written write(SparkSession spark, String resultsDir, String output) {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     Map<String, Object> manifest = readManifest(hadoop, resultsDir);
+    if ("unique".equals(manifest.get("command"))) {
+      return UniquenessReport.write(spark, resultsDir, output, manifest);
+    }
     if (!"evaluate".equals(manifest.get("command"))) {
       throw new InputException(resultsDir + "/manifest.json is not from an evaluate run (command = " + manifest.get("command") + ")");
     }

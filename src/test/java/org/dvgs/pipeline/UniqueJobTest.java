@@ -58,7 +58,7 @@ class UniqueJobTest {
   @Test
   void keptRowsCoverEveryClusterAndKMeansRecoversTheClusters() {
     String out = dir.resolve("out-main").toString();
-    UniqueJob.Outcome o = run(out, "unique.partitions=3", "unique.write-projection=true", "unique.clusters.max=6");
+    UniqueJob.Outcome o = run(out, "unique.partitions=3", "unique.write-projection=true", "unique.clusters.max=5");
     List<Row> rows = o.table().collectAsList();
     assertEquals(800, rows.size());
     Set<Integer> labelsKept = new HashSet<>();
