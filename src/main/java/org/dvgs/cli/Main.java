@@ -13,12 +13,13 @@ import org.dvgs.pipeline.BenchRun;
 import org.dvgs.pipeline.DemoRun;
 import org.dvgs.pipeline.EvaluateRun;
 import org.dvgs.pipeline.Sessions;
+import org.dvgs.pipeline.UniqueBench;
 import org.dvgs.pipeline.UniqueJob;
 import org.dvgs.pipeline.ValuationJob;
 import org.dvgs.report.EvaluationReport;
 
 /**
- * Command-line entry point: {@code value | demo | evaluate | report | bench | unique}, each with {@code --config FILE},
+ * Command-line entry point: {@code value | demo | evaluate | report | bench | unique | bench-unique}, each with {@code --config FILE},
  * {@code --output DIR} and key overrides ({@code --set key=value} or bare {@code key=value}; the {@code dvgs.}
  * prefix is optional). Exit status 0 on success, 2 for a bad config or bad input, 1 for any other failure.
  */
@@ -37,6 +38,7 @@ public final class Main {
         bench     throughput of ghost scoring vs naive scoring vs a plain training step for a configured model
         unique    data uniqueness (DUGS): keep the rows whose projected gradients are unlike every kept row,
                   cluster the projections; writes DIR/unique, DIR/manifest.json
+        bench-unique  cost per row of the uniqueness projection and selection vs one ghost scoring pass
 
       Defaults and every key: reference.conf in the jar (src/main/resources/reference.conf).
       """;
@@ -147,6 +149,12 @@ public final class Main {
             out.printf("classes with a kept row: %s of %s%n", summary.get("labels_with_kept_rows"), summary.get("labels_present"));
           }
           out.println("table: " + ((Map<?, ?>) m.get("output")).get("unique"));
+        });
+        case "bench-unique" -> withSpark(cfg, spark -> {
+          Map<String, Object> m = UniqueBench.run(spark, cfg);
+          out.println("per row (microseconds): " + m.get("per_row_us"));
+          out.println("ratios: " + m.get("ratios"));
+          out.println("manifest: " + cfg.output().path() + "/manifest.json");
         });
         default -> throw new ConfigValidationException("unknown command '" + command + "'\n" + USAGE);
       };

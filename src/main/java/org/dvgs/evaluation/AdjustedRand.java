@@ -18,14 +18,25 @@ public final class AdjustedRand {
     if (a.length != b.length) {
       throw new IllegalArgumentException("labellings differ in length: " + a.length + " vs " + b.length);
     }
-    int n = a.length;
     Map<Long, Long> cells = new HashMap<>();
+    for (int i = 0; i < a.length; i++) {
+      cells.merge(((long) a[i] << 32) ^ (b[i] & 0xffffffffL), 1L, Long::sum);
+    }
+    return ofContingency(cells);
+  }
+
+  /**
+   * The index from a contingency table: cell key {@code (a << 32) | (b & 0xffffffff)} to its count (so a
+   * distributed job need only count pairs of labels).
+   */
+  public static double ofContingency(Map<Long, Long> cells) {
     Map<Integer, Long> rows = new HashMap<>();
     Map<Integer, Long> cols = new HashMap<>();
-    for (int i = 0; i < n; i++) {
-      cells.merge(((long) a[i] << 32) ^ (b[i] & 0xffffffffL), 1L, Long::sum);
-      rows.merge(a[i], 1L, Long::sum);
-      cols.merge(b[i], 1L, Long::sum);
+    long n = 0;
+    for (Map.Entry<Long, Long> e : cells.entrySet()) {
+      rows.merge((int) (e.getKey() >> 32), e.getValue(), Long::sum);
+      cols.merge((int) (long) e.getKey(), e.getValue(), Long::sum);
+      n += e.getValue();
     }
     double index = 0;
     for (long c : cells.values()) {

@@ -233,7 +233,7 @@ public final class UniqueJob {
   }
 
   /** The model: a snapshot of an earlier run, or the latest snapshot of training on the target here. */
-  private static Snapshot model(DvgsConfig cfg, NetworkSpec spec, LoadedInputs in, Configuration hadoop, String out, Device device,
+  static Snapshot model(DvgsConfig cfg, NetworkSpec spec, LoadedInputs in, Configuration hadoop, String out, Device device,
       Map<String, Object> info) {
     UniqueConfig u = cfg.unique();
     SnapshotStore store;
@@ -467,6 +467,13 @@ public final class UniqueJob {
         covered += kept > 0 ? 1 : 0;
       }
       s.put("labels", labels);
+      Map<Long, Long> cells = new java.util.HashMap<>();
+      for (Row r : table.filter(functions.col("cluster").isNotNull()).groupBy("label", "cluster").count().collectAsList()) {
+        cells.put(((long) (int) r.getDouble(0) << 32) ^ (r.getInt(1) & 0xffffffffL), r.getLong(2));
+      }
+      if (!cells.isEmpty()) {
+        s.put("adjusted_rand_clusters_vs_labels", org.dvgs.evaluation.AdjustedRand.ofContingency(cells));
+      }
       s.put("labels_present", labels.size());
       s.put("labels_with_kept_rows", covered);
     }

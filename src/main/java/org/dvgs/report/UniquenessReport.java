@@ -76,6 +76,9 @@ public final class UniquenessReport {
     }
     st.add(List.of("k-means clusters", str(clustering.get("clusters")) + (clustering.containsKey("chosen_by")
         ? " (" + clustering.get("chosen_by") + ", silhouette " + num(clustering.get("silhouette")) + ")" : "")));
+    if (summary.containsKey("adjusted_rand_clusters_vs_labels")) {
+      st.add(List.of("adjusted Rand index, clusters vs labels", num(summary.get("adjusted_rand_clusters_vs_labels"))));
+    }
     page.table(st);
 
     page.section("Cluster sizes");

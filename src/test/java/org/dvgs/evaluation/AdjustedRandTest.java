@@ -32,4 +32,15 @@ class AdjustedRandTest {
     assertEquals(1.0, AdjustedRand.of(new int[] {3, 3, 3}, new int[] {1, 1, 1}), 1e-12);
     assertThrows(IllegalArgumentException.class, () -> AdjustedRand.of(new int[] {1}, new int[] {1, 2}));
   }
+
+  @Test
+  void contingencyTableGivesTheSameIndex() {
+    int[] a = {0, 1, 1, 2, 2, 2, 0, 1, 3, 3};
+    int[] b = {1, 1, 0, 2, 2, 0, 0, 1, 4, 4};
+    java.util.Map<Long, Long> cells = new java.util.HashMap<>();
+    for (int i = 0; i < a.length; i++) {
+      cells.merge(((long) a[i] << 32) ^ (b[i] & 0xffffffffL), 1L, Long::sum);
+    }
+    assertEquals(AdjustedRand.of(a, b), AdjustedRand.ofContingency(cells), 1e-12);
+  }
 }

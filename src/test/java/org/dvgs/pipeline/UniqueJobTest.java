@@ -101,7 +101,9 @@ class UniqueJobTest {
     Map<?, ?> counts = (Map<?, ?>) o.manifest().get("counts");
     assertEquals(800L, ((Number) counts.get("sampled")).longValue());
     assertEquals((long) kept, ((Number) counts.get("kept")).longValue());
-    assertEquals(CLASSES, ((Number) ((Map<?, ?>) o.manifest().get("summary")).get("labels_with_kept_rows")).intValue());
+    Map<?, ?> summary = (Map<?, ?>) o.manifest().get("summary");
+    assertEquals(CLASSES, ((Number) summary.get("labels_with_kept_rows")).intValue());
+    assertEquals(ari, ((Number) summary.get("adjusted_rand_clusters_vs_labels")).doubleValue(), 1e-9);
     assertTrue(new java.io.File(out, "manifest.json").isFile());
   }
 
