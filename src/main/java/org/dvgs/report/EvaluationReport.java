@@ -1,7 +1,6 @@
 package org.dvgs.report;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -137,15 +136,7 @@ public final class EvaluationReport {
     Map<String, Object> config = (Map<String, Object>) manifest.get("config");
     page.details("Resolved configuration (dvgs.*)", config == null ? "(none recorded)" : Manifest.toJson(config));
 
-    Path out = new Path(output);
-    try {
-      FileSystem fs = out.getFileSystem(hadoop);
-      try (OutputStream os = fs.create(out, true)) {
-        os.write(page.render());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the report " + output + ": " + e.getMessage(), e);
-    }
+    page.save(hadoop, output);
     return new Written(output, page.images(), absent);
   }
 

@@ -99,6 +99,19 @@ public final class HtmlPage {
     return html.getBytes(StandardCharsets.UTF_8);
   }
 
+  /** Renders the page to {@code output} (local path or Hadoop URI). */
+  public void save(org.apache.hadoop.conf.Configuration hadoop, String output) {
+    org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(output);
+    try {
+      org.apache.hadoop.fs.FileSystem fs = out.getFileSystem(hadoop);
+      try (java.io.OutputStream os = fs.create(out, true)) {
+        os.write(render());
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot write the report " + output + ": " + e.getMessage(), e);
+    }
+  }
+
   /** HTML-escapes text. */
   public static String escape(String s) {
     StringBuilder b = new StringBuilder(s.length());

@@ -1,8 +1,5 @@
 package org.dvgs.report;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,7 +7,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -158,15 +154,7 @@ public final class UniquenessReport {
     Object config = manifest.get("config");
     page.details("Resolved configuration (dvgs.*)", config instanceof Map<?, ?> c ? Manifest.toJson(cast(c)) : "(none recorded)");
 
-    Path out = new Path(output);
-    try {
-      FileSystem fs = out.getFileSystem(hadoop);
-      try (OutputStream os = fs.create(out, true)) {
-        os.write(page.render());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the report " + output + ": " + e.getMessage(), e);
-    }
+    page.save(hadoop, output);
     return new EvaluationReport.Written(output, page.images(), absent);
   }
 

@@ -63,11 +63,7 @@ public final class KeptSet implements Serializable {
     double bestSim = Double.NEGATIVE_INFINITY;
     int n = ids.size();
     for (int i = 0; i < n; i++) {
-      int off = i * k;
-      double s = 0;
-      for (int j = 0; j < k; j++) {
-        s += unit[j] * vectors[off + j];
-      }
+      double s = similarity(i, unit);
       if (s > bestSim && (self == null || !self.equals(ids.get(i)))) {
         best = i;
         bestSim = s;
@@ -80,16 +76,21 @@ public final class KeptSet implements Serializable {
   public boolean covers(float[] unit, double threshold) {
     int n = ids.size();
     for (int i = 0; i < n; i++) {
-      int off = i * k;
-      double s = 0;
-      for (int j = 0; j < k; j++) {
-        s += unit[j] * vectors[off + j];
-      }
-      if (s >= threshold) {
+      if (similarity(i, unit) >= threshold) {
         return true;
       }
     }
     return false;
+  }
+
+  /** Cosine similarity of kept row {@code i} and a unit vector: their dot product. */
+  private double similarity(int i, float[] unit) {
+    int off = i * k;
+    double s = 0;
+    for (int j = 0; j < k; j++) {
+      s += unit[j] * vectors[off + j];
+    }
+    return s;
   }
 
   /**
