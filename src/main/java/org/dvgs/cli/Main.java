@@ -180,12 +180,16 @@ public final class Main {
   }
 
   private static int withSpark(DvgsConfig cfg, SparkWork work) {
+    // A session that already runs in this JVM (Main called from a notebook or a test) belongs to the caller.
+    boolean existing = SparkSession.getDefaultSession().isDefined() || SparkSession.getActiveSession().isDefined();
     SparkSession spark = Sessions.create(cfg.spark());
     try {
       work.run(spark);
       return 0;
     } finally {
-      spark.stop();
+      if (!existing) {
+        spark.stop();
+      }
     }
   }
 

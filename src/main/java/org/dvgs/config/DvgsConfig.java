@@ -60,7 +60,7 @@ public record DvgsConfig(
   /** Builds and validates the typed configuration from a resolved config holding a {@code dvgs} section. */
   public static DvgsConfig from(Config config) {
     Keys k = Keys.at(config, ROOT);
-    return new DvgsConfig(
+    DvgsConfig c = new DvgsConfig(
         k.longValue("seed"),
         k.string("run-id").trim(),
         k.enumValue("device", DeviceKind.class),
@@ -75,6 +75,11 @@ public record DvgsConfig(
         BenchConfig.from(k.section("bench")),
         UniqueConfig.from(k.section("unique")),
         config.getConfig(ROOT));
+    if (c.scoring().targetGradient() == TargetGradient.WITHIN_CLASS && c.model().task() != Task.CLASSIFIER) {
+      throw new ConfigValidationException(
+          "dvgs.scoring.target-gradient = within-class needs class labels, but dvgs.model.task = " + Keys.kebab(c.model().task()));
+    }
+    return c;
   }
 
   /**

@@ -7,6 +7,7 @@ import java.util.List;
  *
  * @param similarity the similarity measure
  * @param method ghost (batched) or naive (per-sample autograd)
+ * @param targetGradient compare each row with the whole target batch's gradient or with its own class's
  * @param layers 0-based linear layers included in the similarity; empty = all
  * @param batchSize source rows per batch
  * @param trainModeDropout source gradients with per-sample dropout masks instead of dropout off
@@ -24,7 +25,8 @@ public record ScoringConfig(
     int blockMemoryMb,
     int partitions,
     int intraOpThreads,
-    String storageLevel) {
+    String storageLevel,
+    TargetGradient targetGradient) {
 
   static ScoringConfig from(Keys k) {
     ScoringConfig s =
@@ -37,7 +39,8 @@ public record ScoringConfig(
             k.positiveInt("block-memory-mb"),
             k.nonNegativeInt("partitions"),
             k.nonNegativeInt("intra-op-threads"),
-            k.string("storage-level").trim().toUpperCase(java.util.Locale.ROOT));
+            k.string("storage-level").trim().toUpperCase(java.util.Locale.ROOT),
+            k.enumValue("target-gradient", TargetGradient.class));
     for (int i = 0; i < s.layers.size(); i++) {
       if (s.layers.get(i) < 0) {
         throw new ConfigValidationException(k.full("layers") + "[" + i + "] must be >= 0, got " + s.layers.get(i));

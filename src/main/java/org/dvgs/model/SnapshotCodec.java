@@ -10,10 +10,13 @@ import java.nio.ByteOrder;
 /**
  * Binary snapshot format: a header with the network widths, then snapshots one after another, each
  * {@code restart:int, iteration:long, loss:double} followed by weights and biases of every layer, then the target
- * gradient in the same layout. Floats are little-endian.
+ * gradient in the same layout, then the number of class gradients (0 when none) and each in the same layout.
+ * Floats are little-endian. Files of the first format (without class gradients) are refused with a message
+ * asking to delete them; snapshots are a cache that a run recomputes.
  */
 public final class SnapshotCodec {
-  private static final long MAGIC = 0x44564753534e5031L; // "DVGSSNP1"
+  private static final long MAGIC = 0x44564753534e5032L; // "DVGSSNP2"
+  private static final long MAGIC_V1 = 0x44564753534e5031L; // "DVGSSNP1"
 
   private SnapshotCodec() {}
 
@@ -27,7 +30,11 @@ public final class SnapshotCodec {
 
   /** Reads and checks the header against the expected network. */
   public static void readHeader(DataInputStream in, NetworkSpec spec, String where) throws IOException {
-    if (in.readLong() != MAGIC) {
+    long magic = in.readLong();
+    if (magic == MAGIC_V1) {
+      throw new IOException(where + " holds snapshots in an older format; delete it (or its checkpoint directory) to retrain");
+    }
+    if (magic != MAGIC) {
       throw new IOException(where + " is not a dvgs snapshot file");
     }
     int n = in.readInt();
@@ -48,6 +55,13 @@ public final class SnapshotCodec {
     out.writeDouble(s.targetLoss());
     writeSet(out, s.parameters());
     writeSet(out, s.targetGradient());
+    ParameterSet[] cg = s.classGradients();
+    out.writeInt(cg == null ? 0 : cg.length);
+    if (cg != null) {
+      for (ParameterSet g : cg) {
+        writeSet(out, g);
+      }
+    }
   }
 
   /** Reads the next snapshot, or returns null at a clean end of file. */
@@ -60,7 +74,17 @@ public final class SnapshotCodec {
     }
     long iteration = in.readLong();
     double loss = in.readDouble();
-    return new Snapshot(restart, iteration, loss, readSet(in, spec), readSet(in, spec));
+    ParameterSet params = readSet(in, spec);
+    ParameterSet grad = readSet(in, spec);
+    int classes = in.readInt();
+    if (classes < 0 || classes > spec.width(spec.layers())) {
+      throw new IOException("corrupt snapshot: " + classes + " class gradients for an output of width " + spec.width(spec.layers()));
+    }
+    ParameterSet[] cg = classes == 0 ? null : new ParameterSet[classes];
+    for (int c = 0; c < classes; c++) {
+      cg[c] = readSet(in, spec);
+    }
+    return new Snapshot(restart, iteration, loss, params, grad, cg);
   }
 
   private static void writeSet(DataOutputStream out, ParameterSet p) throws IOException {

@@ -124,7 +124,8 @@ public final class ValuationJob {
             cfg.scoring().method(),
             ScoringOptions.layerMask(cfg.scoring().layers(), spec.layers()),
             cfg.scoring().trainModeDropout(),
-            cfg.seed());
+            cfg.seed(),
+            cfg.scoring().targetGradient() == org.dvgs.config.TargetGradient.WITHIN_CLASS);
     Device device = Engines.device(cfg.device(), -1);
     String runId = cfg.runId().isEmpty() ? "run-" + fingerprintOfConfig(cfg).substring(0, 12) : cfg.runId();
 
@@ -134,7 +135,8 @@ public final class ValuationJob {
     String fingerprint = trainingFingerprint(cfg, spec, in.target());
     String ckptRoot = cfg.training().checkpointDir().isEmpty() ? new Path(out, "checkpoints").toString() : cfg.training().checkpointDir();
     SnapshotStore store = new SnapshotStore(hadoop, ckptRoot, fingerprint, spec);
-    TargetTrainer trainer = new TargetTrainer(spec, cfg.training(), cfg.model().classBalanced(), cfg.seed(), device);
+    boolean withinClass = cfg.scoring().targetGradient() == org.dvgs.config.TargetGradient.WITHIN_CLASS;
+    TargetTrainer trainer = new TargetTrainer(spec, cfg.training(), cfg.model().classBalanced(), cfg.seed(), device, withinClass);
     long perRestart = snapshotsPerRestart(cfg.training(), trainer.iterationsPerEpoch(in.target().rows()));
     TrainingStage.Result trained = TrainingStage.run(trainer, store, in.target(), cfg.training().restarts(), cfg.training().logEvery());
     List<Map<String, Object>> restarts = trained.restarts();
@@ -295,6 +297,9 @@ public final class ValuationJob {
     d.put("snapshot_every", tc.snapshotEvery());
     d.put("class_balanced", cfg.model().classBalanced());
     d.put("seed", cfg.seed());
+    // Snapshot file format 2 (class gradients section); with class gradients the snapshots hold more.
+    d.put("snapshot_format", 2);
+    d.put("class_gradients", cfg.scoring().targetGradient() == org.dvgs.config.TargetGradient.WITHIN_CLASS);
     d.put("target_rows", target.rows());
     d.put("target_width", target.width());
     return d;

@@ -13,11 +13,17 @@ import org.dvgs.config.SimilarityMetric;
  * @param layers which linear layers count (null = all)
  * @param trainModeDropout per-sample dropout masks when computing source gradients
  * @param seed the run seed (dropout mask stream)
+ * @param withinClass compare each row with its own class's target gradient (snapshots must carry class gradients)
  */
 public record ScoringOptions(
-    SimilarityMetric metric, ScoringMethod method, boolean[] layers, boolean trainModeDropout, long seed)
+    SimilarityMetric metric, ScoringMethod method, boolean[] layers, boolean trainModeDropout, long seed, boolean withinClass)
     implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
+
+  /** Options comparing rows with the whole target batch's gradient. */
+  public ScoringOptions(SimilarityMetric metric, ScoringMethod method, boolean[] layers, boolean trainModeDropout, long seed) {
+    this(metric, method, layers, trainModeDropout, seed, false);
+  }
 
   /** Builds the layer mask from a configured list; empty = all layers. */
   public static boolean[] layerMask(List<Integer> layers, int count) {
@@ -37,7 +43,7 @@ public record ScoringOptions(
 
   /** The same options with the naive (reference) method. */
   public ScoringOptions withMethodNaive() {
-    return new ScoringOptions(metric, ScoringMethod.NAIVE, layers, trainModeDropout, seed);
+    return new ScoringOptions(metric, ScoringMethod.NAIVE, layers, trainModeDropout, seed, withinClass);
   }
 
   public boolean includes(int layer) {

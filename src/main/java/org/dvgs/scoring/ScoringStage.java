@@ -39,7 +39,13 @@ public final class ScoringStage {
 
   /** Snapshots per block for a memory budget (at least one). */
   public static int snapshotsPerBlock(NetworkSpec spec, long budgetBytes) {
-    long perSnapshot = 2 * 4 * spec.parameterCount() + 64;
+    return snapshotsPerBlock(spec, budgetBytes, false);
+  }
+
+  /** As above; with class gradients a snapshot also holds one gradient per class. */
+  public static int snapshotsPerBlock(NetworkSpec spec, long budgetBytes, boolean classGradients) {
+    long sets = 2 + (classGradients ? spec.numClasses() : 0);
+    long perSnapshot = sets * 4 * spec.parameterCount() + 64;
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, budgetBytes / perSnapshot));
   }
 
@@ -66,7 +72,7 @@ public final class ScoringStage {
       int threads,
       StorageLevel level) {
     long t0 = System.nanoTime();
-    int perBlock = snapshotsPerBlock(spec, budgetBytes);
+    int perBlock = snapshotsPerBlock(spec, budgetBytes, options.withinClass());
     long blocksTotal = Math.max(1, (totalSnapshots + perBlock - 1) / perBlock);
     JavaRDD<RowStats> acc = batches.map(new ScoreBlock.Init());
     int block = 0;

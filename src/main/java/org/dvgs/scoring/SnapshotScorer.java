@@ -40,6 +40,10 @@ public final class SnapshotScorer implements AutoCloseable {
   private final List<NDArray[]> targetW = new ArrayList<>();
   private final List<NDArray[]> targetB = new ArrayList<>();
   private final double[] targetSq;
+  // Within-class similarity: per snapshot, per class, the target gradient of that class and its squared norm.
+  private final List<NDArray[][]> classW = new ArrayList<>();
+  private final List<NDArray[][]> classB = new ArrayList<>();
+  private final double[][] classSq;
 
   /**
    * Uploads the snapshots.
@@ -52,6 +56,7 @@ public final class SnapshotScorer implements AutoCloseable {
     this.snapshots = List.copyOf(snapshots);
     this.root = NDManager.newBaseManager(device);
     this.targetSq = new double[snapshots.size()];
+    this.classSq = new double[snapshots.size()][];
     boolean naive = options.method() == ScoringMethod.NAIVE;
     int layers = spec.layers();
     try {
@@ -70,6 +75,27 @@ public final class SnapshotScorer implements AutoCloseable {
         targetW.add(gw);
         targetB.add(gb);
         targetSq[s] = snap.targetSquaredNorm(options.layers());
+        if (options.withinClass()) {
+          if (snap.classGradients() == null) {
+            throw new IllegalStateException(
+                "within-class similarity needs snapshots with class gradients; snapshot " + snap.restart() + "/" + snap.iteration() + " has none");
+          }
+          int classes = snap.classGradients().length;
+          NDArray[][] cw = new NDArray[classes][layers];
+          NDArray[][] cb = new NDArray[classes][layers];
+          classSq[s] = new double[classes];
+          for (int c = 0; c < classes; c++) {
+            for (int l = 0; l < layers; l++) {
+              if (options.includes(l)) {
+                cw[c][l] = net.manager().create(snap.classGradients()[c].weights()[l], new Shape(spec.width(l + 1), spec.width(l)));
+                cb[c][l] = net.manager().create(snap.classGradients()[c].biases()[l], new Shape(spec.width(l + 1)));
+              }
+            }
+            classSq[s][c] = snap.classSquaredNorm(c, options.layers());
+          }
+          classW.add(cw);
+          classB.add(cb);
+        }
       }
     } catch (RuntimeException e) {
       root.close();
@@ -94,7 +120,7 @@ public final class SnapshotScorer implements AutoCloseable {
         NDArray targets = Losses.targets(batch, spec, labels, rows);
         NDArray xSq = x.square().sum(new int[] {1});
         for (int s = 0; s < snapshots.size(); s++) {
-          out[s] = ghost(batch, s, x, targets, xSq, rowKeys, rows);
+          out[s] = ghost(batch, s, x, targets, xSq, labels, rowKeys, rows);
         }
       } else {
         for (int s = 0; s < snapshots.size(); s++) {
@@ -105,7 +131,7 @@ public final class SnapshotScorer implements AutoCloseable {
     return out;
   }
 
-  private double[] ghost(NDManager batch, int s, NDArray x, NDArray targets, NDArray xSq, long[] rowKeys, int rows) {
+  private double[] ghost(NDManager batch, int s, NDArray x, NDArray targets, NDArray xSq, float[] labels, long[] rowKeys, int rows) {
     int layers = spec.layers();
     try (NDManager scope = batch.newSubManager()) {
       // Temporaries follow the manager of their first operand: move the shared batch inputs into this scope so
@@ -118,7 +144,6 @@ public final class SnapshotScorer implements AutoCloseable {
       NDArray[] probes = new NDArray[layers];
       NDArray[] inputs = new NDArray[layers];
       NDArray[] masks = masks(scope, s, rowKeys, rows);
-      NDArray dot;
       NDArray sq;
       Network net = networks.get(s);
       int first = firstIncluded();
@@ -134,10 +159,11 @@ public final class SnapshotScorer implements AutoCloseable {
       } finally {
         Autograd.gradMode(false);
       }
-      dot = null;
       sq = null;
-      NDArray[] gw = targetW.get(s);
-      NDArray[] gb = targetB.get(s);
+      // One target gradient (batch), or one per class (within-class), each contracted with every row.
+      NDArray[][] gws = options.withinClass() ? classW.get(s) : new NDArray[][] {targetW.get(s)};
+      NDArray[][] gbs = options.withinClass() ? classB.get(s) : new NDArray[][] {targetB.get(s)};
+      NDArray[] dots = new NDArray[gws.length];
       for (int l = 0; l < layers; l++) {
         if (!options.includes(l)) {
           continue;
@@ -145,18 +171,25 @@ public final class SnapshotScorer implements AutoCloseable {
         NDArray delta = probes[l].getGradient();
         delta.attach(scope);
         NDArray a = inputs[l];
-        // delta_i^T G a_i + delta_i . g = rowsum((A G^T + g) * Delta): one fused matrix product per layer.
-        NDArray d = Linear.linear(a, gw[l], gb[l]).singletonOrThrow().mul(delta).sum(new int[] {1});
+        for (int c = 0; c < gws.length; c++) {
+          // delta_i^T G a_i + delta_i . g = rowsum((A G^T + g) * Delta): one fused matrix product per layer.
+          NDArray d = Linear.linear(a, gws[c][l], gbs[c][l]).singletonOrThrow().mul(delta).sum(new int[] {1});
+          dots[c] = dots[c] == null ? d : dots[c].add(d);
+        }
         NDArray aSq = l == 0 ? xSq : a.square().sum(new int[] {1});
         NDArray q = delta.square().sum(new int[] {1}).mul(aSq.add(1f));
-        dot = dot == null ? d : dot.add(d);
         sq = sq == null ? q : sq.add(q);
       }
-      float[] dots = dot.toFloatArray();
+      float[][] dotValues = new float[dots.length][];
+      for (int c = 0; c < dots.length; c++) {
+        dotValues[c] = dots[c].toFloatArray();
+      }
       float[] sqs = sq.toFloatArray();
       double[] sims = new double[rows];
       for (int i = 0; i < rows; i++) {
-        sims[i] = Similarities.of(options.metric(), dots[i], sqs[i], targetSq[s]);
+        int c = options.withinClass() ? (int) labels[i] : 0;
+        double tSq = options.withinClass() ? classSq[s][c] : targetSq[s];
+        sims[i] = Similarities.of(options.metric(), dotValues[c][i], sqs[i], tSq);
       }
       return sims;
     }
@@ -216,8 +249,10 @@ public final class SnapshotScorer implements AutoCloseable {
           if (options.includes(l)) {
             float[] gw = gwArr.toFloatArray();
             float[] gb = gbArr.toFloatArray();
-            float[] tw = snap.targetGradient().weights()[l];
-            float[] tb = snap.targetGradient().biases()[l];
+            org.dvgs.model.ParameterSet target =
+                options.withinClass() ? snap.classGradients()[(int) labels[i]] : snap.targetGradient();
+            float[] tw = target.weights()[l];
+            float[] tb = target.biases()[l];
             for (int j = 0; j < gw.length; j++) {
               dot += (double) gw[j] * tw[j];
               sq += (double) gw[j] * gw[j];
@@ -230,7 +265,7 @@ public final class SnapshotScorer implements AutoCloseable {
         }
         net.zeroGradients();
       }
-      sims[i] = Similarities.of(options.metric(), dot, sq, targetSq[s]);
+      sims[i] = Similarities.of(options.metric(), dot, sq, options.withinClass() ? classSq[s][(int) labels[i]] : targetSq[s]);
     }
     return sims;
   }

@@ -50,13 +50,27 @@ public final class TargetTrainer {
   private final boolean classBalanced;
   private final long seed;
   private final Device device;
+  private final boolean classGradients;
 
   public TargetTrainer(NetworkSpec spec, TrainingConfig cfg, boolean classBalanced, long seed, Device device) {
+    this(spec, cfg, classBalanced, seed, device, false);
+  }
+
+  /**
+   * @param classGradients also put per-class target gradients into every snapshot (within-class similarity): for
+   *     class c, the gradient of the mean loss over the batch rows labelled c (class-balanced weights are constant
+   *     within a class, so they do not change it); a class absent from the batch gets the batch gradient
+   */
+  public TargetTrainer(NetworkSpec spec, TrainingConfig cfg, boolean classBalanced, long seed, Device device, boolean classGradients) {
+    if (classGradients && spec.task() != Task.CLASSIFIER) {
+      throw new IllegalArgumentException("class gradients need a classifier, got " + spec.task());
+    }
     this.spec = spec;
     this.cfg = cfg;
     this.classBalanced = classBalanced;
     this.seed = seed;
     this.device = device;
+    this.classGradients = classGradients;
   }
 
   /** Seed of restart {@code r}, derived from the run seed. */
@@ -128,6 +142,7 @@ public final class TargetTrainer {
             keys[i] = r;
           }
           ParameterSet grad;
+          ParameterSet[] perClass = null;
           try (NDManager step = root.newSubManager();
               Network net = Network.upload(step, spec, params, true)) {
             NDArray xs = step.create(x, new Shape(rows, d));
@@ -154,6 +169,9 @@ public final class TargetTrainer {
               Autograd.gradMode(false);
             }
             grad = net.gradients();
+            if (classGradients && sink != null && iteration % cfg.snapshotEvery() == 0) {
+              perClass = classGradients(step, net, xs, targets, masks, y, rows, grad);
+            }
           }
           if (!Double.isFinite(loss)) {
             throw new IllegalStateException(
@@ -164,7 +182,7 @@ public final class TargetTrainer {
             firstLoss = loss;
           }
           if (sink != null && iteration % cfg.snapshotEvery() == 0) {
-            sink.accept(new Snapshot(restart, iteration, loss, copy(params), grad));
+            sink.accept(new Snapshot(restart, iteration, loss, copy(params), grad, perClass));
             emitted++;
           }
           opt.step(params, grad);
@@ -183,6 +201,37 @@ public final class TargetTrainer {
         "restart {}: {} iterations, {} snapshots, target loss {} -> {} ({} s)",
         restart, iteration, emitted, String.format("%.4f", firstLoss), String.format("%.4f", loss), String.format("%.1f", secs));
     return new RestartResult(restart, iteration, emitted, firstLoss, loss, secs);
+  }
+
+  /** Per class, the gradient of the mean loss over the batch rows of that class (same dropout masks as the step). */
+  private ParameterSet[] classGradients(
+      NDManager step, Network net, NDArray xs, NDArray targets, NDArray[] masks, float[] y, int rows, ParameterSet batchGrad) {
+    int classes = spec.numClasses();
+    ParameterSet[] out = new ParameterSet[classes];
+    for (int c = 0; c < classes; c++) {
+      float[] sel = new float[rows];
+      int count = 0;
+      for (int i = 0; i < rows; i++) {
+        if ((int) y[i] == c) {
+          sel[i] = 1f;
+          count++;
+        }
+      }
+      if (count == 0) {
+        out[c] = batchGrad;
+        continue;
+      }
+      net.zeroGradients();
+      Autograd.gradMode(true);
+      try {
+        NDArray per = Losses.perSample(spec, net.forward(xs, masks, null, null), xs, targets);
+        Autograd.backward(per.mul(step.create(sel)).sum().div((float) count));
+      } finally {
+        Autograd.gradMode(false);
+      }
+      out[c] = net.gradients();
+    }
+    return out;
   }
 
   private NDArray[] masks(NDManager m, long stream, long[] keys, int rows) {

@@ -38,9 +38,13 @@ class GhostVsNaiveTest {
   }
 
   static List<Snapshot> snapshots(NetworkSpec spec, DenseRows target, int epochs) {
+    return snapshots(spec, target, epochs, false);
+  }
+
+  static List<Snapshot> snapshots(NetworkSpec spec, DenseRows target, int epochs, boolean classGradients) {
     TrainingConfig tc = new TrainingConfig(OptimizerKind.ADAM, 1e-2, 0, 0, 32, epochs, 1, 3, "", 0);
     List<Snapshot> out = new ArrayList<>();
-    new TargetTrainer(spec, tc, spec.task() == Task.CLASSIFIER, 7, Device.cpu()).train(0, target, out::add, null);
+    new TargetTrainer(spec, tc, spec.task() == Task.CLASSIFIER, 7, Device.cpu(), classGradients).train(0, target, out::add, null);
     return out;
   }
 
@@ -54,26 +58,29 @@ class GhostVsNaiveTest {
 
   @ParameterizedTest
   @CsvSource({
-    "CLASSIFIER, MISH, true, 0.5, false, COSINE, '', NORM_ACT_DROPOUT",
-    "CLASSIFIER, MISH, true, 0.5, true, COSINE, '', NORM_ACT_DROPOUT",
-    "CLASSIFIER, MISH, true, 0.5, false, COSINE, '1 2', NORM_ACT_DROPOUT",
-    "CLASSIFIER, RELU, false, 0.0, false, NEG_EUCLIDEAN, '0', NORM_ACT_DROPOUT",
-    "AUTOENCODER, RELU, false, 0.2, false, COSINE, '', NORM_ACT_DROPOUT",
-    "AUTOENCODER, RELU, true, 0.2, true, COSINE, '2 3', NORM_ACT_DROPOUT",
-    "AUTOENCODER, TANH, true, 0.0, false, SCALAR_PROJECTION, '', NORM_ACT_DROPOUT",
-    "REGRESSOR, MISH, false, 0.0, false, DOT, '', NORM_ACT_DROPOUT",
-    "CLASSIFIER, MISH, true, 0.5, false, COSINE, '', DROPOUT_ACT_NORM",
-    "CLASSIFIER, MISH, true, 0.5, true, COSINE, '', DROPOUT_ACT_NORM"
+    "CLASSIFIER, MISH, true, 0.5, false, COSINE, '', NORM_ACT_DROPOUT, false",
+    "CLASSIFIER, MISH, true, 0.5, true, COSINE, '', NORM_ACT_DROPOUT, false",
+    "CLASSIFIER, MISH, true, 0.5, false, COSINE, '1 2', NORM_ACT_DROPOUT, false",
+    "CLASSIFIER, RELU, false, 0.0, false, NEG_EUCLIDEAN, '0', NORM_ACT_DROPOUT, false",
+    "AUTOENCODER, RELU, false, 0.2, false, COSINE, '', NORM_ACT_DROPOUT, false",
+    "AUTOENCODER, RELU, true, 0.2, true, COSINE, '2 3', NORM_ACT_DROPOUT, false",
+    "AUTOENCODER, TANH, true, 0.0, false, SCALAR_PROJECTION, '', NORM_ACT_DROPOUT, false",
+    "REGRESSOR, MISH, false, 0.0, false, DOT, '', NORM_ACT_DROPOUT, false",
+    "CLASSIFIER, MISH, true, 0.5, false, COSINE, '', DROPOUT_ACT_NORM, false",
+    "CLASSIFIER, MISH, true, 0.5, true, COSINE, '', DROPOUT_ACT_NORM, false",
+    "CLASSIFIER, MISH, true, 0.5, false, COSINE, '', NORM_ACT_DROPOUT, true",
+    "CLASSIFIER, RELU, false, 0.3, true, COSINE, '1 2', NORM_ACT_DROPOUT, true",
+    "CLASSIFIER, TANH, true, 0.0, false, DOT, '', DROPOUT_ACT_NORM, true"
   })
   void ghostMatchesNaive(
       Task task, ActivationKind act, boolean norm, double dropout, boolean trainMode, SimilarityMetric metric, String layerList,
-      BlockOrder order) {
+      BlockOrder order, boolean within) {
     int d = 12;
     int classes = task == Task.CLASSIFIER ? 3 : 0;
     int[] widths = task == Task.AUTOENCODER ? new int[] {d, 16, 4, 16, d} : new int[] {d, 20, 20, task == Task.CLASSIFIER ? 3 : 1};
     NetworkSpec spec = new NetworkSpec(task, widths, act, dropout, norm, classes, order == null ? BlockOrder.NORM_ACT_DROPOUT : order);
     DenseRows target = rows(96, d, classes, 1);
-    List<Snapshot> snaps = snapshots(spec, target, 3);
+    List<Snapshot> snaps = snapshots(spec, target, 3, within);
     DenseRows source = rows(200, d, classes, 2);
     long[] keys = keys(source.rows());
     List<Integer> subset = new ArrayList<>();
@@ -83,8 +90,8 @@ class GhostVsNaiveTest {
       }
     }
     boolean[] layers = ScoringOptions.layerMask(subset, spec.layers());
-    ScoringOptions ghost = new ScoringOptions(metric, ScoringMethod.GHOST, layers, trainMode, 11);
-    ScoringOptions naive = new ScoringOptions(metric, ScoringMethod.NAIVE, layers, trainMode, 11);
+    ScoringOptions ghost = new ScoringOptions(metric, ScoringMethod.GHOST, layers, trainMode, 11, within);
+    ScoringOptions naive = new ScoringOptions(metric, ScoringMethod.NAIVE, layers, trainMode, 11, within);
     double[][] n;
     double[][] g;
     double[][] g1 = new double[snaps.size()][source.rows()];
