@@ -31,9 +31,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code bench-unique} command: on a unique config's model and sampled rows, in one process and in interleaved
- * rounds (median reported), the cost per row of one ghost scoring pass of the model (similarity to one target
+ * rounds (median reported; each timed block makes whole passes over the sample until it covers {@code bench.rows}
+ * rows), the cost per row of one ghost scoring pass of the model (similarity to one target
  * gradient over all layers, what valuation runs per checkpoint), of the uniqueness projection, and of the
- * projection plus the greedy selection (sequential, in the selection order).
+ * projection plus the greedy selection (sequential; each batch in the selection order against the rows kept so
+ * in the pass). The three alternate batch by batch, so that a busy machine slows them alike.
  */
 public final class UniqueBench {
   private static final Logger LOG = LoggerFactory.getLogger(UniqueBench.class);
@@ -75,24 +77,43 @@ public final class UniqueBench {
     for (String m : List.of("ghost", "project", "project_and_select")) {
       perRow.put(m, new ArrayList<>());
     }
+    // Each timed block covers at least bench.rows rows (whole passes over the sample), so that one block is long
+    // enough to time on a busy machine.
+    int passes = Math.max(1, (int) Math.ceil((double) cfg.bench().rows() / n));
+    long timed = (long) passes * n;
     int kept = 0;
     try (SnapshotScorer ghost = new SnapshotScorer(spec, List.of(snap), ghostOpts, device);
         GradientProjector gp = new GradientProjector(spec, snap.parameters(), projection, device)) {
       for (int round = 0; round <= cfg.bench().rounds(); round++) {
-        long t = System.nanoTime();
-        for (int s = 0; s < n; s += batch) {
-          int m = Math.min(batch, n - s);
-          ghost.score(Arrays.copyOfRange(x, s * d, (s + m) * d), Arrays.copyOfRange(y, s, s + m), new long[m], m);
+        // The three paths alternate batch by batch, so load changes on a shared machine hit them alike.
+        long tg = 0;
+        long tp = 0;
+        long ts = 0;
+        KeptSet keptSet = new KeptSet(k);
+        for (int pass = 0; pass < passes; pass++) {
+          for (int s = 0; s < n; s += batch) {
+            int m = Math.min(batch, n - s);
+            float[] bx = Arrays.copyOfRange(x, s * d, (s + m) * d);
+            float[] by = Arrays.copyOfRange(y, s, s + m);
+            long a = System.nanoTime();
+            ghost.score(bx, by, new long[m], m);
+            long b = System.nanoTime();
+            project(gp, bx, by, Arrays.copyOfRange(ids, s, s + m), m, d, k, batch, cfg.seed());
+            long c = System.nanoTime();
+            List<ProjectedRow> pr = project(gp, bx, by, Arrays.copyOfRange(ids, s, s + m), m, d, k, batch, cfg.seed());
+            pr.sort(ProjectedRow.ORDER);
+            keptSet.greedy(pr, u.threshold());
+            long e = System.nanoTime();
+            tg += b - a;
+            tp += c - b;
+            ts += e - c;
+          }
+          kept = keptSet.size();
+          keptSet = new KeptSet(k);
         }
-        double g = (System.nanoTime() - t) / 1e3 / n;
-        t = System.nanoTime();
-        project(gp, x, y, ids, n, d, k, batch, cfg.seed());
-        double p = (System.nanoTime() - t) / 1e3 / n;
-        t = System.nanoTime();
-        List<ProjectedRow> pr = project(gp, x, y, ids, n, d, k, batch, cfg.seed());
-        pr.sort(ProjectedRow.ORDER);
-        kept = new KeptSet(k).greedy(pr, u.threshold()).size();
-        double ps = (System.nanoTime() - t) / 1e3 / n;
+        double g = tg / 1e3 / timed;
+        double p = tp / 1e3 / timed;
+        double ps = ts / 1e3 / timed;
         if (round == 0) {
           continue; // warm-up
         }
@@ -118,7 +139,7 @@ public final class UniqueBench {
     m.put("seed", cfg.seed());
     m.put("model", modelInfo);
     m.put("setup", Map.of("rows", n, "k", k, "layers_from_end", u.lastLayers(), "gradient_dimension", projection.gradientDimension(),
-        "batch_size", batch, "rounds", cfg.bench().rounds(), "intra_op_threads", threads, "device", device.toString(), "kept", kept));
+        "batch_size", batch, "rounds", cfg.bench().rounds(), "passes_per_block", passes, "intra_op_threads", threads, "device", device.toString(), "kept", kept));
     m.put("per_row_us", med);
     m.put("ratios", ratios);
     m.put("rounds", perRow);
