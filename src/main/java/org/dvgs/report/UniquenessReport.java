@@ -26,11 +26,30 @@ public final class UniquenessReport {
   /** Series beyond this many (clusters or labels) are merged into "other" so colours stay distinct. */
   static final int MAX_SERIES = 12;
 
+  /** Twelve distinct colours for clusters and labels (kept rows are black). */
+  private static final java.awt.Color[] GROUPS = {
+    new java.awt.Color(0x2b6cb0), new java.awt.Color(0xdd6b20), new java.awt.Color(0x38a169), new java.awt.Color(0xc53030),
+    new java.awt.Color(0x805ad5), new java.awt.Color(0x8c564b), new java.awt.Color(0xd53f8c), new java.awt.Color(0x718096),
+    new java.awt.Color(0x319795), new java.awt.Color(0x808000), new java.awt.Color(0x1a365d), new java.awt.Color(0xd69e2e)};
+
   private UniquenessReport() {}
 
-  /** Builds the report of the unique output {@code dir} (whose manifest is {@code manifest}) into {@code output}. */
-  public static EvaluationReport.Written write(SparkSession spark, String dir, String output, Map<String, Object> manifest) {
+  /** Whether {@code dir} holds a finished {@code unique} output (its manifest says so). */
+  public static boolean isUniqueOutput(SparkSession spark, String dir) {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    try {
+      Path p = new Path(dir, "manifest.json");
+      return p.getFileSystem(hadoop).exists(p) && "unique".equals(Manifest.read(hadoop, dir).get("command"));
+    } catch (java.io.IOException | RuntimeException e) {
+      return false; // not readable as a unique output: the evaluate report names the problem
+    }
+  }
+
+  /** Builds the report of the unique output {@code dir} into {@code output}. */
+  public static EvaluationReport.Written write(SparkSession spark, String dir, String output) {
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    Map<String, Object> manifest = Manifest.read(hadoop, dir);
+    Charts.requireFonts();
     String path = new Path(dir, "unique").toString();
     Dataset<Row> table;
     try {
@@ -43,8 +62,7 @@ public final class UniquenessReport {
         throw new InputException(path + " has no column '" + c + "' (columns: " + List.of(table.columns()) + ")");
       }
     }
-    List<String> absent = new ArrayList<>();
-    HtmlPage page = new HtmlPage("dvgs-spark data uniqueness: " + dir);
+    HtmlPage page = new HtmlPage("DVGS data uniqueness report", "Output folder: " + dir);
     Map<?, ?> counts = map(manifest.get("counts"));
     Map<?, ?> proj = map(manifest.get("projection"));
     Map<?, ?> sel = map(manifest.get("selection"));
@@ -56,7 +74,6 @@ public final class UniquenessReport {
     page.paragraph("A sampled row is kept as unique when the cosine similarity of its projected loss gradient to every row kept "
         + "before it is below the threshold; the others point to their most similar kept row.");
     List<List<String>> st = new ArrayList<>();
-    st.add(List.of("quantity", "value"));
     st.add(List.of("rows sampled", str(counts.get("sampled"))));
     st.add(List.of("rows kept (unique)", str(counts.get("kept"))));
     st.add(List.of("rows with a zero gradient (left out)", str(counts.get("zero_gradient"))));
@@ -75,13 +92,12 @@ public final class UniquenessReport {
     if (summary.containsKey("adjusted_rand_clusters_vs_labels")) {
       st.add(List.of("adjusted Rand index, clusters vs labels", num(summary.get("adjusted_rand_clusters_vs_labels"))));
     }
-    page.table(st);
+    page.table(List.of("quantity", "value"), st);
 
     page.section("Cluster sizes");
     Map<?, ?> clusters = map(summary.get("clusters"));
     if (clusters.isEmpty()) {
-      absent.add("cluster sizes");
-      page.note("no clusters: clustering was off (dvgs.unique.clusters.enabled = false) or too few rows");
+      page.absent("cluster sizes", "No clusters: clustering was off (dvgs.unique.clusters.enabled = false) or there were too few rows.");
     } else {
       long total = 0;
       for (Object v : clusters.values()) {
@@ -89,14 +105,13 @@ public final class UniquenessReport {
       }
       Map<Integer, String> topLabels = topLabels(table);
       List<List<String>> ct = new ArrayList<>();
-      ct.add(List.of("cluster", "rows", "share", "kept", "most common labels"));
       for (Map.Entry<?, ?> e : new TreeMap<>(asIntKeys(clusters)).entrySet()) {
         Map<?, ?> c = map(e.getValue());
         long rows = ((Number) c.get("rows")).longValue();
         ct.add(List.of(String.valueOf(e.getKey()), String.valueOf(rows), String.format(Locale.ROOT, "%.1f%%", 100.0 * rows / total),
             str(c.get("kept")), topLabels.getOrDefault((Integer) e.getKey(), "")));
       }
-      page.table(ct);
+      page.table(List.of("cluster", "rows", "share", "kept", "most common labels"), ct);
       Map<?, ?> sil = map(clustering.get("silhouette_by_count"));
       if (sil.size() > 1) {
         double[] x = new double[sil.size()];
@@ -106,7 +121,8 @@ public final class UniquenessReport {
           x[i] = (Integer) e.getKey();
           y[i++] = ((Number) e.getValue()).doubleValue();
         }
-        page.image(Charts.lines("Silhouette by cluster count", "clusters", "silhouette", List.of(new Charts.Series("silhouette", x, y)), false),
+        page.image(Charts.lines("Silhouette by cluster count", "clusters", "silhouette",
+            List.of(new Charts.Series("silhouette", x, y, Charts.seedColor(0))), false),
             "Silhouette of k-means on the unit projected gradients for each cluster count tried; the best was chosen");
       }
     }
@@ -117,21 +133,18 @@ public final class UniquenessReport {
         .orderBy("h").limit(SCATTER_ROWS).select("pc1", "pc2", "cluster", "label", "kept");
     List<Row> rows = pts.collectAsList();
     if (rows.isEmpty()) {
-      absent.add("2-D view");
-      page.note("no 2-D view: no row has a non-zero projected gradient");
+      page.absent("2-D view", "No 2-D view: no row has a non-zero projected gradient.");
     } else {
       String shown = rows.size() < SCATTER_ROWS ? "all " + rows.size() + " rows" : rows.size() + " rows drawn by a hash of the sample id";
       if (rows.get(0).isNullAt(2)) {
-        absent.add("2-D view by cluster");
-        page.note("no view by cluster: clustering was off");
+        page.absent("2-D view by cluster", "No view by cluster: clustering was off.");
       } else {
         page.image(Charts.scatterHighlightLast("Projected gradients by k-means cluster", "principal component 1", "principal component 2",
             groups(rows, 2, "cluster ")), "First two principal components of the unit projected gradients, coloured by cluster; "
             + "kept (unique) rows are the black dots (" + shown + ")");
       }
       if (rows.get(0).isNullAt(3)) {
-        absent.add("2-D view by label");
-        page.note("no view by label: the task has no labels");
+        page.absent("2-D view by label", "No view by label: the task has no labels.");
       } else {
         page.image(Charts.scatterHighlightLast("Projected gradients by label", "principal component 1", "principal component 2",
             groups(rows, 3, "label ")), "The same view coloured by the row's label; kept rows in black (" + shown + ")");
@@ -140,11 +153,10 @@ public final class UniquenessReport {
 
     page.section("Run times");
     List<List<String>> rt = new ArrayList<>();
-    rt.add(List.of("stage", "seconds"));
     for (Map.Entry<?, ?> e : map(manifest.get("timings")).entrySet()) {
       rt.add(List.of(String.valueOf(e.getKey()).replace("_s", ""), String.format(Locale.ROOT, "%.2f", ((Number) e.getValue()).doubleValue())));
     }
-    page.table(rt);
+    page.table(List.of("stage", "seconds"), rt);
     page.paragraph("Versions: " + manifest.get("versions") + ".");
     for (Object w : manifest.get("warnings") instanceof List<?> l ? l : List.of()) {
       page.note(String.valueOf(w));
@@ -154,8 +166,8 @@ public final class UniquenessReport {
     Object config = manifest.get("config");
     page.details("Resolved configuration (dvgs.*)", config instanceof Map<?, ?> c ? Manifest.toJson(cast(c)) : "(none recorded)");
 
-    page.save(hadoop, output);
-    return new EvaluationReport.Written(output, page.images(), absent);
+    EvaluationReport.writeFile(spark, output, page.render());
+    return new EvaluationReport.Written(output, page.images(), page.absentPlots());
   }
 
   /** Scatter series per value of column {@code col} (the largest groups first, the rest as "other"), kept rows last. */
@@ -185,14 +197,17 @@ public final class UniquenessReport {
     }
     by.put("kept (unique)", kept);
     List<Charts.Series> out = new ArrayList<>();
+    int i = 0;
     for (Map.Entry<String, List<double[]>> e : by.entrySet()) {
       double[] x = new double[e.getValue().size()];
       double[] y = new double[x.length];
-      for (int i = 0; i < x.length; i++) {
-        x[i] = e.getValue().get(i)[0];
-        y[i] = e.getValue().get(i)[1];
+      for (int j = 0; j < x.length; j++) {
+        x[j] = e.getValue().get(j)[0];
+        y[j] = e.getValue().get(j)[1];
       }
-      out.add(new Charts.Series(e.getKey(), x, y));
+      boolean last = i == by.size() - 1;
+      out.add(new Charts.Series(e.getKey(), x, y, last ? java.awt.Color.BLACK : GROUPS[i % GROUPS.length]));
+      i++;
     }
     return out;
   }

@@ -61,7 +61,7 @@ class UniquenessReportTest {
       assertTrue(page.contains(">" + s + "</h2>"), s);
     }
     assertTrue(page.contains("<th>most common labels</th>"));
-    assertTrue(page.contains("<td>rows sampled</td><td>500</td>"), "summary table");
+    assertTrue(page.contains("<td>rows sampled</td><td class=\"num\">500</td>"), "summary table");
     List<BufferedImage> imgs = images(page);
     assertEquals(3, imgs.size(), "silhouette, by cluster, by label");
     for (BufferedImage i : imgs) {
