@@ -13,6 +13,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.dvgs.io.CanonicalRow;
+import org.dvgs.scoring.FaultInjection;
 import org.dvgs.scoring.RowStats;
 import org.dvgs.scoring.SourceBatch;
 
@@ -91,6 +92,7 @@ public final class ValueTable {
                   : RowFactory.create(b.ids()[i], s.mean()[i], stdValue, s.count(), runId));
         }
       }
+      FaultInjection.maybeFail("aggregation");
       return out.iterator();
     }
   }
