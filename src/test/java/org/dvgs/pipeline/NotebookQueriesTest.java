@@ -46,8 +46,10 @@ class NotebookQueriesTest {
     String outB = dir.resolve("b").toString();
     ValuationJob.run(spark, TestConfigs.of(SmallValuation.overrides(spark, 600, outA, "run-id=dvgs_a").toArray(new String[0])), null, false, null, Map.of());
     ValuationJob.run(spark, TestConfigs.of(SmallValuation.overrides(spark, 600, outB, "run-id=dvgs_b", "seed=7").toArray(new String[0])), null, false, null, Map.of());
-    // The notebook's views: every output's values/ in one read, the source with its id as sample_id.
-    Dataset<Row> values = spark.read().parquet(Path.of(outA, "values").toString(), Path.of(outB, "values").toString());
+    // The notebook's views: every output's values/ read on its own (each is a table root) and unioned, the source
+    // with its id as sample_id.
+    Dataset<Row> values = spark.read().parquet(Path.of(outA, "values").toString())
+        .unionByName(spark.read().parquet(Path.of(outB, "values").toString()));
     values.createOrReplaceTempView("dvgs_values");
     spark.read().parquet(SmallValuation.source(spark, 600)).withColumn("sample_id", functions.col("id").cast("string"))
         .createOrReplaceTempView("dvgs_source");
