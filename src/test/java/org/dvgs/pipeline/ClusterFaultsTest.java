@@ -121,10 +121,10 @@ class ClusterFaultsTest {
 
   @Test
   void driverKilledAfterTrainingResumesFromSnapshotsWithoutRetraining() throws Exception {
-    // Enough scoring work (8,000 rows x 80 snapshots) that the driver is still scoring when it is killed.
+    // Enough scoring work (4,000 rows x 80 snapshots, several seconds) that the driver is still busy when killed.
     String[] bigger = {"model.hidden=[64,64]", "training.epochs=10"};
     String out = dir.resolve("killed").toString();
-    List<String> o = SmallValuation.overrides(spark, 8000, out, bigger);
+    List<String> o = SmallValuation.overrides(spark, 4000, out, bigger);
     Path log = dir.resolve("killed.log");
     Process p = new ChildDriver().conf("spark.master", "local[2]").start(log, ChildDriver.valueArgs(o));
     Map<Path, FileTime> snaps = new TreeMap<>();
@@ -150,7 +150,7 @@ class ClusterFaultsTest {
     }
     assertEquals(snaps, snapshotFiles(Path.of(out, "checkpoints")), "snapshot files untouched by the resumed run");
 
-    List<String> fresh = SmallValuation.overrides(spark, 8000, dir.resolve("killed-reference").toString(), bigger);
+    List<String> fresh = SmallValuation.overrides(spark, 4000, dir.resolve("killed-reference").toString(), bigger);
     ValuationJob.Outcome clean = ValuationJob.run(spark, TestConfigs.of(fresh.toArray(new String[0])), null, false, null, Map.of());
     assertEquals(0, ((Map<?, ?>) clean.manifest().get("training")).get("restarts_reused"));
     assertEquals(0.0, SmallValuation.maxDifference(SmallValuation.table(clean.values()), SmallValuation.table(resumed.values())),

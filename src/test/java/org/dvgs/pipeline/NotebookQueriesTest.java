@@ -78,7 +78,7 @@ class NotebookQueriesTest {
     List<Row> h = query("value_histogram", Map.of("run_id", "dvgs_a", "bins", 20));
     long total = 0;
     for (Row r : h) {
-      int bucket = r.getInt(r.fieldIndex("bucket"));
+      long bucket = r.getLong(r.fieldIndex("bucket"));
       double lo = r.getDouble(r.fieldIndex("bucket_start"));
       double hi = r.getDouble(r.fieldIndex("bucket_end"));
       long inBucket = Arrays.stream(v).filter(x -> x >= lo - 1e-12 && (x < hi - 1e-12 || (bucket == 20 && x <= hi + 1e-12))).count();
