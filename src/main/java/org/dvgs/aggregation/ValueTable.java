@@ -29,7 +29,9 @@ import org.dvgs.scoring.SourceBatch;
  * corrupted      boolean  only in experiment results: whether the row was corrupted on purpose
  * </pre>
  *
- * And the rejects table: {@code sample_id string, reason string, run_id string}.
+ * And the rejects table: {@code sample_id string, reason string, run_id string}. On disk both are partitioned by
+ * run id ({@code values/run_id=<id>/}): {@code run_id} is the partition column and is not stored in the files, so
+ * reading the table root gives these columns with {@code run_id} last. The schema only ever grows at the end.
  */
 public final class ValueTable {
   private ValueTable() {}
