@@ -157,14 +157,14 @@ public final class Main {
   }
 
   private static int withSpark(DvgsConfig cfg, SparkWork work) {
-    // A session that already runs in this JVM (Main called from a notebook or a test) belongs to the caller.
-    boolean existing = SparkSession.getDefaultSession().isDefined() || SparkSession.getActiveSession().isDefined();
+    // A session that was already running (an application embedding Main, the test suite) is not ours to stop.
+    boolean running = SparkSession.getActiveSession().isDefined() || SparkSession.getDefaultSession().isDefined();
     SparkSession spark = Sessions.create(cfg.spark());
     try {
       work.run(spark);
       return 0;
     } finally {
-      if (!existing) {
+      if (!running) {
         spark.stop();
       }
     }
