@@ -31,6 +31,8 @@ import java.util.TreeSet;
  * @param demo {@code demo} settings
  * @param bench {@code bench} settings
  * @param unique {@code unique} settings
+ * @param ingest {@code ingest} settings
+ * @param scale {@code scale} settings
  * @param resolved the resolved {@code dvgs} section, as written to manifests
  */
 public record DvgsConfig(
@@ -47,6 +49,8 @@ public record DvgsConfig(
     DemoConfig demo,
     BenchConfig bench,
     UniqueConfig unique,
+    IngestConfig ingest,
+    ScaleConfig scale,
     Config resolved) {
 
   /** Root of every key. */
@@ -74,6 +78,8 @@ public record DvgsConfig(
         DemoConfig.from(k.section("demo")),
         BenchConfig.from(k.section("bench")),
         UniqueConfig.from(k.section("unique")),
+        IngestConfig.from(k.section("ingest")),
+        ScaleConfig.from(k.section("scale")),
         config.getConfig(ROOT));
     if (c.scoring().targetGradient() == TargetGradient.WITHIN_CLASS && c.model().task() != Task.CLASSIFIER) {
       throw new ConfigValidationException(

@@ -251,7 +251,7 @@ public final class UniqueJob {
       String root = cfg.training().checkpointDir().isEmpty() ? new Path(out, "checkpoints").toString() : cfg.training().checkpointDir();
       store = new SnapshotStore(hadoop, root, fingerprint, spec);
       TargetTrainer trainer = new TargetTrainer(spec, cfg.training(), cfg.model().classBalanced(), cfg.seed(), device);
-      TrainingStage.Result trained = TrainingStage.run(trainer, store, in.target(), u.restart() + 1, cfg.training().logEvery());
+      TrainingStage.Result trained = TrainingStage.run(trainer, store, in.target(), u.restart() + 1, cfg.training().epochs(), cfg.training().logEvery());
       info.put("source", trained.reused() == u.restart() + 1 ? "reused-snapshots" : "trained");
       info.put("fingerprint", fingerprint);
     }
