@@ -16,11 +16,13 @@ import org.dvgs.pipeline.IngestRun;
 import org.dvgs.pipeline.L1000Run;
 import org.dvgs.pipeline.ScaleRun;
 import org.dvgs.pipeline.Sessions;
+import org.dvgs.pipeline.UniqueBench;
+import org.dvgs.pipeline.UniqueJob;
 import org.dvgs.pipeline.ValuationJob;
 import org.dvgs.report.EvaluationReport;
 
 /**
- * Command-line entry point: {@code value | demo | evaluate | report | bench}, each with {@code --config FILE},
+ * Command-line entry point: {@code value | demo | evaluate | report | bench | unique | bench-unique}, each with {@code --config FILE},
  * {@code --output DIR} and key overrides ({@code --set key=value} or bare {@code key=value}; the {@code dvgs.}
  * prefix is optional). Exit status 0 on success, 2 for a bad config or bad input, 1 for any other failure.
  */
@@ -34,9 +36,12 @@ public final class Main {
         demo      generate a labelled data set, flip a known fraction of labels, value it and print the AUROC
         evaluate  run an experiment config: per seed, corrupt the source (label flips, feature noise), value it, and
                   measure AUROC, Spearman, discovery curve, 2-means F1 and filter-and-retrain curves
-        report    one self-contained HTML page (plots, metrics, run times, config) from an evaluate results folder:
-                  report --input RESULTS_DIR --output FILE.html
+        report    one self-contained HTML page (plots, metrics, run times, config) from an evaluate or a unique
+                  output folder: report --input RESULTS_DIR --output FILE.html
         bench     throughput of ghost scoring vs naive scoring vs a plain training step for a configured model
+        unique    data uniqueness (DUGS): keep the rows whose projected gradients are unlike every kept row,
+                  cluster the projections; writes DIR/unique, DIR/manifest.json
+        bench-unique  cost per row of the uniqueness projection and selection vs one ghost scoring pass
         ingest    an L1000 GCTX/GCT file to a Parquet source table: --input FILE [--genes FILE.grp] [--level4 FILE.gctx]
         l1000     value an ingested L1000 table (group-balanced split) and compare values with APC: correlations
                   and filter-and-retrain R^2 curves by value vs by APC
@@ -90,7 +95,7 @@ public final class Main {
       }
       if (command.equals("report")) {
         if (input == null || output == null) {
-          throw new ConfigValidationException("report needs --input RESULTS_DIR (an evaluate output) and --output FILE.html");
+          throw new ConfigValidationException("report needs --input RESULTS_DIR (an evaluate or unique output) and --output FILE.html");
         }
         String in = input;
         String html = output;
@@ -144,6 +149,24 @@ public final class Main {
           out.println("manifest: " + cfg.output().path() + "/manifest.json");
           yield 0;
         }
+        case "unique" -> withSpark(cfg, spark -> {
+          Map<String, Object> m = UniqueJob.run(spark, cfg).manifest();
+          Map<?, ?> counts = (Map<?, ?>) m.get("counts");
+          Map<?, ?> summary = (Map<?, ?>) m.get("summary");
+          out.printf("unique: %s rows sampled, %s kept (threshold %s, k = %s), %s clusters%n", counts.get("sampled"), counts.get("kept"),
+              ((Map<?, ?>) m.get("selection")).get("threshold"), ((Map<?, ?>) m.get("projection")).get("k"),
+              ((Map<?, ?>) m.get("clustering")).get("clusters"));
+          if (summary.containsKey("labels_present")) {
+            out.printf("classes with a kept row: %s of %s%n", summary.get("labels_with_kept_rows"), summary.get("labels_present"));
+          }
+          out.println("table: " + ((Map<?, ?>) m.get("output")).get("unique"));
+        });
+        case "bench-unique" -> withSpark(cfg, spark -> {
+          Map<String, Object> m = UniqueBench.run(spark, cfg);
+          out.println("per row (microseconds): " + m.get("per_row_us"));
+          out.println("ratios: " + m.get("ratios"));
+          out.println("manifest: " + cfg.output().path() + "/manifest.json");
+        });
         case "ingest" -> {
           cfg.ingest().requireInput();
           cfg.ingest().resolvedFormat();

@@ -208,6 +208,34 @@ public final class Charts {
     return png(chart);
   }
 
+  /**
+   * Small translucent dots, one series per colour, with the last series highlighted: drawn on top of the others as
+   * larger opaque dots in its colour (for example the rows a selection kept).
+   */
+  public static byte[] scatterHighlightLast(String title, String xLabel, String yLabel, List<Series> series) {
+    XYSeriesCollection data = new XYSeriesCollection();
+    // With the reverse rendering order the first series in the collection is drawn last, on top.
+    data.addSeries(toXY(series.get(series.size() - 1)));
+    for (int i = 0; i < series.size() - 1; i++) {
+      data.addSeries(toXY(series.get(i)));
+    }
+    JFreeChart chart = ChartFactory.createScatterPlot(title, xLabel, yLabel, data, PlotOrientation.VERTICAL, true, false, false);
+    XYPlot plot = style(chart);
+    plot.setSeriesRenderingOrder(org.jfree.chart.plot.SeriesRenderingOrder.REVERSE);
+    XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(false, true);
+    r.setSeriesPaint(0, series.get(series.size() - 1).color());
+    r.setSeriesShape(0, new Ellipse2D.Double(-3.5, -3.5, 7, 7));
+    r.setLegendShape(0, new Ellipse2D.Double(-5, -5, 10, 10));
+    for (int i = 1; i < series.size(); i++) {
+      r.setSeriesPaint(i, translucent(series.get(i - 1).color(), 120));
+      r.setSeriesShape(i, new Ellipse2D.Double(-2.5, -2.5, 5, 5));
+      r.setLegendShape(i, new Ellipse2D.Double(-5, -5, 10, 10));
+    }
+    plot.setRenderer(r);
+    ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+    return png(chart);
+  }
+
   private static XYSeries toXY(Series s) {
     // Not auto-sorted, duplicates allowed: a curve keeps its order (ROC points share x within a tie group).
     XYSeries x = new XYSeries(s.name(), false, true);

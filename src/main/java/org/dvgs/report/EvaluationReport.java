@@ -68,6 +68,9 @@ public final class EvaluationReport {
    * @throws InputException when the results folder is missing or malformed, or {@code output} is a folder
    */
   public static Written write(SparkSession spark, String resultsDir, String output, List<ReportSection> sections) {
+    if (UniquenessReport.isUniqueOutput(spark, resultsDir)) {
+      return UniquenessReport.write(spark, resultsDir, output);
+    }
     ResultsFolder folder = ResultsFolder.open(spark, resultsDir);
     Charts.requireFonts();
     HtmlPage page = new HtmlPage("DVGS evaluation report", "Results folder: " + resultsDir);
@@ -386,7 +389,7 @@ public final class EvaluationReport {
   }
 
   /** Writes the page through a temporary file and a rename, without Hadoop's {@code .crc} side file locally. */
-  private static void writeFile(SparkSession spark, String output, byte[] html) {
+  static void writeFile(SparkSession spark, String output, byte[] html) {
     Path target = new Path(output);
     Path tmp = new Path(target.getParent() == null ? new Path(".") : target.getParent(), "." + target.getName() + ".tmp");
     try {

@@ -199,7 +199,16 @@ public final class ResultsFolder {
   }
 
   private static Dataset<Row> table(SparkSession spark, String dir, String name, StructType columns) {
-    String path = new Path(dir, name).toString();
+    Path p = new Path(dir, name);
+    String path = p.toString();
+    try {
+      // Checked here so a missing table is one clear line, not Spark's logged stack trace.
+      if (!p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p)) {
+        throw new InputException("cannot read the " + name + " table " + path + " (Parquet): it does not exist");
+      }
+    } catch (IOException e) {
+      throw new InputException("cannot read the " + name + " table " + path + ": " + e.getMessage(), e);
+    }
     Dataset<Row> t;
     try {
       t = spark.read().parquet(path);
