@@ -61,11 +61,14 @@ class OutputCommitTest {
   void partitionedTableStableSchemaFilesInManifestAndJobGroups() throws Exception {
     String out = dir.resolve("layout").toString();
     String runId = "dvgs_2026-11-23#a/b";
+    // The config first: on first use it writes the test data, with Spark jobs that are not the run's.
+    DvgsConfig cfg = config(out, "run-id=\"" + runId + "\"");
+    spark.sparkContext().listenerBus().waitUntilEmpty();
     JobRecorder recorder = new JobRecorder();
     spark.sparkContext().addSparkListener(recorder);
     ValuationJob.Outcome o;
     try {
-      o = ValuationJob.run(spark, config(out, "run-id=\"" + runId + "\""), null, false, null, Map.of());
+      o = ValuationJob.run(spark, cfg, null, false, null, Map.of());
       spark.sparkContext().listenerBus().waitUntilEmpty();
     } finally {
       spark.sparkContext().removeSparkListener(recorder);
