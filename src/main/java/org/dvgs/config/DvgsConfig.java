@@ -47,6 +47,11 @@ public record DvgsConfig(
     BenchConfig bench,
     Config resolved) {
 
+  public DvgsConfig {
+    // Cross-section checks: every command validates them at start-up, and so does every with(..) copy.
+    scoring.requireCompatible(model);
+  }
+
   /** Root of every key. */
   public static final String ROOT = "dvgs";
 

@@ -14,6 +14,7 @@ import java.util.List;
  * @param partitions source partitions (0 = as read)
  * @param intraOpThreads PyTorch threads per task (0 = cores / task slots)
  * @param storageLevel Spark storage level name for the persisted source
+ * @param targetGradient the target batch gradient, or per class the gradient over the batch rows of that class
  */
 public record ScoringConfig(
     SimilarityMetric similarity,
@@ -24,7 +25,8 @@ public record ScoringConfig(
     int blockMemoryMb,
     int partitions,
     int intraOpThreads,
-    String storageLevel) {
+    String storageLevel,
+    TargetGradient targetGradient) {
 
   static ScoringConfig from(Keys k) {
     ScoringConfig s =
@@ -37,7 +39,8 @@ public record ScoringConfig(
             k.positiveInt("block-memory-mb"),
             k.nonNegativeInt("partitions"),
             k.nonNegativeInt("intra-op-threads"),
-            k.string("storage-level").trim().toUpperCase(java.util.Locale.ROOT));
+            k.string("storage-level").trim().toUpperCase(java.util.Locale.ROOT),
+            k.enumValue("target-gradient", TargetGradient.class));
     for (int i = 0; i < s.layers.size(); i++) {
       if (s.layers.get(i) < 0) {
         throw new ConfigValidationException(k.full("layers") + "[" + i + "] must be >= 0, got " + s.layers.get(i));
@@ -52,5 +55,18 @@ public record ScoringConfig(
       throw new ConfigValidationException(k.full("storage-level") + " = " + s.storageLevel + " is not one of " + levels);
     }
     return s;
+  }
+
+  /**
+   * Checks the scoring settings that depend on the model: a within-class target gradient needs classes.
+   *
+   * @throws ConfigValidationException naming {@code dvgs.scoring.target-gradient}
+   */
+  void requireCompatible(ModelConfig model) {
+    if (targetGradient == TargetGradient.WITHIN_CLASS && model.task() != Task.CLASSIFIER) {
+      throw new ConfigValidationException(
+          DvgsConfig.ROOT + ".scoring.target-gradient = within-class needs dvgs.model.task = classifier, got "
+              + Keys.kebab(model.task()) + "; use target-gradient = batch");
+    }
   }
 }

@@ -124,7 +124,8 @@ public final class ValuationJob {
             cfg.scoring().method(),
             ScoringOptions.layerMask(cfg.scoring().layers(), spec.layers()),
             cfg.scoring().trainModeDropout(),
-            cfg.seed());
+            cfg.seed(),
+            cfg.scoring().targetGradient());
     Device device = Engines.device(cfg.device(), -1);
     String runId = cfg.runId().isEmpty() ? "run-" + fingerprintOfConfig(cfg).substring(0, 12) : cfg.runId();
 
@@ -133,8 +134,10 @@ public final class ValuationJob {
     t = System.nanoTime();
     String fingerprint = trainingFingerprint(cfg, spec, in.target());
     String ckptRoot = cfg.training().checkpointDir().isEmpty() ? new Path(out, "checkpoints").toString() : cfg.training().checkpointDir();
-    SnapshotStore store = new SnapshotStore(hadoop, ckptRoot, fingerprint, spec);
-    TargetTrainer trainer = new TargetTrainer(spec, cfg.training(), cfg.model().classBalanced(), cfg.seed(), device);
+    int classGradients = options.withinClass() ? spec.numClasses() : 0;
+    SnapshotStore store = new SnapshotStore(hadoop, ckptRoot, fingerprint, spec, classGradients);
+    TargetTrainer trainer =
+        new TargetTrainer(spec, cfg.training(), cfg.model().classBalanced(), cfg.seed(), device, classGradients > 0);
     long perRestart = snapshotsPerRestart(cfg.training(), trainer.iterationsPerEpoch(in.target().rows()));
     TrainingStage.Result trained = TrainingStage.run(trainer, store, in.target(), cfg.training().restarts(), cfg.training().logEvery());
     List<Map<String, Object>> restarts = trained.restarts();
@@ -212,6 +215,7 @@ public final class ValuationJob {
     m.put("scoring", Map.of(
         "method", Keys.kebab(cfg.scoring().method()),
         "similarity", Keys.kebab(cfg.scoring().similarity()),
+        "target_gradient", Keys.kebab(cfg.scoring().targetGradient()),
         "blocks", scored.blocks(),
         "partitions", batches.getNumPartitions(),
         "intra_op_threads_per_task", threads,
@@ -297,6 +301,11 @@ public final class ValuationJob {
     d.put("seed", cfg.seed());
     d.put("target_rows", target.rows());
     d.put("target_width", target.width());
+    if (cfg.scoring().targetGradient() != org.dvgs.config.TargetGradient.BATCH) {
+      // Snapshots with per-class gradients are a different file format; the key is added only then, so that the
+      // fingerprints (and reusable checkpoints) of batch-gradient runs stay what they were.
+      d.put("target_gradient", Keys.kebab(cfg.scoring().targetGradient()));
+    }
     return d;
   }
 

@@ -42,21 +42,40 @@ public final class TargetTrainer {
    * @param firstLoss loss at the first step
    * @param lastLoss loss at the last step
    * @param seconds wall time
+   * @param classFallbacks (snapshot, class) pairs whose batch had no row of the class, so that the class's
+   *     within-class gradient is the batch gradient (0 without class gradients)
    */
-  public record RestartResult(int restart, long iterations, int snapshots, double firstLoss, double lastLoss, double seconds) {}
+  public record RestartResult(
+      int restart, long iterations, int snapshots, double firstLoss, double lastLoss, double seconds, long classFallbacks) {}
 
   private final NetworkSpec spec;
   private final TrainingConfig cfg;
   private final boolean classBalanced;
   private final long seed;
   private final Device device;
+  private final boolean classGradients;
 
+  /** A trainer whose snapshots carry the batch gradient only. */
   public TargetTrainer(NetworkSpec spec, TrainingConfig cfg, boolean classBalanced, long seed, Device device) {
+    this(spec, cfg, classBalanced, seed, device, false);
+  }
+
+  /**
+   * A trainer.
+   *
+   * @param classGradients also keep, in every snapshot, one gradient per class for within-class scoring (classifier
+   *     only); see {@link #classGradients}
+   */
+  public TargetTrainer(NetworkSpec spec, TrainingConfig cfg, boolean classBalanced, long seed, Device device, boolean classGradients) {
+    if (classGradients && spec.task() != Task.CLASSIFIER) {
+      throw new IllegalArgumentException("per-class target gradients need a classifier, got " + spec.task());
+    }
     this.spec = spec;
     this.cfg = cfg;
     this.classBalanced = classBalanced;
     this.seed = seed;
     this.device = device;
+    this.classGradients = classGradients;
   }
 
   /** Seed of restart {@code r}, derived from the run seed. */
@@ -111,6 +130,7 @@ public final class TargetTrainer {
     long total = perEpoch * cfg.epochs();
     long iteration = 0;
     int emitted = 0;
+    long fallbacks = 0;
     double firstLoss = Double.NaN;
     double loss = Double.NaN;
     try (NDManager root = NDManager.newBaseManager(device)) {
@@ -128,6 +148,8 @@ public final class TargetTrainer {
             keys[i] = r;
           }
           ParameterSet grad;
+          ParameterSet[] perClass = null;
+          boolean snapshotHere = sink != null && iteration % cfg.snapshotEvery() == 0;
           try (NDManager step = root.newSubManager();
               Network net = Network.upload(step, spec, params, true)) {
             NDArray xs = step.create(x, new Shape(rows, d));
@@ -154,6 +176,9 @@ public final class TargetTrainer {
               Autograd.gradMode(false);
             }
             grad = net.gradients();
+            if (snapshotHere && classGradients) {
+              perClass = classGradients(net, step, x, y, keys, rows, Mix.mix(rseed, 3, iteration));
+            }
           }
           if (!Double.isFinite(loss)) {
             throw new IllegalStateException(
@@ -163,9 +188,14 @@ public final class TargetTrainer {
           if (iteration == 0) {
             firstLoss = loss;
           }
-          if (sink != null && iteration % cfg.snapshotEvery() == 0) {
-            sink.accept(new Snapshot(restart, iteration, loss, copy(params), grad));
+          if (snapshotHere) {
+            sink.accept(new Snapshot(restart, iteration, loss, copy(params), grad, perClass));
             emitted++;
+            if (perClass != null) {
+              for (ParameterSet g : perClass) {
+                fallbacks += g == null ? 1 : 0;
+              }
+            }
           }
           opt.step(params, grad);
           iteration++;
@@ -182,7 +212,68 @@ public final class TargetTrainer {
     LOG.info(
         "restart {}: {} iterations, {} snapshots, target loss {} -> {} ({} s)",
         restart, iteration, emitted, String.format("%.4f", firstLoss), String.format("%.4f", loss), String.format("%.1f", secs));
-    return new RestartResult(restart, iteration, emitted, firstLoss, loss, secs);
+    if (fallbacks > 0) {
+      LOG.warn(
+          "restart {}: {} of {} per-class target gradients fell back to the batch gradient (the class had no row in that "
+              + "step's target batch); a larger dvgs.training.batch-size avoids this",
+          restart, fallbacks, (long) emitted * spec.numClasses());
+    }
+    return new RestartResult(restart, iteration, emitted, firstLoss, loss, secs, fallbacks);
+  }
+
+  /**
+   * The per-class target gradients of one step, at the same parameters and with the same dropout masks as the batch
+   * gradient: for each class c, the gradient of the mean per-sample loss over the batch rows labelled c. This is
+   * the batch loss restricted to class c. Class-balanced weights give every row of one class the same weight, so
+   * they cancel inside a class and leave the plain mean; the batch gradient is the weighted sum of the class
+   * gradients, {@code sum_c (W_c / W) G_c} with {@code W_c} the total weight of the class's rows. A class without
+   * rows in the batch has no gradient (null): within-class scoring then compares that class's rows with the batch
+   * gradient of that checkpoint (see {@link Snapshot#gradientForClass(int)}).
+   *
+   * @param stream the step's dropout stream; masks depend only on (stream, row key), so each row gets the mask it
+   *     had in the batch pass
+   */
+  private ParameterSet[] classGradients(Network net, NDManager step, float[] x, float[] y, long[] keys, int rows, long stream) {
+    int classes = spec.numClasses();
+    int d = spec.inputWidth();
+    int[] counts = new int[classes];
+    for (int i = 0; i < rows; i++) {
+      counts[(int) y[i]]++;
+    }
+    ParameterSet[] out = new ParameterSet[classes];
+    for (int c = 0; c < classes; c++) {
+      int m = counts[c];
+      if (m == 0) {
+        continue;
+      }
+      float[] xc = new float[m * d];
+      float[] yc = new float[m];
+      long[] kc = new long[m];
+      int j = 0;
+      for (int i = 0; i < rows; i++) {
+        if ((int) y[i] == c) {
+          System.arraycopy(x, i * d, xc, j * d, d);
+          yc[j] = c;
+          kc[j] = keys[i];
+          j++;
+        }
+      }
+      net.zeroGradients();
+      try (NDManager scope = step.newSubManager()) {
+        NDArray xs = scope.create(xc, new Shape(m, d));
+        NDArray targets = Losses.targets(scope, spec, yc, m);
+        NDArray[] masks = masks(scope, stream, kc, m);
+        Autograd.gradMode(true);
+        try {
+          Autograd.backward(Losses.perSample(spec, net.forward(xs, masks, null, null), xs, targets).mean());
+        } finally {
+          Autograd.gradMode(false);
+        }
+        out[c] = net.gradients();
+      }
+    }
+    net.zeroGradients();
+    return out;
   }
 
   private NDArray[] masks(NDManager m, long stream, long[] keys, int rows) {
