@@ -65,8 +65,8 @@ public record ScoringConfig(
   void requireCompatible(ModelConfig model) {
     if (targetGradient == TargetGradient.WITHIN_CLASS && model.task() != Task.CLASSIFIER) {
       throw new ConfigValidationException(
-          DvgsConfig.ROOT + ".scoring.target-gradient = within-class needs dvgs.model.task = classifier, got "
-              + Keys.kebab(model.task()) + "; use target-gradient = batch");
+          DvgsConfig.ROOT + ".scoring.target-gradient = within-class needs class labels (dvgs.model.task = classifier), got "
+              + "dvgs.model.task = " + Keys.kebab(model.task()) + "; use target-gradient = batch");
     }
   }
 }

@@ -296,7 +296,8 @@ public final class EvaluationReport {
     Dataset<Row> t;
     try {
       t = spark.read().parquet(path);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Spark's AnalysisException (missing path, not Parquet) is a checked exception thrown without declaration.
       throw new InputException("cannot read " + path + " (Parquet) from the results folder: " + e.getMessage());
     }
     for (String c : columns) {

@@ -79,4 +79,13 @@ class EvaluationConfigTest {
     assertEquals(2, status);
     contains(err.toString(), "unknown metric 'nope'");
   }
+
+  @Test
+  void withinClassNeedsAClassifier() {
+    assertEquals(TargetGradient.WITHIN_CLASS, TestConfigs.of("scoring.target-gradient=within-class").scoring().targetGradient());
+    contains(assertThrows(ConfigValidationException.class, () -> TestConfigs.of("scoring.target-gradient=within-class", "model.task=regressor")).getMessage(),
+        "dvgs.scoring.target-gradient = within-class needs class labels");
+    contains(assertThrows(ConfigValidationException.class, () -> TestConfigs.of("scoring.target-gradient=per-class")).getMessage(),
+        "dvgs.scoring.target-gradient");
+  }
 }

@@ -28,7 +28,7 @@ class TargetGradientConfigTest {
   void withinClassNeedsAClassifier() {
     for (String task : new String[] {"regressor", "autoencoder"}) {
       String m = error("scoring.target-gradient=within-class", "model.task=" + task);
-      assertTrue(m.contains("dvgs.scoring.target-gradient = within-class needs dvgs.model.task = classifier, got " + task), m);
+      assertTrue(m.contains("dvgs.scoring.target-gradient = within-class needs class labels (dvgs.model.task = classifier), got dvgs.model.task = " + task), m);
     }
     // Copies made with with(..) are checked too.
     DvgsConfig ok = of("scoring.target-gradient=within-class");

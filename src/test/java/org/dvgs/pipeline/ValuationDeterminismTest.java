@@ -150,4 +150,27 @@ class ValuationDeterminismTest {
     ValuationJob.Outcome other = ValuationJob.run(spark, config(dir.resolve("r3").toString(), "training.checkpoint-dir=\"" + ckpt + "\"", "training.learning-rate=0.02"), null, false, null, Map.of());
     assertEquals(0, ((Map<?, ?>) other.manifest().get("training")).get("restarts_reused"));
   }
+
+  @Test
+  void withinClassIsDeterministicDiffersFromBatchAndDoesNotReuseBatchSnapshots() {
+    String ckpt = dir.resolve("wc-checkpoints").toString();
+    String[] base = {"training.epochs=1", "training.restarts=1", "input.source.path=\"" + smallSource + "\"", "training.checkpoint-dir=\"" + ckpt + "\""};
+    String[] wc = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.stream.Stream.of("scoring.target-gradient=within-class")).toArray(String[]::new);
+    ValuationJob.Outcome batch = ValuationJob.run(spark, config(dir.resolve("wc-batch").toString(), base), null, false, null, Map.of());
+    ValuationJob.Outcome a = ValuationJob.run(spark, config(dir.resolve("wc-a").toString(), wc), null, false, null, Map.of());
+    assertEquals(0, ((Map<?, ?>) a.manifest().get("training")).get("restarts_reused"), "batch snapshots carry no class gradients");
+    ValuationJob.Outcome b = ValuationJob.run(spark, config(dir.resolve("wc-b").toString(), wc), null, false, null, Map.of());
+    assertEquals(1, ((Map<?, ?>) b.manifest().get("training")).get("restarts_reused"));
+    Map<String, double[]> ta = table(a);
+    Map<String, double[]> tb = table(b);
+    Map<String, double[]> tbatch = table(batch);
+    int differ = 0;
+    for (String id : ta.keySet()) {
+      assertEquals(ta.get(id)[0], tb.get(id)[0], 0.0, id);
+      if (Math.abs(ta.get(id)[0] - tbatch.get(id)[0]) > 1e-6) {
+        differ++;
+      }
+    }
+    assertTrue(differ > ta.size() / 2, "within-class values differ from batch values: " + differ + " of " + ta.size());
+  }
 }

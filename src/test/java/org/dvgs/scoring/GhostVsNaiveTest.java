@@ -106,7 +106,9 @@ class GhostVsNaiveTest {
     "MISH, true, 0.5, false, COSINE, '1 2', DROPOUT_ACT_NORM",
     "RELU, false, 0.0, false, NEG_EUCLIDEAN, '0', NORM_ACT_DROPOUT",
     "TANH, true, 0.2, false, SCALAR_PROJECTION, '', NORM_ACT_DROPOUT",
-    "MISH, false, 0.0, false, DOT, '', NORM_ACT_DROPOUT"
+    "MISH, false, 0.0, false, DOT, '', NORM_ACT_DROPOUT",
+    "RELU, false, 0.3, true, COSINE, '1 2', NORM_ACT_DROPOUT",
+    "TANH, true, 0.0, false, DOT, '', DROPOUT_ACT_NORM"
   })
   void withinClassGhostMatchesNaive(
       ActivationKind act, boolean norm, double dropout, boolean trainMode, SimilarityMetric metric, String layerList, BlockOrder order) {
