@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * Trains the network on the target set on the driver and emits a {@link Snapshot} every T iterations: the
  * parameters before the step and the target batch gradient that the step uses. Each epoch visits the target in a
  * seeded random order, in batches of the configured size (the last batch of an epoch may be smaller). Dropout is
- * on during training, with masks drawn from (seed, restart, iteration, target row).
+ * on during training, with masks drawn from (seed, restart, iteration, target row). For within-class scoring a
+ * snapshot also carries one target gradient per class (see {@link #classGradients}).
  */
 public final class TargetTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(TargetTrainer.class);
