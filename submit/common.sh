@@ -23,6 +23,8 @@ dvgs_stale() { # $1 = file; true when missing or older than pom.xml or any main 
 }
 
 dvgs_build_jar() {
+  # A jar given as a URI (local:///opt/dvgs/dvgs-spark.jar inside an image, hdfs://...) is not built here.
+  case "$DVGS_JAR" in *://*) return 0 ;; esac
   if dvgs_stale "$DVGS_JAR"; then
     echo "dvgs: building $DVGS_JAR (mvn -Pdist package) ..." >&2
     (cd "$DVGS_ROOT" && mvn -q -B -Pdist package -DskipTests) >&2

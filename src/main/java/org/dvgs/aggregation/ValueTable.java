@@ -13,6 +13,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.dvgs.io.CanonicalRow;
+import org.dvgs.scoring.FaultInjection;
 import org.dvgs.scoring.RowStats;
 import org.dvgs.scoring.SourceBatch;
 
@@ -28,7 +29,9 @@ import org.dvgs.scoring.SourceBatch;
  * corrupted      boolean  only in experiment results: whether the row was corrupted on purpose
  * </pre>
  *
- * And the rejects table: {@code sample_id string, reason string, run_id string}.
+ * And the rejects table: {@code sample_id string, reason string, run_id string}. On disk both are partitioned by
+ * run id ({@code values/run_id=<id>/}): {@code run_id} is the partition column and is not stored in the files, so
+ * reading the table root gives these columns with {@code run_id} last. The schema only ever grows at the end.
  */
 public final class ValueTable {
   private ValueTable() {}
@@ -91,6 +94,7 @@ public final class ValueTable {
                   : RowFactory.create(b.ids()[i], s.mean()[i], stdValue, s.count(), runId));
         }
       }
+      FaultInjection.maybeFail("aggregation");
       return out.iterator();
     }
   }

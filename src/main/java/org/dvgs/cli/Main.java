@@ -12,12 +12,17 @@ import org.dvgs.io.InputException;
 import org.dvgs.pipeline.BenchRun;
 import org.dvgs.pipeline.DemoRun;
 import org.dvgs.pipeline.EvaluateRun;
+import org.dvgs.pipeline.IngestRun;
+import org.dvgs.pipeline.L1000Run;
+import org.dvgs.pipeline.ScaleRun;
 import org.dvgs.pipeline.Sessions;
+import org.dvgs.pipeline.UniqueBench;
+import org.dvgs.pipeline.UniqueJob;
 import org.dvgs.pipeline.ValuationJob;
 import org.dvgs.report.EvaluationReport;
 
 /**
- * Command-line entry point: {@code value | demo | evaluate | report | bench}, each with {@code --config FILE},
+ * Command-line entry point: {@code value | demo | evaluate | report | bench | unique | bench-unique}, each with {@code --config FILE},
  * {@code --output DIR} and key overrides ({@code --set key=value} or bare {@code key=value}; the {@code dvgs.}
  * prefix is optional). Exit status 0 on success, 2 for a bad config or bad input, 1 for any other failure.
  */
@@ -31,9 +36,16 @@ public final class Main {
         demo      generate a labelled data set, flip a known fraction of labels, value it and print the AUROC
         evaluate  run an experiment config: per seed, corrupt the source (label flips, feature noise), value it, and
                   measure AUROC, Spearman, discovery curve, 2-means F1 and filter-and-retrain curves
-        report    one self-contained HTML page (plots, metrics, run times, config) from an evaluate results folder:
-                  report --input RESULTS_DIR --output FILE.html
+        report    one self-contained HTML page (plots, metrics, run times, config) from an evaluate or a unique
+                  output folder: report --input RESULTS_DIR --output FILE.html
         bench     throughput of ghost scoring vs naive scoring vs a plain training step for a configured model
+        unique    data uniqueness (DUGS): keep the rows whose projected gradients are unlike every kept row,
+                  cluster the projections; writes DIR/unique, DIR/manifest.json
+        bench-unique  cost per row of the uniqueness projection and selection vs one ghost scoring pass
+        ingest    an L1000 GCTX/GCT file to a Parquet source table: --input FILE [--genes FILE.grp] [--level4 FILE.gctx]
+        l1000     value an ingested L1000 table (group-balanced split) and compare values with APC: correlations
+                  and filter-and-retrain R^2 curves by value vs by APC
+        scale     value a synthetic L1000-shaped source at several sizes; throughput, memory, cost per sample
 
       Defaults and every key: reference.conf in the jar (src/main/resources/reference.conf).
       """;
@@ -67,6 +79,8 @@ public final class Main {
           case "--output", "-o" -> output = value(args, ++i, a);
           case "--input", "-i" -> input = value(args, ++i, a);
           case "--set" -> overrides.add(value(args, ++i, a));
+          case "--genes" -> overrides.add("ingest.genes.ids-file=" + quote(value(args, ++i, a)));
+          case "--level4" -> overrides.add("ingest.level4=" + quote(value(args, ++i, a)));
           case "--help", "-h" -> {
             out.print(USAGE);
             return 0;
@@ -81,7 +95,7 @@ public final class Main {
       }
       if (command.equals("report")) {
         if (input == null || output == null) {
-          throw new ConfigValidationException("report needs --input RESULTS_DIR (an evaluate output) and --output FILE.html");
+          throw new ConfigValidationException("report needs --input RESULTS_DIR (an evaluate or unique output) and --output FILE.html");
         }
         String in = input;
         String html = output;
@@ -91,8 +105,10 @@ public final class Main {
           out.printf("report: %s (%d plots%s)%n", w.path(), w.plots(), w.absent().isEmpty() ? "" : "; absent: " + String.join(", ", w.absent()));
         });
       }
-      if (input != null) {
-        throw new ConfigValidationException("--input is only for the report command");
+      if (input != null && command.equals("ingest")) {
+        overrides.add("ingest.input=" + quote(input));
+      } else if (input != null) {
+        throw new ConfigValidationException("--input is only for the report and ingest commands");
       }
       if (command.equals("demo")) {
         overrides.add(0, "output.overwrite=true");
@@ -133,6 +149,53 @@ public final class Main {
           out.println("manifest: " + cfg.output().path() + "/manifest.json");
           yield 0;
         }
+        case "unique" -> withSpark(cfg, spark -> {
+          Map<String, Object> m = UniqueJob.run(spark, cfg).manifest();
+          Map<?, ?> counts = (Map<?, ?>) m.get("counts");
+          Map<?, ?> summary = (Map<?, ?>) m.get("summary");
+          out.printf("unique: %s rows sampled, %s kept (threshold %s, k = %s), %s clusters%n", counts.get("sampled"), counts.get("kept"),
+              ((Map<?, ?>) m.get("selection")).get("threshold"), ((Map<?, ?>) m.get("projection")).get("k"),
+              ((Map<?, ?>) m.get("clustering")).get("clusters"));
+          if (summary.containsKey("labels_present")) {
+            out.printf("classes with a kept row: %s of %s%n", summary.get("labels_with_kept_rows"), summary.get("labels_present"));
+          }
+          out.println("table: " + ((Map<?, ?>) m.get("output")).get("unique"));
+        });
+        case "bench-unique" -> withSpark(cfg, spark -> {
+          Map<String, Object> m = UniqueBench.run(spark, cfg);
+          out.println("per row (microseconds): " + m.get("per_row_us"));
+          out.println("ratios: " + m.get("ratios"));
+          out.println("manifest: " + cfg.output().path() + "/manifest.json");
+        });
+        case "ingest" -> {
+          cfg.ingest().requireInput();
+          cfg.ingest().resolvedFormat();
+          cfg.output().requirePath();
+          yield withSpark(cfg, spark -> {
+          Map<String, Object> m = IngestRun.run(spark, cfg);
+          out.printf("ingested %s samples x %s genes (%s) into %s%n", m.get("rows"), m.get("genes"), m.get("gene_selection"),
+              ((Map<?, ?>) m.get("output")).get("signatures"));
+          if (m.containsKey("apc")) {
+            out.println("APC: " + m.get("apc"));
+          }
+          });
+        }
+        case "l1000" -> withSpark(cfg, spark -> {
+          Map<String, Object> m = L1000Run.run(spark, cfg);
+          Map<?, ?> metrics = (Map<?, ?>) m.get("metrics");
+          out.println("value vs APC: " + metrics.get("value_vs_apc"));
+          for (Object c : (List<?>) metrics.get("retrain_curves")) {
+            out.println("retrain " + c);
+          }
+          out.println("manifest: " + cfg.output().path() + "/manifest.json");
+        });
+        case "scale" -> withSpark(cfg, spark -> {
+          Map<String, Object> m = ScaleRun.run(spark, cfg);
+          for (Object r : (List<?>) m.get("runs")) {
+            out.println(r);
+          }
+          out.println("manifest: " + cfg.output().path() + "/manifest.json");
+        });
         default -> throw new ConfigValidationException("unknown command '" + command + "'\n" + USAGE);
       };
     } catch (ConfigValidationException | InputException | IllegalArgumentException e) {
@@ -157,12 +220,16 @@ public final class Main {
   }
 
   private static int withSpark(DvgsConfig cfg, SparkWork work) {
+    // A session that was already running (an application embedding Main, the test suite) is not ours to stop.
+    boolean running = SparkSession.getActiveSession().isDefined() || SparkSession.getDefaultSession().isDefined();
     SparkSession spark = Sessions.create(cfg.spark());
     try {
       work.run(spark);
       return 0;
     } finally {
-      spark.stop();
+      if (!running) {
+        spark.stop();
+      }
     }
   }
 

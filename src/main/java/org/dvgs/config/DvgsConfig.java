@@ -30,6 +30,9 @@ import java.util.TreeSet;
  * @param evaluation {@code evaluate} settings
  * @param demo {@code demo} settings
  * @param bench {@code bench} settings
+ * @param unique {@code unique} settings
+ * @param ingest {@code ingest} settings
+ * @param scale {@code scale} settings
  * @param resolved the resolved {@code dvgs} section, as written to manifests
  */
 public record DvgsConfig(
@@ -45,6 +48,9 @@ public record DvgsConfig(
     EvaluationConfig evaluation,
     DemoConfig demo,
     BenchConfig bench,
+    UniqueConfig unique,
+    IngestConfig ingest,
+    ScaleConfig scale,
     Config resolved) {
 
   public DvgsConfig {
@@ -65,7 +71,7 @@ public record DvgsConfig(
     Keys k = Keys.at(config, ROOT);
     return new DvgsConfig(
         k.longValue("seed"),
-        k.string("run-id").trim(),
+        checkRunId(k.full("run-id"), k.string("run-id").trim()),
         k.enumValue("device", DeviceKind.class),
         InputConfig.from(k.section("input")),
         ModelConfig.from(k.section("model")),
@@ -76,6 +82,9 @@ public record DvgsConfig(
         EvaluationConfig.from(k.section("evaluation")),
         DemoConfig.from(k.section("demo")),
         BenchConfig.from(k.section("bench")),
+        UniqueConfig.from(k.section("unique")),
+        IngestConfig.from(k.section("ingest")),
+        ScaleConfig.from(k.section("scale")),
         config.getConfig(ROOT));
   }
 
@@ -187,6 +196,30 @@ public record DvgsConfig(
       }
     }
     return false;
+  }
+
+  /**
+   * A run id names the partition {@code run_id=<id>} of the output tables. Spark's partition discovery reads a
+   * partition value that looks like a number or a date as that type, so a run id must start with a letter and must
+   * not read as a number (NaN, Infinity); then {@code run_id} stays a string column for every reader.
+   */
+  static String checkRunId(String key, String id) {
+    if (id.isEmpty()) {
+      return id;
+    }
+    boolean number;
+    try {
+      Double.parseDouble(id);
+      number = true;
+    } catch (NumberFormatException e) {
+      number = false;
+    }
+    if (!Character.isLetter(id.charAt(0)) || number || id.length() > 200) {
+      throw new ConfigValidationException(
+          key + " = \"" + id + "\" must start with a letter, not read as a number, and have at most 200 characters"
+              + " (it names the partition run_id=<id>; e.g. dvgs_20261123)");
+    }
+    return id;
   }
 
   /** The resolved {@code dvgs} section as JSON, for manifests. */

@@ -11,6 +11,7 @@ package org.dvgs.config;
  * @param splitTargetValue value of {@code splitColumn} that marks target rows
  * @param scaling feature scaling method
  * @param scalingFit which rows the scaler is fitted on
+ * @param balanced settings of {@link SplitMode#GROUP_BALANCED}
  */
 public record InputConfig(
     TableConfig source,
@@ -20,7 +21,19 @@ public record InputConfig(
     String splitColumn,
     String splitTargetValue,
     ScalingMethod scaling,
-    ScalingFit scalingFit) {
+    ScalingFit scalingFit,
+    BalancedSplit balanced) {
+
+  /**
+   * The paper's preparation of L1000 signatures: hold out a test set, sample the target with weights balancing
+   * perturbations, value the rest.
+   *
+   * @param groupColumn the group of a row (e.g. pert_id: weights 1 / signatures per compound)
+   * @param targetSize target rows to sample
+   * @param testFraction fraction of rows held out as the test set (seeded hash of the sample id), excluded from
+   *     target and source
+   */
+  public record BalancedSplit(String groupColumn, int targetSize, double testFraction) {}
 
   static InputConfig from(Keys k) {
     Keys split = k.section("split");
@@ -34,7 +47,17 @@ public record InputConfig(
             split.string("column").trim(),
             split.string("target-value"),
             scaling.enumValue("method", ScalingMethod.class),
-            scaling.enumValue("fit-on", ScalingFit.class));
+            scaling.enumValue("fit-on", ScalingFit.class),
+            new BalancedSplit(
+                split.string("group-column").trim(), split.positiveInt("target-size"), split.inRange("test-fraction", 0.0, 1.0, false)));
+    if (c.splitMode == SplitMode.GROUP_BALANCED && c.balanced.groupColumn().isEmpty()) {
+      throw new ConfigValidationException(split.full("group-column") + " must be set when split.mode = group-balanced");
+    }
+    if (c.splitMode == SplitMode.GROUP_BALANCED && c.source.idColumn().isEmpty()) {
+      throw new ConfigValidationException(
+          k.full("source.id-column") + " must be set when split.mode = group-balanced (the held-out test set and the"
+              + " target sample are drawn by sample id)");
+    }
     if (c.splitMode == SplitMode.FRACTION && !(c.splitFraction > 0 && c.splitFraction < 1)) {
       throw new ConfigValidationException(split.full("fraction") + " must be in (0, 1), got " + c.splitFraction);
     }

@@ -12,7 +12,7 @@ package org.dvgs.config;
  * @param restarts independent restarts with their own seeds
  * @param snapshotEvery snapshot every T iterations
  * @param checkpointDir where snapshots are persisted ("" = under the output)
- * @param logEvery progress log period in iterations (0 = per restart only)
+ * @param logEvery progress log period in iterations (0 = by time only, see reference.conf)
  */
 public record TrainingConfig(
     OptimizerKind optimizer,

@@ -89,9 +89,19 @@ public final class InputLoader {
     Dataset<Row> sourceDf = TableReader.read(spark, in.source(), "source");
     List<String> extraExcluded = in.splitMode() == SplitMode.COLUMN ? List.of(in.splitColumn()) : List.of();
     String sourceName = "source table " + in.source().path();
+    long heldOut = -1;
+    if (in.splitMode() == SplitMode.GROUP_BALANCED) {
+      // The held-out test rows leave here; the target/source split then works as a split by column.
+      Dataset<Row> split = BalancedSplit.assign(sourceDf, in.source().idColumn(), in.balanced(), seed, sourceName);
+      heldOut = split.filter(split.col(BalancedSplit.COLUMN).equalTo(BalancedSplit.TEST)).count();
+      sourceDf = split.filter(split.col(BalancedSplit.COLUMN).notEqual(BalancedSplit.TEST));
+      extraExcluded = List.of(BalancedSplit.COLUMN, in.balanced().groupColumn());
+    }
     ColumnPlan sourcePlan = ColumnPlan.resolve(sourceName, sourceDf.schema(), in.source(), extraExcluded, needLabel);
     if (in.splitMode() == SplitMode.COLUMN) {
       sourcePlan.withSplitColumn(sourceDf.schema(), in.splitColumn(), in.splitTargetValue());
+    } else if (in.splitMode() == SplitMode.GROUP_BALANCED) {
+      sourcePlan.withSplitColumn(sourceDf.schema(), BalancedSplit.COLUMN, BalancedSplit.TARGET);
     }
     JavaRDD<CanonicalRow> all = TableReader.canonical(sourceDf, sourcePlan);
     if (in.splitMode() != SplitMode.NONE) {
@@ -124,6 +134,11 @@ public final class InputLoader {
       }
       case COLUMN -> {
         targetName = "target split (" + in.splitColumn() + " = '" + in.splitTargetValue() + "' in " + sourceName + ")";
+        source = all.filter(InputLoader::isSourceRow);
+        targetRows = all.filter(CanonicalRow::target).collect();
+      }
+      case GROUP_BALANCED -> {
+        targetName = "target sample (" + in.balanced().targetSize() + " rows balanced by " + in.balanced().groupColumn() + " in " + sourceName + ")";
         source = all.filter(InputLoader::isSourceRow);
         targetRows = all.filter(CanonicalRow::target).collect();
       }
@@ -184,6 +199,9 @@ public final class InputLoader {
     counts.put("rejected_by_reason", byReason);
     counts.put("target_read", (long) targetRows.size());
     counts.put("target_used", (long) targetRows.size());
+    if (heldOut >= 0) {
+      counts.put("test_held_out", heldOut);
+    }
     LOG.info("{}: {} rows read, {} rejected {}; target {} rows; width {}", sourceName, read, rejected, byReason, targetRows.size(), width);
     return new RawInputs(List.copyOf(targetRows), checked, width, Math.max(classes, 0), needLabel, sourcePlan.featureNames(), counts);
   }

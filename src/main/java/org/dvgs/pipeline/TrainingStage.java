@@ -33,7 +33,7 @@ final class TrainingStage {
 
   private TrainingStage() {}
 
-  static Result run(TargetTrainer trainer, SnapshotStore store, DenseRows target, int restarts, int logEvery) {
+  static Result run(TargetTrainer trainer, SnapshotStore store, DenseRows target, int restarts, int epochs, int logEvery) {
     int cores = Runtime.getRuntime().availableProcessors();
     List<Integer> todo = new ArrayList<>();
     for (int r = 0; r < restarts; r++) {
@@ -51,8 +51,9 @@ final class TrainingStage {
     });
     try {
       List<Future<Map<String, Object>>> futures = new ArrayList<>();
+      TrainingProgress progress = new TrainingProgress(restarts, todo.size(), epochs, logEvery);
       for (int r : todo) {
-        futures.add(pool.submit(() -> trainOne(trainer, store, target, r, new TrainingProgress(restarts, logEvery))));
+        futures.add(pool.submit(() -> trainOne(trainer, store, target, r, progress)));
       }
       int next = 0;
       for (int r = 0; r < restarts; r++) {

@@ -32,9 +32,11 @@ import org.dvgs.config.TrainingConfig;
 import org.dvgs.io.InputLoader;
 import org.dvgs.io.LoadedInputs;
 import org.dvgs.io.Manifest;
+import org.dvgs.io.StagedOutput;
 import org.dvgs.io.DenseRows;
 import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
+import org.dvgs.scoring.FaultInjection;
 import org.dvgs.scoring.ScoringOptions;
 import org.dvgs.scoring.ScoringStage;
 import org.dvgs.scoring.SourceBatch;
@@ -47,9 +49,9 @@ import org.slf4j.LoggerFactory;
  * One valuation run: load and validate inputs, train on the target (or reuse persisted snapshots), score the
  * source on the executors, write the value table, the rejects table and, last, the manifest.
  *
- * <p>Output layout under {@code dvgs.output.path}: {@code values/} (Parquet), {@code rejects/} (Parquet),
- * {@code checkpoints/<fingerprint>/} (unless {@code dvgs.training.checkpoint-dir} points elsewhere) and
- * {@code manifest.json}.
+ * <p>Output layout under {@code dvgs.output.path}: {@code values/run_id=<id>/} and {@code rejects/run_id=<id>/}
+ * (Parquet, committed together by directory renames from {@code _staging/}), {@code checkpoints/<fingerprint>/}
+ * (unless {@code dvgs.training.checkpoint-dir} points elsewhere) and, written last, {@code manifest.json}.
  */
 public final class ValuationJob {
   private static final Logger LOG = LoggerFactory.getLogger(ValuationJob.class);
@@ -108,6 +110,8 @@ public final class ValuationJob {
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Map<String, Double> timings = new LinkedHashMap<>();
+    FaultInjection.propagate(jsc);
+    TaskAttempts attempts = new TaskAttempts(jsc.statusTracker());
 
     jsc.setJobGroup("dvgs-load", "dvgs: reading and validating inputs", false);
     long t = System.nanoTime();
@@ -139,7 +143,8 @@ public final class ValuationJob {
     TargetTrainer trainer =
         new TargetTrainer(spec, cfg.training(), cfg.model().classBalanced(), cfg.seed(), device, classGradients > 0);
     long perRestart = snapshotsPerRestart(cfg.training(), trainer.iterationsPerEpoch(in.target().rows()));
-    TrainingStage.Result trained = TrainingStage.run(trainer, store, in.target(), cfg.training().restarts(), cfg.training().logEvery());
+    TrainingStage.Result trained =
+        TrainingStage.run(trainer, store, in.target(), cfg.training().restarts(), cfg.training().epochs(), cfg.training().logEvery());
     List<Map<String, Object>> restarts = trained.restarts();
     int reused = trained.reused();
     store.describe(Manifest.toJson(fingerprintDescription(cfg, spec, in.target())));
@@ -166,15 +171,36 @@ public final class ValuationJob {
     // Aggregation and output.
     t = System.nanoTime();
     jsc.setJobGroup("dvgs-aggregation", "dvgs: writing the value table", false);
-    String valuesPath = new Path(out, "values").toString();
-    ValueTable.build(spark, batches, scored.stats(), runId, groundTruth).write().mode(SaveMode.Overwrite).parquet(valuesPath);
+    // Both tables are written in full under _staging/ and then moved into place, rejects first, so that a failed
+    // run never leaves a values partition behind (see StagedOutput).
+    StagedOutput staged = new StagedOutput(hadoop, out, runId);
+    String valuesPath = staged.root("values");
+    // run_id lives in the partition directory name only (as Hive and Spark partitioned tables keep it).
+    ValueTable.build(spark, batches, scored.stats(), runId, groundTruth).drop("run_id")
+        .write().mode(SaveMode.Overwrite).parquet(staged.staged("values"));
     long rejectedWritten = 0;
+    List<String> tables = new ArrayList<>();
     if (cfg.output().writeRejects()) {
+      jsc.setJobGroup("dvgs-aggregation", "dvgs: writing the rejects table", false);
       Dataset<Row> rej = ValueTable.rejects(spark, in.rejects(), runId);
-      rej.write().mode(SaveMode.Overwrite).parquet(new Path(out, "rejects").toString());
+      rej.drop("run_id").write().mode(SaveMode.Overwrite).parquet(staged.staged("rejects"));
       rejectedWritten = (long) in.counts().get("source_rejected");
+      tables.add("rejects");
     }
-    Dataset<Row> values = spark.read().parquet(valuesPath);
+    tables.add("values");
+    List<List<String>> committed = staged.commit(tables);
+    List<String> valueFiles = committed.get(committed.size() - 1);
+    jsc.setJobGroup("dvgs-aggregation", "dvgs: reading back the value table", false);
+    Dataset<Row> values = spark.read().option("basePath", valuesPath).parquet(staged.partition("values"));
+    String table = "";
+    if (!cfg.output().table().isEmpty()) {
+      if (groundTruth) {
+        LOG.warn("dvgs.output.table is ignored for experiment runs (their value tables carry ground truth)");
+      } else {
+        CatalogTable.register(spark, cfg.output().table(), valuesPath, staged.partition("values"), runId);
+        table = cfg.output().table();
+      }
+    }
     long valued = rows;
     Map<String, Object> metricValues = metrics == null ? Map.of() : metrics.apply(values);
     timings.put("aggregate_s", secs(t));
@@ -223,7 +249,22 @@ public final class ValuationJob {
         "sample_checkpoints_per_s", scored.throughput()));
     m.put("timings", timings);
     m.put("metrics", metricValues);
-    m.put("output", Map.of("values", valuesPath, "values_rows", valued, "rejects_rows", rejectedWritten));
+    Map<String, Object> output = new LinkedHashMap<>();
+    output.put("values", valuesPath);
+    output.put("values_partition", staged.partition("values"));
+    output.put("values_files", valueFiles);
+    output.put("values_rows", valued);
+    output.put("rejects_partition", cfg.output().writeRejects() ? staged.partition("rejects") : "");
+    output.put("rejects_rows", rejectedWritten);
+    output.put("table", table);
+    m.put("output", output);
+    Map<String, Object> sparkRun = new LinkedHashMap<>();
+    sparkRun.put("master", jsc.master());
+    sparkRun.put("default_parallelism", jsc.defaultParallelism());
+    // Executors registered at the end (the driver counts as one in local mode; separate JVMs add to it).
+    sparkRun.put("executors", spark.sparkContext().statusTracker().getExecutorInfos().length);
+    sparkRun.put("failed_task_attempts", attempts.failedSince());
+    m.put("spark", sparkRun);
     m.put("config", Manifest.parse(cfg.toJson()));
     Manifest.write(hadoop, out, m);
     LOG.info("run {}: {} rows valued, {} rejected, {} sample-checkpoints in {} s -> {}", runId, valued, rejectedWritten, scored.sampleCheckpoints(), String.format("%.1f", timings.get("total_s")), out);
@@ -239,16 +280,21 @@ public final class ValuationJob {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  /** Refuses an existing output unless overwriting; on overwrite removes everything but {@code checkpoints/}. */
+  /**
+   * Refuses an existing output unless overwriting, or unless it holds only snapshots and the staging leftovers of a
+   * failed run; then removes everything but {@code checkpoints/}.
+   */
   static void prepareOutput(Configuration hadoop, String out, boolean overwrite) {
     Path p = new Path(out);
     try {
       FileSystem fs = p.getFileSystem(hadoop);
       if (fs.exists(p)) {
         FileStatus[] children = fs.isDirectory(p) ? fs.listStatus(p) : new FileStatus[] {fs.getFileStatus(p)};
+        // Snapshots and the staging leftovers of a failed run ("_..."): a re-run resumes there without overwrite.
         boolean onlyCheckpoints = true;
         for (FileStatus c : children) {
-          onlyCheckpoints &= c.getPath().getName().equals("checkpoints");
+          String name = c.getPath().getName();
+          onlyCheckpoints &= name.equals("checkpoints") || name.startsWith("_");
         }
         if (!onlyCheckpoints && !overwrite) {
           throw new org.dvgs.config.ConfigValidationException(

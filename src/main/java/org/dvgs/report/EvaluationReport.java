@@ -2,7 +2,6 @@ package org.dvgs.report;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -10,162 +9,147 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.dvgs.io.InputException;
 import org.dvgs.io.Manifest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The {@code report} command: one self-contained HTML page from an {@code evaluate} results folder, with the
- * metrics, value distributions of clean and corrupted rows, ROC and discovery curves, filter-and-retrain curves
- * with error bands, the noise-rate scatter, run times and the run's configuration.
+ * The {@code report} command: one self-contained HTML page from an {@code evaluate} results folder. Its standard
+ * sections, in order: summary and metrics (mean, std and per seed), value distributions of clean and corrupted
+ * rows, ROC curves, the corrupted-sample discovery curve with the optimal and random orders, filter-and-retrain
+ * curves with a band of one standard deviation over seeds, noise rate against value, run times, and the
+ * configuration. A plot whose data the experiment did not produce is replaced by a note saying why.
+ *
+ * <p>Everything is aggregated with Spark where it scales with the rows (histogram bins, the scatter's sample);
+ * only curves (at most a few hundred points each) and a bounded sample reach the driver.
  */
 public final class EvaluationReport {
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluationReport.class);
   /** Histogram bins of the value distributions. */
   static final int BINS = 40;
-  /** Rows drawn (by a hash of id and seed) for the noise scatter. */
+  /** Rows drawn for the noise scatter: the ones with the smallest hash of (sample id, seed), so always the same. */
   static final int SCATTER_ROWS = 4000;
 
   private EvaluationReport() {}
 
-  /** What was written. */
+  /**
+   * What was written.
+   *
+   * @param path the HTML file
+   * @param plots embedded plots
+   * @param absent plots left out, each replaced by a note
+   */
   public record Written(String path, int plots, List<String> absent) {}
 
-  /** Builds the report of {@code resultsDir} and writes it to {@code output}. */
-  public static Written write(SparkSession spark, String resultsDir, String output) {
-    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    Map<String, Object> manifest = readManifest(hadoop, resultsDir);
-    if (!"evaluate".equals(manifest.get("command"))) {
-      throw new InputException(resultsDir + "/manifest.json is not from an evaluate run (command = " + manifest.get("command") + ")");
-    }
-    Dataset<Row> results = table(spark, resultsDir, "results", List.of("value", "corrupted", "noise_rate", "seed", "sample_id"));
-    Dataset<Row> curves = table(spark, resultsDir, "curves", List.of("seed", "curve", "x", "y"));
-    List<String> absent = new ArrayList<>();
-    HtmlPage page = new HtmlPage("dvgs-spark evaluation: " + resultsDir);
-
-    page.section("Summary");
-    Map<?, ?> experiment = map(manifest.get("experiment"));
-    page.paragraph("Seeds " + manifest.get("seeds") + "; task " + experiment.get("task") + "; source sample "
-        + experiment.get("source_sample_size") + " rows per seed (0 = all); label corruption " + experiment.get("label_flip_fraction")
-        + "; feature noise sigma_max " + experiment.get("feature_noise_sigma_max") + " on a fraction " + experiment.get("feature_noise_fraction")
-        + " of rows" + (experiment.containsKey("retrain_model")
-            ? "; retrained model " + experiment.get("retrain_model") + " scored by test " + experiment.get("retrain_metric") : "") + ".");
-    List<List<String>> mt = new ArrayList<>();
-    mt.add(List.of("metric", "mean", "std", "per seed"));
-    for (Map.Entry<?, ?> e : map(manifest.get("metrics")).entrySet()) {
-      Map<?, ?> s = map(e.getValue());
-      List<String> per = new ArrayList<>();
-      for (Object v : (List<?>) s.get("per_seed")) {
-        per.add(num(v));
-      }
-      mt.add(List.of(String.valueOf(e.getKey()), num(s.get("mean")), num(s.get("std")), String.join(", ", per)));
-    }
-    page.table(mt);
-
-    page.section("Value distributions");
-    distributions(page, results, absent);
-
-    page.section("ROC curve");
-    Map<Long, Charts.Series> roc = curvesBySeed(curves, "roc");
-    if (roc.isEmpty()) {
-      note(page, absent, "ROC curve", "no ROC curve: the experiment did not ask for the discovery metric, or no rows (or every row) were corrupted");
-    } else {
-      List<Charts.Series> s = new ArrayList<>(roc.values());
-      s.add(new Charts.Series("random", new double[] {0, 1}, new double[] {0, 1}));
-      page.image(Charts.lines("ROC: corrupted rows vs -value", "false positive rate", "true positive rate", s, true, s.size() - 1),
-          "ROC curve of each seed (score = -value; positives = corrupted rows)");
-    }
-
-    page.section("Corrupted-sample discovery");
-    Map<Long, Charts.Series> disc = curvesBySeed(curves, "discovery");
-    if (disc.isEmpty()) {
-      note(page, absent, "discovery curve", "no discovery curve: the experiment did not ask for it, or no rows (or every row) were corrupted");
-    } else {
-      List<Charts.Series> s = new ArrayList<>(disc.values());
-      Charts.Series opt = curvesBySeed(curves, "discovery_optimal").values().iterator().next();
-      s.add(new Charts.Series("optimal", opt.x(), opt.y()));
-      s.add(new Charts.Series("random", new double[] {0, 1}, new double[] {0, 1}));
-      page.image(Charts.lines("Discovery: inspecting rows lowest value first", "fraction of rows inspected", "fraction of corrupted rows found",
-          s, true, s.size() - 2, s.size() - 1), "Fraction of corrupted rows found against fraction inspected, per seed, with the optimal and random orders");
-    }
-
-    page.section("Filter and retrain");
-    Charts.Band low = band(curves, "retrain_lowest", "lowest values removed");
-    Charts.Band high = band(curves, "retrain_highest", "highest values removed");
-    if (low == null || high == null) {
-      note(page, absent, "filter-and-retrain curves", "no filter-and-retrain curves: the experiment did not ask for the retrain metric");
-    } else {
-      String metric = String.valueOf(experiment.get("retrain_metric"));
-      page.image(Charts.bands("Filter and retrain (" + experiment.get("retrain_model") + ")", "fraction q of the source removed",
-          "test " + metric, List.of(low, high)), "Test " + metric + " of a fresh model trained without the lowest or highest q by value; mean over seeds with a band of one standard deviation (q = 0: trained on everything)");
-    }
-
-    page.section("Noise rate and value");
-    noise(page, results, manifest, absent);
-
-    page.section("Run times");
-    List<List<String>> rt = new ArrayList<>();
-    List<String> keys = List.of("load_s", "train_s", "score_s", "aggregate_s", "metrics_s", "retrain_s", "total_s");
-    List<String> head = new ArrayList<>(List.of("seed", "rows", "corrupted label", "noisy"));
-    keys.forEach(k -> head.add(k.replace("_s", " (s)")));
-    rt.add(head);
-    for (Object o : (List<?>) manifest.get("runs")) {
-      Map<?, ?> run = map(o);
-      Map<?, ?> t = map(run.get("timings"));
-      List<String> row = new ArrayList<>(List.of(String.valueOf(run.get("seed")), String.valueOf(run.get("source_rows")),
-          String.valueOf(run.get("flipped")), String.valueOf(run.get("noisy"))));
-      for (String k : keys) {
-        row.add(t.containsKey(k) ? String.format(Locale.ROOT, "%.1f", ((Number) t.get(k)).doubleValue()) : "");
-      }
-      rt.add(row);
-    }
-    page.table(rt);
-    Map<?, ?> total = map(manifest.get("timings"));
-    page.paragraph(String.format(Locale.ROOT, "Whole experiment: %.1f s wall time (one Spark session). Versions: %s.",
-        ((Number) total.get("total_s")).doubleValue(), manifest.get("versions")));
-
-    page.section("Configuration");
-    @SuppressWarnings("unchecked")
-    Map<String, Object> config = (Map<String, Object>) manifest.get("config");
-    page.details("Resolved configuration (dvgs.*)", config == null ? "(none recorded)" : Manifest.toJson(config));
-
-    Path out = new Path(output);
-    try {
-      FileSystem fs = out.getFileSystem(hadoop);
-      try (OutputStream os = fs.create(out, true)) {
-        os.write(page.render());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the report " + output + ": " + e.getMessage(), e);
-    }
-    return new Written(output, page.images(), absent);
+  /** The built-in sections, in page order. */
+  public static List<ReportSection> standardSections() {
+    return List.of(EvaluationReport::summary, EvaluationReport::valueDistributions, EvaluationReport::roc,
+        EvaluationReport::discovery, EvaluationReport::filterAndRetrain, EvaluationReport::noiseScatter,
+        EvaluationReport::runTimes, EvaluationReport::configuration);
   }
 
-  private static void distributions(HtmlPage page, Dataset<Row> results, List<String> absent) {
-    Row mm = results.agg(functions.min("value"), functions.max("value")).first();
-    if (mm.isNullAt(0)) {
-      note(page, absent, "value distributions", "the results table is empty");
+  /** Writes the standard report of {@code resultsDir} to {@code output}. */
+  public static Written write(SparkSession spark, String resultsDir, String output) {
+    return write(spark, resultsDir, output, standardSections());
+  }
+
+  /**
+   * Writes a report of {@code resultsDir} with the given sections to {@code output} (local path or Hadoop URI).
+   *
+   * @throws InputException when the results folder is missing or malformed, or {@code output} is a folder
+   */
+  public static Written write(SparkSession spark, String resultsDir, String output, List<ReportSection> sections) {
+    if (UniquenessReport.isUniqueOutput(spark, resultsDir)) {
+      return UniquenessReport.write(spark, resultsDir, output);
+    }
+    ResultsFolder folder = ResultsFolder.open(spark, resultsDir);
+    Charts.requireFonts();
+    HtmlPage page = new HtmlPage("DVGS evaluation report", "Results folder: " + resultsDir);
+    for (ReportSection s : sections) {
+      s.addTo(page, folder);
+    }
+    writeFile(spark, output, page.render());
+    LOG.info("report {}: {} plots, absent {}", output, page.images(), page.absentPlots());
+    return new Written(output, page.images(), page.absentPlots());
+  }
+
+  // ---- sections -------------------------------------------------------------------------------------------
+
+  /** What was run and every metric: mean, std and per-seed values. */
+  static void summary(HtmlPage page, ResultsFolder f) {
+    page.section("Summary");
+    Map<?, ?> e = f.experiment();
+    StringBuilder s = new StringBuilder();
+    s.append(f.seeds().size()).append(f.seeds().size() == 1 ? " seed " : " seeds ").append(f.seeds())
+        .append("; task ").append(e.get("task")).append("; source sample ")
+        .append(isZero(e.get("source_sample_size")) ? "all rows" : e.get("source_sample_size") + " rows").append(" per seed");
+    s.append("; label corruption ").append(percent(e.get("label_flip_fraction"))).append(" of rows");
+    if (!isZero(e.get("feature_noise_sigma_max")) && e.get("feature_noise_sigma_max") != null) {
+      s.append("; feature noise with rate ~ U(0, ").append(e.get("feature_noise_sigma_max")).append(") on ")
+          .append(percent(e.get("feature_noise_fraction"))).append(" of rows");
+    } else {
+      s.append("; no feature noise");
+    }
+    if (e.get("retrain_model") != null && !"none".equals(e.get("retrain_model"))) {
+      s.append("; filter and retrain with ").append(e.get("retrain_model")).append(", scored by test ").append(metricLabel(e.get("retrain_metric")));
+    }
+    page.paragraph(s.append('.').toString());
+
+    page.subheading("Metrics");
+    String retrainMetric = metricLabel(e.get("retrain_metric"));
+    List<String> header = new ArrayList<>(List.of("metric", "what it measures", "mean ± std"));
+    for (Object seed : f.seeds()) {
+      header.add("seed\u00a0" + seed);
+    }
+    List<List<String>> rows = new ArrayList<>();
+    for (Map.Entry<?, ?> m : f.metrics().entrySet()) {
+      Map<?, ?> v = (Map<?, ?>) m.getValue();
+      String name = String.valueOf(m.getKey());
+      List<String> row = new ArrayList<>(List.of(name, describe(name, retrainMetric), num(v.get("mean")) + " ± " + num(v.get("std"))));
+      for (Object x : (List<?>) v.get("per_seed")) {
+        row.add(num(x));
+      }
+      rows.add(row);
+    }
+    if (rows.isEmpty()) {
+      page.note("The manifest records no metrics.");
+    } else {
+      page.table(header, rows);
+    }
+  }
+
+  /** Overlaid histograms of the values of clean and corrupted rows, all seeds together. */
+  static void valueDistributions(HtmlPage page, ResultsFolder f) {
+    page.section("Value distributions");
+    ResultsFolder.RowStats stats = f.rowStats();
+    if (stats.finiteValues() == 0) {
+      page.absent("value distributions", "No plot: the results table has no rows with a finite value.");
       return;
     }
-    double lo = mm.getDouble(0);
-    double hi = mm.getDouble(1);
+    Dataset<Row> values = f.results().filter(finite("value"));
+    double lo = stats.minValue();
+    double hi = stats.maxValue();
     double width = hi > lo ? (hi - lo) / BINS : 1;
-    Dataset<Row> binned = results.withColumn("bin", functions.least(functions.floor(functions.col("value").minus(lo).divide(width)), functions.lit(BINS - 1)));
-    List<Row> counts = binned.groupBy("corrupted", "bin").count().collectAsList();
+    Column bin = functions.least(functions.floor(functions.col("value").minus(lo).divide(width)), functions.lit(BINS - 1));
     double[][] hist = new double[2][BINS];
     double[] totals = new double[2];
-    for (Row r : counts) {
-      int g = r.getBoolean(0) ? 1 : 0;
+    for (Row r : values.groupBy(functions.col("corrupted"), bin.as("bin")).count().collectAsList()) {
+      int g = !r.isNullAt(0) && r.getBoolean(0) ? 1 : 0;
       hist[g][(int) r.getLong(1)] += r.getLong(2);
       totals[g] += r.getLong(2);
     }
-    List<Charts.Series> groups = new ArrayList<>();
     String[] names = {"clean", "corrupted"};
+    java.awt.Color[] colors = {Charts.CLEAN, Charts.CORRUPTED};
+    List<Charts.Series> groups = new ArrayList<>();
     for (int g = 0; g < 2; g++) {
       if (totals[g] == 0) {
         continue;
@@ -176,73 +160,210 @@ public final class EvaluationReport {
         x[b] = lo + (b + 0.5) * width;
         y[b] = hist[g][b] / totals[g];
       }
-      groups.add(new Charts.Series(names[g] + " (" + (long) totals[g] + " rows)", x, y));
+      groups.add(new Charts.Series(String.format(Locale.ROOT, "%s (%,d rows)", names[g], (long) totals[g]), x, y, colors[g]));
     }
-    page.image(Charts.histogram("Values of clean and corrupted rows (all seeds)", "value", groups, width),
-        "Distribution of values, each group normalised to sum to 1; corrupted rows should sit low");
+    page.image(Charts.histogram("Values of clean and corrupted rows", "value", "fraction of the group's rows", groups, width),
+        "Distribution of the values of clean and corrupted rows, all seeds together, each group scaled to sum to 1. "
+            + "Corrupted rows should sit to the left (low values).");
     if (totals[0] == 0 || totals[1] == 0) {
-      page.note("Only " + (totals[0] == 0 ? "corrupted" : "clean") + " rows: the experiment has no " + (totals[0] == 0 ? "clean" : "corrupted") + " rows to compare with.");
+      page.note("Every row is " + (totals[0] == 0 ? "corrupted" : "clean") + ", so there is only one distribution to show.");
     }
   }
 
-  private static void noise(HtmlPage page, Dataset<Row> results, Map<String, Object> manifest, List<String> absent) {
-    long noisy = results.filter(functions.col("noise_rate").gt(0)).count();
-    if (noisy == 0) {
-      note(page, absent, "noise scatter", "no feature noise in this experiment (evaluation.feature-noise.sigma-max = 0), so there is no noise rate to compare with");
+  /** ROC curve of each seed, score = -value, with the chance diagonal. */
+  static void roc(HtmlPage page, ResultsFolder f) {
+    page.section("ROC curve");
+    Map<Long, double[][]> curves = curvesBySeed(f, "roc");
+    if (curves.isEmpty()) {
+      page.absent("ROC curve", "No plot: the results have no ROC curve. " + whyNoCurves(f));
       return;
     }
-    List<Row> rows = results
-        .withColumn("k", functions.xxhash64(functions.col("sample_id"), functions.col("seed")))
-        .orderBy("k").limit(SCATTER_ROWS).select("noise_rate", "value", "corrupted", "seed").collectAsList();
+    List<Charts.Series> s = perSeed(f, curves, "auroc", "AUROC");
+    s.add(new Charts.Series("chance", new double[] {0, 1}, new double[] {0, 1}, Charts.REFERENCE, true));
+    page.image(Charts.lines("ROC: finding corrupted rows by low value", "false positive rate", "true positive rate", s, true),
+        "ROC curve of each seed: corrupted rows are the positives, -value the score. The dashed diagonal is chance.");
+  }
+
+  /** Discovery curve of each seed with the optimal and random orders. */
+  static void discovery(HtmlPage page, ResultsFolder f) {
+    page.section("Corrupted-sample discovery");
+    Map<Long, double[][]> curves = curvesBySeed(f, "discovery");
+    if (curves.isEmpty()) {
+      page.absent("discovery curve", "No plot: the results have no discovery curve. " + whyNoCurves(f));
+      return;
+    }
+    List<Charts.Series> s = perSeed(f, curves, null, null);
+    Map<Long, double[][]> optimal = curvesBySeed(f, "discovery_optimal");
+    if (!optimal.isEmpty()) {
+      Map.Entry<Long, double[][]> o = optimal.entrySet().iterator().next();
+      String name = optimal.size() > 1 ? "optimal (seed " + o.getKey() + ")" : "optimal";
+      s.add(new Charts.Series(name, o.getValue()[0], o.getValue()[1], Charts.REFERENCE, true));
+    }
+    Map<Long, double[][]> random = curvesBySeed(f, "discovery_random");
+    double[][] r = random.isEmpty() ? new double[][] {{0, 1}, {0, 1}} : random.values().iterator().next();
+    s.add(new Charts.Series("random order", r[0], r[1], new java.awt.Color(0xa0aec0), true));
+    page.image(Charts.lines("Discovery: inspecting rows lowest value first", "fraction of rows inspected",
+            "fraction of corrupted rows found", s, true),
+        "Fraction of the corrupted rows found against the fraction of rows inspected, lowest values first, for each seed; "
+            + "dashed: the best possible order (every inspected row corrupted until all are found) and a random order.");
+  }
+
+  /** Test metric after removing the lowest or highest q by value: mean over seeds with a band of one std. */
+  static void filterAndRetrain(HtmlPage page, ResultsFolder f) {
+    page.section("Filter and retrain");
+    Charts.Band low = band(f, "retrain_lowest", "lowest values removed", Charts.CLEAN);
+    Charts.Band high = band(f, "retrain_highest", "highest values removed", Charts.CORRUPTED);
+    if (low == null && high == null) {
+      page.absent("filter-and-retrain curves", "No plot: the results have no filter-and-retrain curves "
+          + "(evaluation.metrics without retrain, or evaluation.retrain.model = none).");
+      return;
+    }
+    List<Charts.Band> bands = new ArrayList<>();
+    if (low != null) {
+      bands.add(low);
+    }
+    if (high != null) {
+      bands.add(high);
+    }
+    Map<?, ?> e = f.experiment();
+    String metric = metricLabel(e.get("retrain_metric"));
+    String model = e.get("retrain_model") == null ? "" : " (" + e.get("retrain_model") + ")";
+    int seeds = f.seeds().size();
+    page.image(Charts.bands("Filter and retrain" + model, "fraction q of the source removed", "test " + metric, bands),
+        "Test " + metric + " of a fresh model trained after removing the lowest or the highest fraction q of the source "
+            + "by value; q = 0 is the model trained on everything. Lines: mean over " + seeds + (seeds == 1 ? " seed" : " seeds")
+            + "; shaded: plus or minus one standard deviation. Removing low values should help, removing high values hurt.");
+  }
+
+  /** Value against each row's feature-noise rate, on a deterministic sample of rows. */
+  static void noiseScatter(HtmlPage page, ResultsFolder f) {
+    page.section("Noise rate and value");
+    if (f.rowStats().noisyRows() == 0) {
+      page.absent("noise scatter", "No plot: no row has feature noise (noise_rate is 0 everywhere; "
+          + "evaluation.feature-noise.sigma-max = 0), so there is no noise rate to compare values with.");
+      return;
+    }
+    long total = f.rowStats().finiteValues();
+    List<Row> rows = f.results().filter(finite("value"))
+        .withColumn("_k", functions.xxhash64(functions.col("sample_id"), functions.col("seed")))
+        .orderBy(functions.col("_k"), functions.col("sample_id"), functions.col("seed"))
+        .limit(SCATTER_ROWS).select("noise_rate", "value", "corrupted").collectAsList();
+    List<double[]> withNoise = new ArrayList<>();
     List<double[]> clean = new ArrayList<>();
-    List<double[]> flipped = new ArrayList<>();
+    List<double[]> labelOnly = new ArrayList<>();
     for (Row r : rows) {
-      boolean labelAlsoBad = r.getBoolean(2) && r.getDouble(0) == 0;
-      (labelAlsoBad ? flipped : clean).add(new double[] {r.getDouble(0), r.getDouble(1)});
-    }
-    List<Charts.Series> s = new ArrayList<>();
-    s.add(series("rows (noise rate, value)", clean));
-    if (!flipped.isEmpty()) {
-      s.add(series("label corrupted, no noise", flipped));
-    }
-    Object sp = map(manifest.get("metrics")).get("spearman");
-    String rho = sp == null ? "" : " Spearman(noise rate, -value) = " + num(map(sp).get("mean")) + " (mean over seeds).";
-    page.image(Charts.scatter("Noise rate against value", "noise rate sigma_i", "value", s),
-        "Value against the row's feature-noise rate (" + rows.size() + " rows drawn from all seeds)." + rho);
-  }
-
-  private static Charts.Series series(String name, List<double[]> pts) {
-    double[] x = new double[pts.size()];
-    double[] y = new double[pts.size()];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = pts.get(i)[0];
-      y[i] = pts.get(i)[1];
-    }
-    return new Charts.Series(name, x, y);
-  }
-
-  private static Map<Long, Charts.Series> curvesBySeed(Dataset<Row> curves, String name) {
-    Map<Long, List<double[]>> pts = new TreeMap<>();
-    for (Row r : curves.filter(functions.col("curve").equalTo(name)).select("seed", "x", "y").collectAsList()) {
-      if (!r.isNullAt(2)) {
-        pts.computeIfAbsent(r.getLong(0), k -> new ArrayList<>()).add(new double[] {r.getDouble(1), r.getDouble(2)});
+      double rate = r.isNullAt(0) ? 0 : r.getDouble(0);
+      double[] p = {rate, r.getDouble(1)};
+      if (rate > 0) {
+        withNoise.add(p);
+      } else if (!r.isNullAt(2) && r.getBoolean(2)) {
+        labelOnly.add(p);
+      } else {
+        clean.add(p);
       }
     }
-    Map<Long, Charts.Series> out = new LinkedHashMap<>();
-    for (Map.Entry<Long, List<double[]>> e : pts.entrySet()) {
-      List<double[]> p = e.getValue();
-      p.sort(Comparator.<double[]>comparingDouble(a -> a[0]).thenComparingDouble(a -> a[1]));
-      out.put(e.getKey(), series("seed " + e.getKey(), p));
+    List<Charts.Series> s = new ArrayList<>();
+    addIfAny(s, "no noise, clean", clean, Charts.CLEAN);
+    addIfAny(s, "feature noise", withNoise, Charts.CORRUPTED);
+    addIfAny(s, "no noise, label corrupted", labelOnly, Charts.CORRUPTED_OTHER);
+    Object sp = f.metrics().get("spearman");
+    String rho = sp instanceof Map<?, ?> m ? " Spearman(noise rate, -value) = " + num(m.get("mean")) + " ± " + num(m.get("std"))
+        + " over seeds (all rows)." : "";
+    String drawn = rows.size() < total
+        ? String.format(Locale.ROOT, "%,d of %,d rows (all seeds), drawn by a hash of sample id and seed", rows.size(), total)
+        : String.format(Locale.ROOT, "all %,d rows (all seeds)", total);
+    page.image(Charts.scatter("Noise rate against value", "noise rate sigma_i", "value", s),
+        "Each row's value against its feature-noise rate: " + drawn + ". Noisier rows should have lower values." + rho);
+  }
+
+  /** Per-seed stage timings from the manifest. */
+  static void runTimes(HtmlPage page, ResultsFolder f) {
+    page.section("Run times");
+    List<String> keys = List.of("load_s", "train_s", "score_s", "aggregate_s", "total_s", "metrics_s", "retrain_s");
+    List<String> header = List.of("seed", "source rows", "label corrupted", "feature noise", "load (s)", "train (s)", "score (s)",
+        "aggregate (s)", "valuation total (s)", "metrics (s)", "retrain (s)");
+    List<List<String>> rows = new ArrayList<>();
+    for (Object o : f.runs()) {
+      Map<?, ?> run = (Map<?, ?>) o;
+      Map<?, ?> t = (Map<?, ?>) run.get("timings");
+      List<String> row = new ArrayList<>(List.of(str(run.get("seed")), str(run.get("source_rows")), str(run.get("flipped")), str(run.get("noisy"))));
+      for (String k : keys) {
+        row.add(t.get(k) instanceof Number n ? String.format(Locale.ROOT, "%.1f", n.doubleValue()) : "");
+      }
+      rows.add(row);
+    }
+    page.table(header, rows);
+    Object total = f.manifest().get("timings") instanceof Map<?, ?> t ? t.get("total_s") : null;
+    page.paragraph("Valuation total covers load, train, score and aggregate of one seed; metrics and retrain come after it. "
+        + (total instanceof Number n ? String.format(Locale.ROOT, "The whole experiment took %.1f s of wall time in one Spark session.", n.doubleValue()) : ""));
+  }
+
+  /** Versions, the experiment and the resolved configuration. */
+  static void configuration(HtmlPage page, ResultsFolder f) {
+    page.section("Configuration");
+    if (f.manifest().get("versions") instanceof Map<?, ?> v && !v.isEmpty()) {
+      List<List<String>> rows = new ArrayList<>();
+      for (Map.Entry<?, ?> e : v.entrySet()) {
+        if (e.getValue() != null && !"null".equals(String.valueOf(e.getValue()))) {
+          rows.add(List.of(String.valueOf(e.getKey()), String.valueOf(e.getValue())));
+        }
+      }
+      page.table(List.of("component", "version"), rows);
+    }
+    page.details("Experiment (manifest \"experiment\")", json(f.experiment()));
+    Object config = f.manifest().get("config");
+    page.details("Resolved configuration (dvgs.*)", config instanceof Map<?, ?> ? json((Map<?, ?>) config) : "(not recorded in the manifest)");
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------------------
+
+  /** One series per seed in the manifest's seed order, coloured by seed position, labelled with a metric. */
+  private static List<Charts.Series> perSeed(ResultsFolder f, Map<Long, double[][]> curves, String metric, String label) {
+    List<Long> seeds = new ArrayList<>();
+    for (Object s : f.seeds()) {
+      seeds.add(((Number) s).longValue());
+    }
+    List<?> perSeed = metric != null && f.metrics().get(metric) instanceof Map<?, ?> m ? (List<?>) m.get("per_seed") : List.of();
+    List<Charts.Series> out = new ArrayList<>();
+    for (Map.Entry<Long, double[][]> e : curves.entrySet()) {
+      int i = seeds.indexOf(e.getKey());
+      String name = "seed " + e.getKey();
+      if (i >= 0 && i < perSeed.size() && perSeed.get(i) instanceof Number n) {
+        name += String.format(Locale.ROOT, " (%s %.3f)", label, n.doubleValue());
+      }
+      out.add(new Charts.Series(name, e.getValue()[0], e.getValue()[1], Charts.seedColor(i >= 0 ? i : out.size())));
     }
     return out;
   }
 
-  /** Mean and standard deviation over seeds at each x. */
-  static Charts.Band band(Dataset<Row> curves, String name, String label) {
+  /** Points of one curve per seed ({@code [x[], y[]]}), sorted by x then y, seeds ascending; null y dropped. */
+  static Map<Long, double[][]> curvesBySeed(ResultsFolder f, String name) {
+    Map<Long, List<double[]>> pts = new TreeMap<>();
+    for (Row r : f.curveRows()) {
+      if (name.equals(r.getString(1)) && !r.isNullAt(0) && !r.isNullAt(2) && !r.isNullAt(3)) {
+        pts.computeIfAbsent(r.getLong(0), k -> new ArrayList<>()).add(new double[] {r.getDouble(2), r.getDouble(3)});
+      }
+    }
+    Map<Long, double[][]> out = new LinkedHashMap<>();
+    for (Map.Entry<Long, List<double[]>> e : pts.entrySet()) {
+      List<double[]> p = e.getValue();
+      p.sort(Comparator.<double[]>comparingDouble(a -> a[0]).thenComparingDouble(a -> a[1]));
+      double[][] xy = new double[2][p.size()];
+      for (int i = 0; i < p.size(); i++) {
+        xy[0][i] = p.get(i)[0];
+        xy[1][i] = p.get(i)[1];
+      }
+      out.put(e.getKey(), xy);
+    }
+    return out;
+  }
+
+  /** Mean and sample standard deviation over seeds at each x; null when the curve is absent. */
+  static Charts.Band band(ResultsFolder f, String name, String label, java.awt.Color color) {
     Map<Double, List<Double>> byX = new TreeMap<>();
-    for (Row r : curves.filter(functions.col("curve").equalTo(name)).select("x", "y").collectAsList()) {
-      if (!r.isNullAt(1)) {
-        byX.computeIfAbsent(r.getDouble(0), k -> new ArrayList<>()).add(r.getDouble(1));
+    for (Row r : f.curveRows()) {
+      if (name.equals(r.getString(1)) && !r.isNullAt(2) && !r.isNullAt(3) && Double.isFinite(r.getDouble(3))) {
+        byX.computeIfAbsent(r.getDouble(2), k -> new ArrayList<>()).add(r.getDouble(3));
       }
     }
     if (byX.isEmpty()) {
@@ -264,55 +385,114 @@ public final class EvaluationReport {
       std[i] = v.size() > 1 ? Math.sqrt(ss / (v.size() - 1)) : 0;
       i++;
     }
-    return new Charts.Band(label, x, mean, std);
+    return new Charts.Band(label, x, mean, std, color);
   }
 
-  private static void note(HtmlPage page, List<String> absent, String what, String why) {
-    absent.add(what);
-    page.note(why);
-  }
-
-  private static Map<String, Object> readManifest(Configuration hadoop, String dir) {
-    Path p = new Path(dir, "manifest.json");
+  /** Writes the page through a temporary file and a rename, without Hadoop's {@code .crc} side file locally. */
+  static void writeFile(SparkSession spark, String output, byte[] html) {
+    Path target = new Path(output);
+    Path tmp = new Path(target.getParent() == null ? new Path(".") : target.getParent(), "." + target.getName() + ".tmp");
     try {
-      if (!p.getFileSystem(hadoop).exists(new Path(dir))) {
-        throw new InputException("results folder " + dir + " does not exist");
+      FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (fs instanceof LocalFileSystem local) {
+        fs = local.getRawFileSystem();
       }
-      if (!p.getFileSystem(hadoop).exists(p)) {
-        throw new InputException(p + " is missing: " + dir + " is not a finished evaluate results folder");
+      if (fs.exists(target) && fs.getFileStatus(target).isDirectory()) {
+        throw new InputException("--output " + output + " is a folder; give the path of the HTML file to write");
+      }
+      try (OutputStream os = fs.create(tmp, true)) {
+        os.write(html);
+      }
+      fs.delete(target, false);
+      if (!fs.rename(tmp, target)) {
+        throw new IOException("rename " + tmp + " -> " + target + " failed");
       }
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    try {
-      return Manifest.read(hadoop, dir);
-    } catch (UncheckedIOException e) {
-      throw new InputException(p + " is not valid JSON: " + e.getMessage());
+      throw new InputException("cannot write the report to " + output + ": " + e.getMessage(), e);
     }
   }
 
-  private static Dataset<Row> table(SparkSession spark, String dir, String name, List<String> columns) {
-    String path = new Path(dir, name).toString();
-    Dataset<Row> t;
-    try {
-      t = spark.read().parquet(path);
-    } catch (Exception e) {
-      // Spark's AnalysisException (missing path, not Parquet) is a checked exception thrown without declaration.
-      throw new InputException("cannot read " + path + " (Parquet) from the results folder: " + e.getMessage());
+  /** Why ROC and discovery curves are missing, from the rows themselves where they tell. */
+  private static String whyNoCurves(ResultsFolder f) {
+    ResultsFolder.RowStats s = f.rowStats();
+    if (s.rows() > 0 && s.corruptedRows() == s.rows()) {
+      return "Every row is corrupted, so there are no clean rows for low values to be told apart from.";
     }
-    for (String c : columns) {
-      if (!List.of(t.columns()).contains(c)) {
-        throw new InputException(path + " has no column '" + c + "' (columns: " + List.of(t.columns()) + ")");
-      }
+    if (s.corruptedRows() == 0) {
+      return "No row is corrupted, so there is nothing for low values to find.";
     }
-    return t;
+    return "The experiment did not ask for them (discovery is not in evaluation.metrics).";
   }
 
-  private static Map<?, ?> map(Object o) {
-    return o instanceof Map<?, ?> m ? m : Map.of();
+  private static Column finite(String column) {
+    return functions.col(column).isNotNull().and(functions.not(functions.isnan(functions.col(column))));
+  }
+
+  private static void addIfAny(List<Charts.Series> s, String name, List<double[]> pts, java.awt.Color color) {
+    if (pts.isEmpty()) {
+      return;
+    }
+    double[] x = new double[pts.size()];
+    double[] y = new double[pts.size()];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = pts.get(i)[0];
+      y[i] = pts.get(i)[1];
+    }
+    s.add(new Charts.Series(String.format(Locale.ROOT, "%s (%,d)", name, x.length), x, y, color));
+  }
+
+  static String describe(String metric, String retrainMetric) {
+    if (metric.startsWith("retrain_lowest_q")) {
+      return "test " + retrainMetric + ", lowest " + percent(metric.substring("retrain_lowest_q".length())) + " removed";
+    }
+    if (metric.startsWith("retrain_highest_q")) {
+      return "test " + retrainMetric + ", highest " + percent(metric.substring("retrain_highest_q".length())) + " removed";
+    }
+    return switch (metric) {
+      case "auroc" -> "AUROC(corrupted, -value); 0.5 = chance";
+      case "spearman" -> "Spearman(noise rate, -value)";
+      case "kmeans_f1" -> "F1, lower 2-means cluster = corrupted";
+      case "retrain_all" -> "test " + retrainMetric + ", trained on the whole source";
+      default -> "";
+    };
+  }
+
+  private static String json(Map<?, ?> m) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> typed = (Map<String, Object>) m;
+    return Manifest.toJson(typed);
+  }
+
+  /** The retrain metric as readers know it: AUROC, R^2. */
+  private static String metricLabel(Object m) {
+    if (m == null) {
+      return "metric";
+    }
+    return switch (String.valueOf(m)) {
+      case "auroc" -> "AUROC";
+      case "r2" -> "R^2";
+      default -> String.valueOf(m);
+    };
+  }
+
+  private static boolean isZero(Object o) {
+    return o instanceof Number n && n.doubleValue() == 0;
+  }
+
+  private static String percent(Object o) {
+    try {
+      double d = o instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(o));
+      return new java.math.BigDecimal(d * 100).setScale(2, java.math.RoundingMode.HALF_EVEN).stripTrailingZeros().toPlainString() + "%";
+    } catch (NumberFormatException e) {
+      return String.valueOf(o);
+    }
+  }
+
+  private static String str(Object o) {
+    return o == null ? "" : String.valueOf(o);
   }
 
   private static String num(Object v) {
-    return v instanceof Number n ? String.format(Locale.ROOT, "%.4f", n.doubleValue()) : v == null ? "n/a" : String.valueOf(v);
+    return v instanceof Number n && Double.isFinite(n.doubleValue()) ? String.format(Locale.ROOT, "%.4f", n.doubleValue()) : "n/a";
   }
 }

@@ -49,6 +49,8 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
         out.add(s.add(scorer.score(b.features(), b.labels(), b.keys(), b.rows())));
       }
     }
+    // After the work, so that a drill also checks that a retried task's partial results are discarded.
+    FaultInjection.maybeFail("scoring");
     return out.iterator();
   }
 

@@ -20,6 +20,7 @@ import org.apache.spark.sql.SparkSession;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.evaluation.SyntheticData;
 import org.dvgs.pipeline.EvaluateRun;
+import org.dvgs.report.Charts;
 import org.dvgs.report.EvaluationReport;
 import org.dvgs.testing.SharedSpark;
 import org.dvgs.testing.TestConfigs;
@@ -79,10 +80,10 @@ class ReportTest {
     assertEquals(5, w.plots());
     assertTrue(w.absent().isEmpty(), w.absent().toString());
     for (BufferedImage i : imgs) {
-      assertEquals(900, i.getWidth());
-      assertEquals(480, i.getHeight());
+      assertEquals(Charts.WIDTH, i.getWidth());
+      assertEquals(Charts.HEIGHT, i.getHeight());
     }
-    assertTrue(page.contains("data-plots-total=\"5\""));
+    assertTrue(page.contains("data-plots-expected=\"5\""));
     assertTrue(!page.contains("src=\"http"), "self-contained");
     assertTrue(page.contains("&quot;evaluation&quot;"), "the configuration is embedded");
   }
@@ -100,7 +101,8 @@ class ReportTest {
     String page = Files.readString(copy.resolve("r.html"));
     assertEquals(List.of("ROC curve", "discovery curve", "filter-and-retrain curves"), w.absent());
     assertEquals(2, images(page).size());
-    assertTrue(page.contains("class=\"note\">no ROC curve"));
+    assertTrue(page.contains("data-absent=\"ROC curve\""));
+    assertTrue(page.contains("discovery is not in evaluation.metrics"), "why the curves are absent");
   }
 
   static String runMain(String... args) {
@@ -118,7 +120,7 @@ class ReportTest {
     assertTrue(runMain("report", "--input", empty.toString(), "--output", dir.resolve("x.html").toString()).contains(empty + "/manifest.json is missing"));
     Path broken = Files.createDirectories(dir.resolve("broken"));
     Files.writeString(broken.resolve("manifest.json"), "{ not json");
-    assertTrue(runMain("report", "--input", broken.toString(), "--output", dir.resolve("x.html").toString()).contains("is not valid JSON"));
+    assertTrue(runMain("report", "--input", broken.toString(), "--output", dir.resolve("x.html").toString()).contains("is not a JSON object"));
     Path noResults = Files.createDirectories(dir.resolve("no-results"));
     Files.copy(Path.of(results, "manifest.json"), noResults.resolve("manifest.json"));
     assertTrue(runMain("report", "--input", noResults.toString(), "--output", dir.resolve("x.html").toString()).contains(noResults + "/results"));

@@ -1,0 +1,177 @@
+package org.dvgs.pipeline;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.dvgs.config.DvgsConfig;
+import org.dvgs.config.SplitMode;
+import org.dvgs.config.TrainingConfig;
+import org.dvgs.evaluation.Correlations;
+import org.dvgs.evaluation.FilterRetrain;
+import org.dvgs.evaluation.RetrainModels;
+import org.dvgs.io.Apc;
+import org.dvgs.io.BalancedSplit;
+import org.dvgs.io.CanonicalRow;
+import org.dvgs.io.ColumnPlan;
+import org.dvgs.io.InputException;
+import org.dvgs.io.InputLoader;
+import org.dvgs.io.L1000Table;
+import org.dvgs.io.LoadedInputs;
+import org.dvgs.io.Manifest;
+import org.dvgs.io.TableReader;
+import org.dvgs.model.Engines;
+import org.dvgs.model.NetworkSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code l1000} command: values an ingested L1000 table (the output of {@code ingest}, with its {@code apc}
+ * column) as the DVGS paper does, and compares the values with APC.
+ *
+ * <ol>
+ *   <li>Valuation with the configured model (the paper: autoencoder 978-256-256-64-256-256-978, MSE) and
+ *       {@code split.mode = group-balanced} (held-out test set, target balanced over compounds, source = rest).
+ *   <li>{@code values_with_metadata/}: every valued signature with its value and all its metadata, APC included.
+ *   <li>Pearson and Spearman correlation of value and APC over the signatures that have an APC.
+ *   <li>Filter-and-retrain curves (the paper's Figure 5): remove the lowest or highest fraction q of the source by
+ *       value, and separately by APC, retrain a fresh model on the rest and score R^2 on the held-out test set.
+ *       Both rankings use the same rows (the source signatures with an APC) and the same test set.
+ * </ol>
+ */
+public final class L1000Run {
+  private static final Logger LOG = LoggerFactory.getLogger(L1000Run.class);
+
+  private L1000Run() {}
+
+  /** Runs the comparison and returns the manifest. */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> run(SparkSession spark, DvgsConfig cfg) {
+    long t0 = System.nanoTime();
+    if (cfg.input().splitMode() != SplitMode.GROUP_BALANCED) {
+      throw new org.dvgs.config.ConfigValidationException(
+          "the l1000 command needs dvgs.input.split.mode = group-balanced (its held-out test set scores the retrained models)");
+    }
+    Dataset<Row> signatures = TableReader.read(spark, cfg.input().source(), "source");
+    if (!List.of(signatures.columns()).contains(Apc.APC)) {
+      throw new InputException("source table " + cfg.input().source().path() + " has no '" + Apc.APC + "' column; ingest it with --level4 FILE");
+    }
+    String id = cfg.input().source().idColumn();
+    ValuationJob.Outcome o = ValuationJob.run(spark, cfg, null, false, null, Map.of("command", "l1000"));
+    String out = cfg.output().path();
+    Map<String, Double> timings = new LinkedHashMap<>();
+    timings.put("valuation_s", ((Number) ((Map<String, Object>) o.manifest().get("timings")).get("total_s")).doubleValue());
+
+    // Values joined with every metadata field (the features stay in the signatures table).
+    long t = System.nanoTime();
+    Dataset<Row> meta = signatures.drop(L1000Table.FEATURES);
+    if (!id.equals("sample_id")) {
+      meta = meta.withColumnRenamed(id, "sample_id");
+    }
+    Dataset<Row> joined = o.values().join(meta, "sample_id");
+    String joinedPath = new Path(out, "values_with_metadata").toString();
+    joined.write().mode(SaveMode.Overwrite).parquet(joinedPath);
+    Dataset<Row> withMeta = spark.read().parquet(joinedPath);
+    Map<String, Object> corr = Correlations.of(withMeta, "value", Apc.APC);
+    timings.put("join_and_correlation_s", (System.nanoTime() - t) / 1e9);
+
+    // Held-out test rows, drawn exactly as the valuation drew them, on the valuation's scale.
+    t = System.nanoTime();
+    LoadedInputs in = o.inputs();
+    Dataset<Row> split = BalancedSplit.assign(signatures, id, cfg.input().balanced(), cfg.seed(), "source table " + cfg.input().source().path());
+    Dataset<Row> testDf = split.filter(split.col(BalancedSplit.COLUMN).equalTo(BalancedSplit.TEST));
+    ColumnPlan plan = ColumnPlan.resolve("held-out test rows", testDf.schema(), cfg.input().source(),
+        List.of(BalancedSplit.COLUMN, cfg.input().balanced().groupColumn()), false);
+    JavaRDD<CanonicalRow> test = TableReader.canonical(testDf, plan).map(new Checked(in.width())).filter(CanonicalRow::valid);
+    JavaRDD<CanonicalRow> scaledTest = InputLoader.scale(test, in.scaler());
+
+    // Both rankings on the same rows: source signatures that have an APC.
+    Dataset<Row> apcRanking = meta.select(meta.col("sample_id"), meta.col(Apc.APC)).filter(meta.col(Apc.APC).isNotNull());
+    JavaRDD<CanonicalRow> source = in.source().keyBy(CanonicalRow::id)
+        .join(apcRanking.javaRDD().keyBy(L1000Run::firstString))
+        .values().map(L1000Run::left);
+    NetworkSpec spec = NetworkSpec.of(cfg.model(), in.width(), in.numClasses());
+    TrainingConfig tc = EvaluateRun.retrainTraining(cfg.training(), cfg.evaluation().retrain());
+    FilterRetrain.Model model = RetrainModels.of(
+        cfg.evaluation().retrain().model(), spec, tc, cfg.model().classBalanced(), Engines.device(cfg.device(), -1), cfg.evaluation().retrain().maxIter());
+    List<Double> grid = cfg.evaluation().retrain().grid();
+    List<FilterRetrain.Point> byValue = FilterRetrain.run(spark, source, o.values(), "value", scaledTest, grid, model, cfg.seed());
+    List<FilterRetrain.Point> byApc = FilterRetrain.run(spark, source, apcRanking, Apc.APC, scaledTest, grid, model, cfg.seed());
+    timings.put("retrain_s", (System.nanoTime() - t) / 1e9);
+
+    List<Row> rows = new ArrayList<>();
+    List<Map<String, Object>> curves = new ArrayList<>();
+    for (String ranking : List.of("value", Apc.APC)) {
+      for (FilterRetrain.Point p : ranking.equals("value") ? byValue : byApc) {
+        String dir = p.direction().name().toLowerCase(java.util.Locale.ROOT);
+        rows.add(RowFactory.create(ranking, dir, p.q(), p.metric(), p.trainRows()));
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("ranking", ranking);
+        c.put("removed", dir);
+        c.put("q", p.q());
+        c.put(model.metric(), p.metric());
+        c.put("train_rows", p.trainRows());
+        curves.add(c);
+      }
+    }
+    String curvesPath = new Path(out, "retrain_curves").toString();
+    spark.createDataFrame(rows, DataTypes.createStructType(List.of(
+            DataTypes.createStructField("ranking", DataTypes.StringType, false),
+            DataTypes.createStructField("removed", DataTypes.StringType, false),
+            DataTypes.createStructField("q", DataTypes.DoubleType, false),
+            DataTypes.createStructField(model.metric(), DataTypes.DoubleType, false),
+            DataTypes.createStructField("train_rows", DataTypes.LongType, false))))
+        .coalesce(1).write().mode(SaveMode.Overwrite).parquet(curvesPath);
+
+    Map<String, Object> m = new LinkedHashMap<>(o.manifest());
+    m.put("command", "l1000");
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("value_vs_apc", corr);
+    metrics.put("retrain_metric", model.metric());
+    metrics.put("retrain_test_rows", scaledTest.count());
+    metrics.put("retrain_curves", curves);
+    m.put("metrics", metrics);
+    Map<String, Object> outputs = new LinkedHashMap<>((Map<String, Object>) m.get("output"));
+    outputs.put("values_with_metadata", joinedPath);
+    outputs.put("retrain_curves", curvesPath);
+    m.put("output", outputs);
+    Map<String, Object> allTimings = new LinkedHashMap<>((Map<String, Object>) m.get("timings"));
+    allTimings.putAll(timings);
+    allTimings.put("l1000_total_s", (System.nanoTime() - t0) / 1e9);
+    m.put("timings", allTimings);
+    Manifest.write(spark.sparkContext().hadoopConfiguration(), out, m);
+    LOG.info("l1000: value vs APC {}; retrain curves in {}", corr, curvesPath);
+    return m;
+  }
+
+  private static String firstString(Row r) {
+    return r.getString(0);
+  }
+
+  private static CanonicalRow left(scala.Tuple2<CanonicalRow, Row> p) {
+    return p._1();
+  }
+
+  /** Checks a held-out row against the valuation's feature width. */
+  private static final class Checked implements org.apache.spark.api.java.function.Function<CanonicalRow, CanonicalRow> {
+    private static final long serialVersionUID = 1L;
+    private final int width;
+
+    Checked(int width) {
+      this.width = width;
+    }
+
+    @Override
+    public CanonicalRow call(CanonicalRow r) {
+      return ColumnPlan.check(r, width, -1);
+    }
+  }
+}

@@ -1,0 +1,482 @@
+package org.dvgs.pipeline;
+
+import ai.djl.Device;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.clustering.KMeans;
+import org.apache.spark.ml.clustering.KMeansModel;
+import org.apache.spark.ml.evaluation.ClusteringEvaluator;
+import org.apache.spark.ml.feature.PCA;
+import org.apache.spark.ml.feature.PCAModel;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.dvgs.config.DvgsConfig;
+import org.dvgs.config.Keys;
+import org.dvgs.config.Task;
+import org.dvgs.config.UniqueConfig;
+import org.dvgs.io.CanonicalRow;
+import org.dvgs.io.InputException;
+import org.dvgs.io.InputLoader;
+import org.dvgs.io.LoadedInputs;
+import org.dvgs.io.Manifest;
+import org.dvgs.io.Mix;
+import org.dvgs.model.Engines;
+import org.dvgs.model.NetworkSpec;
+import org.dvgs.model.ParameterSet;
+import org.dvgs.model.Snapshot;
+import org.dvgs.scoring.KroneckerProjection;
+import org.dvgs.scoring.ProjectRows;
+import org.dvgs.scoring.ProjectedRow;
+import org.dvgs.scoring.UniqueSelection;
+import org.dvgs.training.SnapshotStore;
+import org.dvgs.training.TargetTrainer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code unique} command (data uniqueness via gradient similarity): take a trained model (a snapshot of an
+ * earlier run, or trained here on the target), sample source rows, project each row's loss gradient over the last
+ * layers to {@code k} dimensions ({@link KroneckerProjection}, from the ghost pass), keep the rows whose cosine
+ * similarity to every kept row is below the threshold ({@link UniqueSelection}), cluster the projections with
+ * k-means and write the table {@code unique/}, the 2-D principal-component view and the manifest.
+ *
+ * <p>Output table {@code unique/}: {@code sample_id string, label double (null without labels), kept boolean,
+ * nearest_kept_id string, nearest_kept_similarity double, cluster int (null when clustering is off or the gradient
+ * is zero), pc1 double, pc2 double, gradient_norm double, [projection array<float>], run_id string}. For a kept row
+ * the nearest kept row is the most similar <em>other</em> kept row.
+ */
+public final class UniqueJob {
+  private static final Logger LOG = LoggerFactory.getLogger(UniqueJob.class);
+  private static final long SAMPLE_STREAM = 0x756e697173616dL;
+
+  /**
+   * The result of a run.
+   *
+   * @param table the output table as written (read back)
+   * @param manifest the manifest as written
+   */
+  public record Outcome(Dataset<Row> table, Map<String, Object> manifest) {}
+
+  private UniqueJob() {}
+
+  public static Outcome run(SparkSession spark, DvgsConfig cfg) {
+    long t0 = System.nanoTime();
+    UniqueConfig u = cfg.unique();
+    cfg.output().requirePath();
+    String out = cfg.output().path();
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    ValuationJob.prepareOutput(hadoop, out, cfg.output().overwrite());
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Map<String, Double> timings = new LinkedHashMap<>();
+    List<String> warnings = new ArrayList<>();
+
+    jsc.setJobGroup("dvgs-load", "dvgs unique: reading and validating inputs", false);
+    long t = System.nanoTime();
+    InputLoader.RawInputs raw = InputLoader.read(spark, cfg.input(), cfg.model(), cfg.seed(), cfg.training().batchSize());
+    LoadedInputs in = InputLoader.prepare(raw, cfg.input(), null);
+    timings.put("load_s", secs(t));
+    NetworkSpec spec = NetworkSpec.of(cfg.model(), in.width(), in.numClasses());
+    if (u.lastLayers() > spec.layers()) {
+      throw new org.dvgs.config.ConfigValidationException(
+          "dvgs.unique.last-layers = " + u.lastLayers() + " but the network " + spec + " has " + spec.layers() + " linear layers");
+    }
+    Device device = Engines.device(cfg.device(), -1);
+
+    jsc.setJobGroup("dvgs-training", "dvgs unique: the model", false);
+    t = System.nanoTime();
+    Map<String, Object> modelInfo = new LinkedHashMap<>();
+    Snapshot snapshot = model(cfg, spec, in, hadoop, out, device, modelInfo);
+    timings.put("model_s", secs(t));
+
+    // Sample after scaling, so rows are scaled exactly as the model's training saw them.
+    t = System.nanoTime();
+    StorageLevel level = StorageLevel.fromString(cfg.scoring().storageLevel());
+    JavaRDD<CanonicalRow> rows = sample(in.source(), u.sampleSize(), cfg.seed());
+    if (u.partitions() > 0) {
+      rows = rows.repartition(u.partitions());
+    }
+    long n = rows.count();
+    if (n == 0) {
+      throw new InputException("source table " + cfg.input().source().path() + " has no valid rows to evaluate");
+    }
+    int k = u.dimension(n);
+    String warn = u.dimensionWarning(n);
+    if (warn != null) {
+      LOG.warn(warn);
+      warnings.add(warn);
+    }
+    KroneckerProjection projection = new KroneckerProjection(cfg.seed(), spec, u.lastLayers(), k);
+    int threads = Sessions.threadsPerTask(jsc.getConf(), cfg.scoring().intraOpThreads());
+    Broadcast<ParameterSet> params = jsc.broadcast(snapshot.parameters());
+    jsc.setJobGroup("dvgs-unique", "dvgs unique: projecting " + n + " gradients to " + k + " dimensions", false);
+    JavaRDD<ProjectedRow> projected =
+        rows.mapPartitions(new ProjectRows(spec, params, projection, u.batchSize(), cfg.seed(), cfg.device(), threads, spec.task() != Task.AUTOENCODER))
+            .persist(level);
+    long projectedRows = projected.count();
+    timings.put("project_s", secs(t));
+    JavaRDD<ProjectedRow> nonZero = projected.filter(UniqueJob::nonZero).persist(level);
+    long zero = projectedRows - nonZero.count();
+
+    t = System.nanoTime();
+    UniqueSelection.Result sel = UniqueSelection.run(jsc, nonZero, k, u.threshold(), level);
+    timings.put("select_s", secs(t));
+
+    t = System.nanoTime();
+    Dataset<Row> assigned = assignments(spark, sel.assignments(), projected, nonZero);
+    Map<String, Object> clustering = new LinkedHashMap<>();
+    Dataset<Row> clustered = cluster(assigned, u, cfg.seed(), clustering);
+    timings.put("cluster_s", secs(t));
+
+    t = System.nanoTime();
+    String runId = cfg.runId().isEmpty() ? "unique-" + Long.toHexString(Mix.hash(cfg.toJson())) : cfg.runId();
+    Dataset<Row> table = clustered.withColumn("run_id", functions.lit(runId));
+    List<String> columns = new ArrayList<>(List.of("sample_id", "label", "kept", "nearest_kept_id", "nearest_kept_similarity",
+        "cluster", "pc1", "pc2", "gradient_norm"));
+    if (u.writeProjection()) {
+      columns.add("projection");
+    }
+    columns.add("run_id");
+    String tablePath = new Path(out, "unique").toString();
+    table.select(columns.stream().map(functions::col).toArray(org.apache.spark.sql.Column[]::new))
+        .write().mode(SaveMode.Overwrite).parquet(tablePath);
+    if (cfg.output().writeRejects()) {
+      org.dvgs.aggregation.ValueTable.rejects(spark, in.rejects(), runId).write().mode(SaveMode.Overwrite).parquet(new Path(out, "rejects").toString());
+    }
+    Dataset<Row> written = spark.read().parquet(tablePath);
+    Map<String, Object> summary = summary(written, spec.task() == Task.CLASSIFIER);
+    timings.put("write_s", secs(t));
+    projected.unpersist(false);
+    nonZero.unpersist(false);
+    sel.assignments().unpersist(false);
+    params.unpersist(false);
+    raw.release();
+    timings.put("total_s", secs(t0));
+    jsc.clearJobGroup();
+
+    Map<String, Object> counts = new LinkedHashMap<>(in.counts());
+    counts.put("sampled", n);
+    counts.put("zero_gradient", zero);
+    counts.put("kept", (long) sel.kept().size());
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("command", "unique");
+    m.put("run_id", runId);
+    m.put("seed", cfg.seed());
+    m.put("versions", ValuationJob.versions(spark));
+    m.put("device", device.toString());
+    m.put("model", modelInfo);
+    m.put("counts", counts);
+    Map<String, Object> proj = new LinkedHashMap<>();
+    proj.put("k", k);
+    proj.put("k_configured", u.k());
+    proj.put("eps", u.eps());
+    proj.put("jl_bound", UniqueConfig.jlDimension(n, u.eps()));
+    List<Integer> layers = new ArrayList<>();
+    for (int l = 0; l < spec.layers(); l++) {
+      if (projection.includes(l)) {
+        layers.add(l);
+      }
+    }
+    proj.put("layers", layers);
+    proj.put("gradient_dimension", projection.gradientDimension());
+    proj.put("kind", "kronecker-factored rademacher rows (u_j kron v_j), seeded");
+    m.put("projection", proj);
+    Map<String, Object> selection = new LinkedHashMap<>();
+    selection.put("threshold", u.threshold());
+    selection.put("rounds", sel.pools().size());
+    selection.put("pool_per_round", sel.pools());
+    selection.put("candidates_per_round", sel.candidates());
+    selection.put("kept_per_round", sel.added());
+    selection.put("partitions", rows.getNumPartitions());
+    m.put("selection", selection);
+    m.put("clustering", clustering);
+    m.put("summary", summary);
+    m.put("per_row_us", Map.of(
+        "project", 1e6 * timings.get("project_s") / n,
+        "select", 1e6 * timings.get("select_s") / n));
+    m.put("warnings", warnings);
+    m.put("timings", timings);
+    m.put("output", Map.of("unique", tablePath, "rows", projectedRows));
+    m.put("config", Manifest.parse(cfg.toJson()));
+    Manifest.write(hadoop, out, m);
+    LOG.info("unique {}: {} rows, {} kept, k = {}, {} clusters, {} s -> {}", runId, n, sel.kept().size(), k,
+        clustering.get("clusters"), String.format("%.1f", timings.get("total_s")), out);
+    return new Outcome(written, m);
+  }
+
+  private static double secs(long start) {
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  private static boolean nonZero(ProjectedRow r) {
+    return r.norm() > 0;
+  }
+
+  /** The model: a snapshot of an earlier run, or the latest snapshot of training on the target here. */
+  static Snapshot model(DvgsConfig cfg, NetworkSpec spec, LoadedInputs in, Configuration hadoop, String out, Device device,
+      Map<String, Object> info) {
+    UniqueConfig u = cfg.unique();
+    SnapshotStore store;
+    if (!u.snapshotDir().isEmpty()) {
+      Path dir = new Path(u.snapshotDir());
+      String parent = dir.getParent() == null ? "." : dir.getParent().toString();
+      store = new SnapshotStore(hadoop, parent, dir.getName(), spec);
+      if (!store.has(u.restart())) {
+        throw new InputException("dvgs.unique.snapshot-dir = " + u.snapshotDir() + " holds no "
+            + String.format("restart-%05d.snap", u.restart()) + " (dvgs.unique.restart = " + u.restart() + ")");
+      }
+      info.put("source", "snapshot-dir");
+    } else {
+      String fingerprint = ValuationJob.trainingFingerprint(cfg, spec, in.target());
+      String root = cfg.training().checkpointDir().isEmpty() ? new Path(out, "checkpoints").toString() : cfg.training().checkpointDir();
+      store = new SnapshotStore(hadoop, root, fingerprint, spec);
+      TargetTrainer trainer = new TargetTrainer(spec, cfg.training(), cfg.model().classBalanced(), cfg.seed(), device);
+      TrainingStage.Result trained = TrainingStage.run(trainer, store, in.target(), u.restart() + 1, cfg.training().epochs(), cfg.training().logEvery());
+      info.put("source", trained.reused() == u.restart() + 1 ? "reused-snapshots" : "trained");
+      info.put("fingerprint", fingerprint);
+    }
+    Snapshot chosen = null;
+    int index = -1;
+    try {
+      Iterator<Snapshot> it = store.read(u.restart());
+      while (it.hasNext()) {
+        Snapshot s = it.next();
+        index++;
+        chosen = s;
+        if (index == u.checkpoint()) {
+          break;
+        }
+      }
+    } catch (UncheckedIOException e) {
+      throw new InputException("dvgs.unique.snapshot-dir: " + e.getMessage());
+    }
+    if (chosen == null || (u.checkpoint() >= 0 && index != u.checkpoint())) {
+      throw new InputException("dvgs.unique.checkpoint = " + u.checkpoint() + " but " + store.directory() + " holds "
+          + (index + 1) + " snapshots for restart " + u.restart());
+    }
+    info.put("snapshot_dir", store.directory().toString());
+    info.put("restart", chosen.restart());
+    info.put("snapshot_index", index);
+    info.put("iteration", chosen.iteration());
+    info.put("target_loss", chosen.targetLoss());
+    info.put("widths", spec.widths());
+    info.put("parameters", spec.parameterCount());
+    info.put("task", Keys.kebab(spec.task()));
+    return chosen;
+  }
+
+  /** {@code size} rows with the smallest seeded hash of their id (all rows when {@code size} is 0). */
+  static JavaRDD<CanonicalRow> sample(JavaRDD<CanonicalRow> valid, int size, long seed) {
+    if (size <= 0) {
+      return valid;
+    }
+    long stream = Mix.mix(seed, SAMPLE_STREAM);
+    List<Long> smallest = valid.map(new SampleKey(stream)).takeOrdered(size, new UnsignedOrder());
+    if (smallest.size() < size) {
+      LOG.info("dvgs.unique.sample-size = {} but the source has {} valid rows: using all", size, smallest.size());
+      return valid;
+    }
+    return valid.filter(new InSample(stream, smallest.get(smallest.size() - 1)));
+  }
+
+  private static final class SampleKey implements org.apache.spark.api.java.function.Function<CanonicalRow, Long> {
+    private static final long serialVersionUID = 1L;
+    private final long stream;
+
+    SampleKey(long stream) {
+      this.stream = stream;
+    }
+
+    @Override
+    public Long call(CanonicalRow r) {
+      return Mix.mix(stream, Mix.hash(r.id()));
+    }
+  }
+
+  private static final class InSample implements org.apache.spark.api.java.function.Function<CanonicalRow, Boolean> {
+    private static final long serialVersionUID = 1L;
+    private final long stream;
+    private final long threshold;
+
+    InSample(long stream, long threshold) {
+      this.stream = stream;
+      this.threshold = threshold;
+    }
+
+    @Override
+    public Boolean call(CanonicalRow r) {
+      return Long.compareUnsigned(Mix.mix(stream, Mix.hash(r.id())), threshold) <= 0;
+    }
+  }
+
+  private static final class UnsignedOrder implements java.util.Comparator<Long>, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public int compare(Long a, Long b) {
+      return Long.compareUnsigned(a, b);
+    }
+  }
+
+  static final StructType ASSIGNED = DataTypes.createStructType(List.of(
+      DataTypes.createStructField("sample_id", DataTypes.StringType, false),
+      DataTypes.createStructField("label", DataTypes.DoubleType, true),
+      DataTypes.createStructField("kept", DataTypes.BooleanType, false),
+      DataTypes.createStructField("nearest_kept_id", DataTypes.StringType, true),
+      DataTypes.createStructField("nearest_kept_similarity", DataTypes.DoubleType, true),
+      DataTypes.createStructField("gradient_norm", DataTypes.DoubleType, false),
+      DataTypes.createStructField("unit", new VectorUDT(), true),
+      DataTypes.createStructField("projection", DataTypes.createArrayType(DataTypes.FloatType, false), false)));
+
+  /** Every projected row with its outcome; zero-gradient rows are neither kept nor near anything. */
+  private static Dataset<Row> assignments(SparkSession spark, JavaRDD<UniqueSelection.Assignment> a, JavaRDD<ProjectedRow> all,
+      JavaRDD<ProjectedRow> nonZero) {
+    JavaRDD<Row> selected = a.map(UniqueJob::assignedRow);
+    JavaRDD<Row> zero = all.filter(UniqueJob::isZero).map(UniqueJob::zeroRow);
+    return spark.createDataFrame(selected.union(zero), ASSIGNED);
+  }
+
+  private static boolean isZero(ProjectedRow r) {
+    return !(r.norm() > 0);
+  }
+
+  private static Row assignedRow(UniqueSelection.Assignment s) {
+    ProjectedRow r = s.row();
+    return RowFactory.create(r.id(), Double.isNaN(r.label()) ? null : r.label(), s.kept(), s.nearestId(),
+        Double.isNaN(s.nearestSimilarity()) ? null : s.nearestSimilarity(), (double) r.norm(), unitVector(r), boxed(r.projection()));
+  }
+
+  private static Row zeroRow(ProjectedRow r) {
+    return RowFactory.create(r.id(), Double.isNaN(r.label()) ? null : r.label(), false, null, null, (double) r.norm(), null,
+        boxed(r.projection()));
+  }
+
+  private static Vector unitVector(ProjectedRow r) {
+    double[] d = new double[r.unit().length];
+    for (int j = 0; j < d.length; j++) {
+      d[j] = r.unit()[j];
+    }
+    return Vectors.dense(d);
+  }
+
+  private static Float[] boxed(float[] f) {
+    Float[] b = new Float[f.length];
+    for (int i = 0; i < f.length; i++) {
+      b[i] = f[i];
+    }
+    return b;
+  }
+
+  /**
+   * k-means on the unit projected gradients (Euclidean distance on unit vectors orders pairs as cosine similarity
+   * does), with the count given or chosen by the best silhouette; and the first two principal components for a 2-D
+   * view. Adds {@code cluster}, {@code pc1}, {@code pc2}.
+   */
+  static Dataset<Row> cluster(Dataset<Row> assigned, UniqueConfig u, long seed, Map<String, Object> info) {
+    Dataset<Row> withUnit = assigned.filter(functions.col("unit").isNotNull()).cache();
+    long n = withUnit.count();
+    Dataset<Row> result;
+    if (n >= 3) {
+      PCAModel pca = new PCA().setInputCol("unit").setOutputCol("pcs").setK(Math.min(2, ((Vector) withUnit.first().getAs("unit")).size())).fit(withUnit);
+      info.put("pca_explained_variance", pca.explainedVariance().toArray());
+      result = pca.transform(withUnit)
+          .withColumn("pcs_arr", org.apache.spark.ml.functions.vector_to_array(functions.col("pcs"), "float64"))
+          .withColumn("pc1", functions.col("pcs_arr").getItem(0))
+          .withColumn("pc2", functions.when(functions.size(functions.col("pcs_arr")).gt(1), functions.col("pcs_arr").getItem(1)).otherwise(0.0))
+          .drop("pcs", "pcs_arr");
+    } else {
+      result = withUnit.withColumn("pc1", functions.lit(0.0)).withColumn("pc2", functions.lit(0.0));
+    }
+    if (u.clustersEnabled() && n >= 3) {
+      ClusteringEvaluator evaluator = new ClusteringEvaluator().setFeaturesCol("unit").setPredictionCol("cluster");
+      Map<Integer, Double> silhouettes = new TreeMap<>();
+      KMeansModel best = null;
+      double bestScore = Double.NEGATIVE_INFINITY;
+      List<Integer> counts = new ArrayList<>();
+      if (u.clusters() > 0) {
+        counts.add((int) Math.min(u.clusters(), n));
+      } else {
+        for (int c = u.clustersMin(); c <= Math.min(u.clustersMax(), n - 1); c++) {
+          counts.add(c);
+        }
+      }
+      for (int c : counts) {
+        KMeansModel model = new KMeans().setK(c).setSeed(seed).setMaxIter(u.clustersMaxIter()).setFeaturesCol("unit")
+            .setPredictionCol("cluster").fit(withUnit);
+        double s = evaluator.evaluate(model.transform(withUnit));
+        silhouettes.put(c, s);
+        LOG.info("k-means with {} clusters: silhouette {}", c, String.format("%.4f", s));
+        if (s > bestScore) {
+          bestScore = s;
+          best = model;
+        }
+      }
+      info.put("clusters", best.getK());
+      info.put("chosen_by", u.clusters() > 0 ? "config" : "silhouette");
+      info.put("silhouette", bestScore);
+      info.put("silhouette_by_count", silhouettes);
+      result = best.transform(result);
+    } else {
+      info.put("clusters", 0);
+      result = result.withColumn("cluster", functions.lit(null).cast(DataTypes.IntegerType));
+    }
+    Dataset<Row> zero = assigned.filter(functions.col("unit").isNull())
+        .withColumn("pc1", functions.lit(null).cast(DataTypes.DoubleType))
+        .withColumn("pc2", functions.lit(null).cast(DataTypes.DoubleType))
+        .withColumn("cluster", functions.lit(null).cast(DataTypes.IntegerType));
+    return result.unionByName(zero);
+  }
+
+  /** Kept rows per label and per cluster, cluster sizes, and class coverage (classifier). */
+  static Map<String, Object> summary(Dataset<Row> table, boolean classes) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    Map<String, Object> clusters = new TreeMap<>();
+    for (Row r : table.filter(functions.col("cluster").isNotNull()).groupBy("cluster")
+        .agg(functions.count("*").as("rows"), functions.sum(functions.col("kept").cast("int")).as("kept")).collectAsList()) {
+      clusters.put(String.valueOf(r.getInt(0)), Map.of("rows", r.getLong(1), "kept", r.getLong(2)));
+    }
+    s.put("clusters", clusters);
+    s.put("clusters_with_kept_rows", clusters.values().stream().filter(v -> (long) ((Map<?, ?>) v).get("kept") > 0).count());
+    if (classes) {
+      Map<String, Object> labels = new TreeMap<>();
+      long covered = 0;
+      for (Row r : table.groupBy("label")
+          .agg(functions.count("*").as("rows"), functions.sum(functions.col("kept").cast("int")).as("kept")).collectAsList()) {
+        long kept = r.getLong(2);
+        labels.put(String.valueOf((int) r.getDouble(0)), Map.of("rows", r.getLong(1), "kept", kept));
+        covered += kept > 0 ? 1 : 0;
+      }
+      s.put("labels", labels);
+      Map<Long, Long> cells = new java.util.HashMap<>();
+      for (Row r : table.filter(functions.col("cluster").isNotNull()).groupBy("label", "cluster").count().collectAsList()) {
+        cells.put(((long) (int) r.getDouble(0) << 32) ^ (r.getInt(1) & 0xffffffffL), r.getLong(2));
+      }
+      if (!cells.isEmpty()) {
+        s.put("adjusted_rand_clusters_vs_labels", org.dvgs.evaluation.AdjustedRand.ofContingency(cells));
+      }
+      s.put("labels_present", labels.size());
+      s.put("labels_with_kept_rows", covered);
+    }
+    return s;
+  }
+}

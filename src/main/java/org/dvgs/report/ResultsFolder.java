@@ -1,0 +1,237 @@
+package org.dvgs.report;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.dvgs.io.InputException;
+import org.dvgs.io.Manifest;
+
+/**
+ * An {@code evaluate} results folder opened for reporting: its manifest and its {@code results/} and
+ * {@code curves/} Parquet tables, checked on opening so that a report section can rely on their shape.
+ *
+ * <p>Everything a section needs is checked here, with an {@link InputException} naming the folder, file, key or
+ * column when it is missing or of the wrong kind: the manifest must be a JSON object from {@code evaluate} with
+ * {@code seeds} (list), {@code experiment} and {@code metrics} (objects) and {@code runs} (list of objects); the
+ * tables must have the columns of the results-folder layout with their types.
+ */
+public final class ResultsFolder {
+  /** Columns of {@code results/} a report reads, with their types. */
+  static final StructType RESULTS_COLUMNS = new StructType()
+      .add("sample_id", DataTypes.StringType).add("value", DataTypes.DoubleType).add("corrupted", DataTypes.BooleanType)
+      .add("noise_rate", DataTypes.DoubleType).add("seed", DataTypes.LongType);
+  /** Columns of {@code curves/} with their types. */
+  static final StructType CURVES_COLUMNS = new StructType()
+      .add("seed", DataTypes.LongType).add("curve", DataTypes.StringType).add("x", DataTypes.DoubleType).add("y", DataTypes.DoubleType);
+
+  private final String dir;
+  private final Map<String, Object> manifest;
+  private final Dataset<Row> results;
+  private final Dataset<Row> curves;
+  private RowStats rowStats;
+  private List<Row> curveRows;
+
+  /**
+   * Counts and value range of {@code results/}, from one pass over the table.
+   *
+   * @param rows all rows, every seed
+   * @param finiteValues rows whose value is neither null nor NaN
+   * @param minValue smallest finite value (NaN when there is none)
+   * @param maxValue largest finite value (NaN when there is none)
+   * @param noisyRows rows with {@code noise_rate > 0}
+   * @param corruptedRows rows with {@code corrupted = true}
+   */
+  public record RowStats(long rows, long finiteValues, double minValue, double maxValue, long noisyRows, long corruptedRows) {}
+
+  private ResultsFolder(String dir, Map<String, Object> manifest, Dataset<Row> results, Dataset<Row> curves) {
+    this.dir = dir;
+    this.manifest = manifest;
+    this.results = results;
+    this.curves = curves;
+  }
+
+  /**
+   * Opens and checks a results folder.
+   *
+   * @param spark session used to read the Parquet tables (lazily: nothing is scanned here but the schemas)
+   * @param dir local path or Hadoop URI of the folder {@code evaluate} wrote
+   * @throws InputException when the folder, its manifest or a table is missing or malformed
+   */
+  public static ResultsFolder open(SparkSession spark, String dir) {
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    Map<String, Object> manifest = readManifest(hadoop, dir);
+    Dataset<Row> results = table(spark, dir, "results", RESULTS_COLUMNS);
+    Dataset<Row> curves = table(spark, dir, "curves", CURVES_COLUMNS);
+    return new ResultsFolder(dir, manifest, results, curves);
+  }
+
+  /** The folder as given. */
+  public String dir() {
+    return dir;
+  }
+
+  /** The whole manifest (nested maps and lists as parsed from JSON). */
+  public Map<String, Object> manifest() {
+    return manifest;
+  }
+
+  /** The manifest's {@code experiment} object. */
+  public Map<?, ?> experiment() {
+    return (Map<?, ?>) manifest.get("experiment");
+  }
+
+  /** The manifest's {@code metrics}: name to {@code {mean, std, per_seed}}, in the manifest's order. */
+  public Map<?, ?> metrics() {
+    return (Map<?, ?>) manifest.get("metrics");
+  }
+
+  /** The manifest's {@code runs}, one object per seed. */
+  public List<?> runs() {
+    return (List<?>) manifest.get("runs");
+  }
+
+  /** The manifest's {@code seeds}. */
+  public List<?> seeds() {
+    return (List<?>) manifest.get("seeds");
+  }
+
+  /** {@code results/}: one row per valued source row per seed, with its ground truth. */
+  public Dataset<Row> results() {
+    return results;
+  }
+
+  /** {@code curves/}: {@code seed, curve, x, y}. */
+  public Dataset<Row> curves() {
+    return curves;
+  }
+
+  /** {@link RowStats} of {@code results/}, computed on first use with one Spark job. */
+  public synchronized RowStats rowStats() {
+    if (rowStats == null) {
+      Column finite = functions.col("value").isNotNull().and(functions.not(functions.isnan(functions.col("value"))));
+      Row r = results.agg(functions.count(functions.lit(1)),
+          functions.count(functions.when(finite, 1)),
+          functions.min(functions.when(finite, functions.col("value"))),
+          functions.max(functions.when(finite, functions.col("value"))),
+          functions.count(functions.when(functions.col("noise_rate").gt(0), 1)),
+          functions.count(functions.when(functions.col("corrupted"), 1))).first();
+      rowStats = new RowStats(r.getLong(0), r.getLong(1), r.isNullAt(2) ? Double.NaN : r.getDouble(2),
+          r.isNullAt(3) ? Double.NaN : r.getDouble(3), r.getLong(4), r.getLong(5));
+    }
+    return rowStats;
+  }
+
+  /**
+   * Every row of {@code curves/} ({@code seed, curve, x, y}), collected once: {@code evaluate} keeps at most a few
+   * hundred points per curve and seed.
+   */
+  public synchronized List<Row> curveRows() {
+    if (curveRows == null) {
+      curveRows = curves.select("seed", "curve", "x", "y").collectAsList();
+    }
+    return curveRows;
+  }
+
+  private static Map<String, Object> readManifest(Configuration hadoop, String dir) {
+    Path folder = new Path(dir);
+    Path p = new Path(folder, "manifest.json");
+    try {
+      FileSystem fs = folder.getFileSystem(hadoop);
+      if (!fs.exists(folder)) {
+        throw new InputException("results folder " + dir + " does not exist");
+      }
+      if (!fs.getFileStatus(folder).isDirectory()) {
+        throw new InputException("results folder " + dir + " is a file, not a folder written by evaluate");
+      }
+      if (!fs.exists(p)) {
+        throw new InputException(p + " is missing: " + dir + " is not a finished evaluate results folder");
+      }
+    } catch (IOException e) {
+      throw new InputException("cannot read the results folder " + dir + ": " + e.getMessage(), e);
+    }
+    Map<String, Object> m;
+    try {
+      m = Manifest.read(hadoop, dir);
+    } catch (RuntimeException e) {
+      // Jackson's message names the line and column of the first error.
+      throw new InputException(p + " is not a JSON object: " + rootMessage(e), e);
+    }
+    if (m == null) {
+      throw new InputException(p + " is not a JSON object (empty or null)");
+    }
+    if (!"evaluate".equals(m.get("command"))) {
+      throw new InputException(p + " is not from an evaluate run (\"command\": " + m.get("command") + ")");
+    }
+    require(p, m, "seeds", List.class, "a list");
+    require(p, m, "experiment", Map.class, "an object");
+    require(p, m, "metrics", Map.class, "an object");
+    require(p, m, "runs", List.class, "a list");
+    for (Map.Entry<?, ?> e : ((Map<?, ?>) m.get("metrics")).entrySet()) {
+      if (!(e.getValue() instanceof Map<?, ?> s) || !(s.get("per_seed") instanceof List<?>)) {
+        throw new InputException(p + ": \"metrics\"." + e.getKey() + " must be an object {mean, std, per_seed: [..]}");
+      }
+    }
+    int i = 0;
+    for (Object run : (List<?>) m.get("runs")) {
+      if (!(run instanceof Map<?, ?> r) || !(r.get("timings") instanceof Map<?, ?>)) {
+        throw new InputException(p + ": \"runs\"[" + i + "] must be an object with \"seed\" and \"timings\"");
+      }
+      i++;
+    }
+    return m;
+  }
+
+  private static void require(Path p, Map<String, Object> m, String key, Class<?> type, String what) {
+    if (!type.isInstance(m.get(key))) {
+      throw new InputException(p + ": \"" + key + "\" must be " + what + (m.containsKey(key) ? " (found " + m.get(key) + ")" : " (missing)"));
+    }
+  }
+
+  private static Dataset<Row> table(SparkSession spark, String dir, String name, StructType columns) {
+    String path = new Path(dir, name).toString();
+    Dataset<Row> t;
+    try {
+      t = spark.read().parquet(path);
+    } catch (Exception e) {
+      // Spark's AnalysisException (no such path, not Parquet) is checked but thrown undeclared, hence Exception.
+      throw new InputException("cannot read the " + name + " table " + path + " (Parquet): " + rootMessage(e), e);
+    }
+    for (StructField c : columns.fields()) {
+      StructField f = null;
+      for (StructField x : t.schema().fields()) {
+        if (x.name().equals(c.name())) {
+          f = x;
+        }
+      }
+      if (f == null) {
+        throw new InputException(path + " has no column '" + c.name() + "' (columns: " + List.of(t.columns()) + ")");
+      }
+      if (!f.dataType().equals(c.dataType())) {
+        throw new InputException(path + ": column '" + c.name() + "' is " + f.dataType().simpleString() + ", expected "
+            + c.dataType().simpleString());
+      }
+    }
+    return t;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    int nl = msg.indexOf('\n');
+    return nl < 0 ? msg : msg.substring(0, nl);
+  }
+}
