@@ -53,6 +53,11 @@ public record DvgsConfig(
     ScaleConfig scale,
     Config resolved) {
 
+  public DvgsConfig {
+    // Cross-section checks: every command validates them at start-up, and so does every with(..) copy.
+    scoring.requireCompatible(model);
+  }
+
   /** Root of every key. */
   public static final String ROOT = "dvgs";
 
@@ -64,7 +69,7 @@ public record DvgsConfig(
   /** Builds and validates the typed configuration from a resolved config holding a {@code dvgs} section. */
   public static DvgsConfig from(Config config) {
     Keys k = Keys.at(config, ROOT);
-    DvgsConfig c = new DvgsConfig(
+    return new DvgsConfig(
         k.longValue("seed"),
         checkRunId(k.full("run-id"), k.string("run-id").trim()),
         k.enumValue("device", DeviceKind.class),
@@ -81,11 +86,6 @@ public record DvgsConfig(
         IngestConfig.from(k.section("ingest")),
         ScaleConfig.from(k.section("scale")),
         config.getConfig(ROOT));
-    if (c.scoring().targetGradient() == TargetGradient.WITHIN_CLASS && c.model().task() != Task.CLASSIFIER) {
-      throw new ConfigValidationException(
-          "dvgs.scoring.target-gradient = within-class needs class labels, but dvgs.model.task = " + Keys.kebab(c.model().task()));
-    }
-    return c;
   }
 
   /**

@@ -7,7 +7,6 @@ import java.util.List;
  *
  * @param similarity the similarity measure
  * @param method ghost (batched) or naive (per-sample autograd)
- * @param targetGradient compare each row with the whole target batch's gradient or with its own class's
  * @param layers 0-based linear layers included in the similarity; empty = all
  * @param batchSize source rows per batch
  * @param trainModeDropout source gradients with per-sample dropout masks instead of dropout off
@@ -15,6 +14,7 @@ import java.util.List;
  * @param partitions source partitions (0 = as read)
  * @param intraOpThreads PyTorch threads per task (0 = cores / task slots)
  * @param storageLevel Spark storage level name for the persisted source
+ * @param targetGradient the target batch gradient, or per class the gradient over the batch rows of that class
  */
 public record ScoringConfig(
     SimilarityMetric similarity,
@@ -55,5 +55,18 @@ public record ScoringConfig(
       throw new ConfigValidationException(k.full("storage-level") + " = " + s.storageLevel + " is not one of " + levels);
     }
     return s;
+  }
+
+  /**
+   * Checks the scoring settings that depend on the model: a within-class target gradient needs classes.
+   *
+   * @throws ConfigValidationException naming {@code dvgs.scoring.target-gradient}
+   */
+  void requireCompatible(ModelConfig model) {
+    if (targetGradient == TargetGradient.WITHIN_CLASS && model.task() != Task.CLASSIFIER) {
+      throw new ConfigValidationException(
+          DvgsConfig.ROOT + ".scoring.target-gradient = within-class needs class labels (dvgs.model.task = classifier), got "
+              + "dvgs.model.task = " + Keys.kebab(model.task()) + "; use target-gradient = batch");
+    }
   }
 }

@@ -1,9 +1,10 @@
 package org.dvgs.config;
 
-/** Which target gradient a source row is compared with. */
+/**
+ * Which target gradient a source row is compared with at each checkpoint: the gradient of the whole target batch
+ * (the DVGS default), or, for a classifier, the gradient of the loss over the target-batch rows of the row's own
+ * class ({@code within-class}). Written in configs in kebab case.
+ */
 public enum TargetGradient {
-  /** The gradient of the whole target batch (the DVGS paper's choice). */
-  BATCH,
-  /** The gradient of the target-batch rows of the source row's own class (classifier only). */
-  WITHIN_CLASS
+  BATCH, WITHIN_CLASS
 }

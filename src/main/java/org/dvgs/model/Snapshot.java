@@ -5,43 +5,58 @@ import org.dvgs.io.Mix;
 
 /**
  * The model at one checkpoint of driver training: the parameters before an optimizer step and the target batch
- * gradient computed at those parameters (the gradient that step used).
+ * gradient computed at those parameters (the gradient that step used), optionally with one target gradient per
+ * class for within-class scoring.
  *
  * @param restart restart index
  * @param iteration optimizer step within the restart (0-based)
  * @param targetLoss target batch loss at this step
  * @param parameters network parameters
  * @param targetGradient gradient of the target batch loss
- * @param classGradients per class, the gradient of the loss over the target-batch rows of that class (the batch
- *     gradient for a class absent from the batch); null when not computed
+ * @param classGradients null when only the batch gradient was kept; otherwise one entry per class: the gradient of
+ *     the loss over the batch rows of that class, or null when the batch had no row of that class
  */
 public record Snapshot(
     int restart, long iteration, double targetLoss, ParameterSet parameters, ParameterSet targetGradient, ParameterSet[] classGradients)
     implements Serializable {
   private static final long serialVersionUID = 2L;
 
-  /** A snapshot without class gradients. */
+  /** A snapshot with the batch gradient only. */
   public Snapshot(int restart, long iteration, double targetLoss, ParameterSet parameters, ParameterSet targetGradient) {
     this(restart, iteration, targetLoss, parameters, targetGradient, null);
   }
 
-  /** Squared norm of one class's gradient over the given layers (all layers when {@code layers} is null). */
-  public double classSquaredNorm(int c, boolean[] layers) {
-    double s = 0;
-    for (int l = 0; l < classGradients[c].layers(); l++) {
-      if (layers == null || layers[l]) {
-        s += classGradients[c].squaredNorm(l);
-      }
+  /** Whether per-class gradients were kept. */
+  public boolean hasClassGradients() {
+    return classGradients != null;
+  }
+
+  /**
+   * The target gradient a row of class {@code c} is compared with under within-class scoring: the class gradient,
+   * or the batch gradient when the batch had no row of class {@code c} (or {@code c} is out of range).
+   */
+  public ParameterSet gradientForClass(int c) {
+    if (classGradients == null || c < 0 || c >= classGradients.length || classGradients[c] == null) {
+      return targetGradient;
     }
-    return s;
+    return classGradients[c];
   }
 
   /** Squared norm of the target gradient over the given layers (all layers when {@code layers} is null). */
   public double targetSquaredNorm(boolean[] layers) {
+    return squaredNorm(targetGradient, layers);
+  }
+
+  /** Squared norm of {@link #gradientForClass(int)} over the given layers (all when {@code layers} is null). */
+  public double classSquaredNorm(int c, boolean[] layers) {
+    return squaredNorm(gradientForClass(c), layers);
+  }
+
+  private static double squaredNorm(ParameterSet g, boolean[] layers) {
     double s = 0;
-    for (int l = 0; l < targetGradient.layers(); l++) {
+    for (int l = 0; l < g.layers(); l++) {
       if (layers == null || layers[l]) {
-        s += targetGradient.squaredNorm(l);
+        s += g.squaredNorm(l);
       }
     }
     return s;

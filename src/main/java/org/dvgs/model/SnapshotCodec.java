@@ -8,34 +8,61 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Binary snapshot format: a header with the network widths, then snapshots one after another, each
- * {@code restart:int, iteration:long, loss:double} followed by weights and biases of every layer, then the target
- * gradient in the same layout, then the number of class gradients (0 when none) and each in the same layout.
- * Floats are little-endian. Files of the first format (without class gradients) are refused with a message
- * asking to delete them; snapshots are a cache that a run recomputes.
+ * Binary snapshot format. Format 1 (batch gradient only): a header {@code "DVGSSNP1", layer count, widths}, then
+ * snapshots one after another, each {@code restart:int, iteration:long, loss:double} followed by weights and
+ * biases of every layer, then the target gradient in the same layout. Format 2 (with per-class gradients, written
+ * only for within-class scoring): header {@code "DVGSSNP2", layer count, widths, classes:int}; each snapshot as in
+ * format 1, followed per class by a presence byte (1 = the batch had rows of that class) and, when present, that
+ * class's gradient in the same layout. Floats are little-endian. Files without class gradients stay in format 1, so
+ * snapshots written before format 2 existed are still read and reused.
  */
 public final class SnapshotCodec {
-  private static final long MAGIC = 0x44564753534e5032L; // "DVGSSNP2"
-  private static final long MAGIC_V1 = 0x44564753534e5031L; // "DVGSSNP1"
+  private static final long MAGIC_PREFIX = 0x44564753534e5000L; // "DVGSSNP" + version digit
+  private static final long MAGIC = MAGIC_PREFIX | '1';
+  private static final long MAGIC_CLASSES = MAGIC_PREFIX | '2';
 
   private SnapshotCodec() {}
 
+  /** Writes a format-1 header (batch gradient only). */
   public static void writeHeader(DataOutputStream out, NetworkSpec spec) throws IOException {
-    out.writeLong(MAGIC);
+    writeHeader(out, spec, 0);
+  }
+
+  /**
+   * Writes the header of a file whose snapshots each carry {@code classGradients} per-class gradients (0 = none:
+   * format 1; otherwise format 2).
+   */
+  public static void writeHeader(DataOutputStream out, NetworkSpec spec, int classGradients) throws IOException {
+    out.writeLong(classGradients == 0 ? MAGIC : MAGIC_CLASSES);
     out.writeInt(spec.widths().length);
     for (int w : spec.widths()) {
       out.writeInt(w);
     }
+    if (classGradients > 0) {
+      out.writeInt(classGradients);
+    }
   }
 
-  /** Reads and checks the header against the expected network. */
+  /** Reads and checks the header of a file without per-class gradients. */
   public static void readHeader(DataInputStream in, NetworkSpec spec, String where) throws IOException {
+    readHeader(in, spec, 0, where);
+  }
+
+  /**
+   * Reads and checks the header against the expected network and number of per-class gradients per snapshot.
+   *
+   * @throws IOException naming {@code where} when the file is not a snapshot file, holds another network, was
+   *     written in an unknown format version, or does (not) carry the expected class gradients
+   */
+  public static void readHeader(DataInputStream in, NetworkSpec spec, int classGradients, String where) throws IOException {
     long magic = in.readLong();
-    if (magic == MAGIC_V1) {
-      throw new IOException(where + " holds snapshots in an older format; delete it (or its checkpoint directory) to retrain");
-    }
-    if (magic != MAGIC) {
+    if ((magic & ~0xffL) != MAGIC_PREFIX) {
       throw new IOException(where + " is not a dvgs snapshot file");
+    }
+    if (magic != MAGIC && magic != MAGIC_CLASSES) {
+      throw new IOException(
+          where + " is in snapshot format " + (char) (magic & 0xff) + ", which this version of dvgs-spark cannot read "
+              + "(it reads formats 1 and 2); delete the directory to train again");
     }
     int n = in.readInt();
     int[] widths = spec.widths();
@@ -47,25 +74,43 @@ public final class SnapshotCodec {
     if (!ok) {
       throw new IOException(where + " holds snapshots of another network than " + spec);
     }
+    int classes = magic == MAGIC_CLASSES ? in.readInt() : 0;
+    if (classes != classGradients) {
+      throw new IOException(
+          where + " holds snapshots with " + (classes == 0 ? "no" : String.valueOf(classes)) + " per-class target gradients, expected "
+              + (classGradients == 0 ? "none" : String.valueOf(classGradients))
+              + " (dvgs.scoring.target-gradient differs from the run that wrote it)");
+    }
   }
 
+  /** Writes one snapshot; its class gradients, if any, must match the header written. */
   public static void write(DataOutputStream out, Snapshot s) throws IOException {
     out.writeInt(s.restart());
     out.writeLong(s.iteration());
     out.writeDouble(s.targetLoss());
     writeSet(out, s.parameters());
     writeSet(out, s.targetGradient());
-    ParameterSet[] cg = s.classGradients();
-    out.writeInt(cg == null ? 0 : cg.length);
-    if (cg != null) {
-      for (ParameterSet g : cg) {
-        writeSet(out, g);
+    if (s.hasClassGradients()) {
+      for (ParameterSet g : s.classGradients()) {
+        out.writeByte(g == null ? 0 : 1);
+        if (g != null) {
+          writeSet(out, g);
+        }
       }
     }
   }
 
-  /** Reads the next snapshot, or returns null at a clean end of file. */
+  /** Reads the next snapshot of a file without class gradients, or returns null at a clean end of file. */
   public static Snapshot read(DataInputStream in, NetworkSpec spec) throws IOException {
+    return read(in, spec, 0);
+  }
+
+  /**
+   * Reads the next snapshot, or returns null at a clean end of file.
+   *
+   * @param classGradients per-class gradients per snapshot, as in the header (0 = none)
+   */
+  public static Snapshot read(DataInputStream in, NetworkSpec spec, int classGradients) throws IOException {
     int restart;
     try {
       restart = in.readInt();
@@ -76,15 +121,18 @@ public final class SnapshotCodec {
     double loss = in.readDouble();
     ParameterSet params = readSet(in, spec);
     ParameterSet grad = readSet(in, spec);
-    int classes = in.readInt();
-    if (classes < 0 || classes > spec.width(spec.layers())) {
-      throw new IOException("corrupt snapshot: " + classes + " class gradients for an output of width " + spec.width(spec.layers()));
+    ParameterSet[] perClass = null;
+    if (classGradients > 0) {
+      perClass = new ParameterSet[classGradients];
+      for (int c = 0; c < classGradients; c++) {
+        byte present = in.readByte();
+        if (present != 0 && present != 1) {
+          throw new IOException("bad class-gradient marker " + present + " at restart " + restart + ", iteration " + iteration);
+        }
+        perClass[c] = present == 1 ? readSet(in, spec) : null;
+      }
     }
-    ParameterSet[] cg = classes == 0 ? null : new ParameterSet[classes];
-    for (int c = 0; c < classes; c++) {
-      cg[c] = readSet(in, spec);
-    }
-    return new Snapshot(restart, iteration, loss, params, grad, cg);
+    return new Snapshot(restart, iteration, loss, params, grad, perClass);
   }
 
   private static void writeSet(DataOutputStream out, ParameterSet p) throws IOException {

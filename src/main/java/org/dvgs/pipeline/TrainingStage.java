@@ -84,6 +84,9 @@ final class TrainingStage {
       rm.put("first_loss", res.firstLoss());
       rm.put("last_loss", res.lastLoss());
       rm.put("seconds", res.seconds());
+      if (res.classFallbacks() > 0) {
+        rm.put("class_gradient_fallbacks", res.classFallbacks());
+      }
       return rm;
     }
   }

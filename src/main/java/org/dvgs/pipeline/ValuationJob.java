@@ -129,7 +129,7 @@ public final class ValuationJob {
             ScoringOptions.layerMask(cfg.scoring().layers(), spec.layers()),
             cfg.scoring().trainModeDropout(),
             cfg.seed(),
-            cfg.scoring().targetGradient() == org.dvgs.config.TargetGradient.WITHIN_CLASS);
+            cfg.scoring().targetGradient());
     Device device = Engines.device(cfg.device(), -1);
     String runId = cfg.runId().isEmpty() ? "run-" + fingerprintOfConfig(cfg).substring(0, 12) : cfg.runId();
 
@@ -138,9 +138,10 @@ public final class ValuationJob {
     t = System.nanoTime();
     String fingerprint = trainingFingerprint(cfg, spec, in.target());
     String ckptRoot = cfg.training().checkpointDir().isEmpty() ? new Path(out, "checkpoints").toString() : cfg.training().checkpointDir();
-    SnapshotStore store = new SnapshotStore(hadoop, ckptRoot, fingerprint, spec);
-    boolean withinClass = cfg.scoring().targetGradient() == org.dvgs.config.TargetGradient.WITHIN_CLASS;
-    TargetTrainer trainer = new TargetTrainer(spec, cfg.training(), cfg.model().classBalanced(), cfg.seed(), device, withinClass);
+    int classGradients = options.withinClass() ? spec.numClasses() : 0;
+    SnapshotStore store = new SnapshotStore(hadoop, ckptRoot, fingerprint, spec, classGradients);
+    TargetTrainer trainer =
+        new TargetTrainer(spec, cfg.training(), cfg.model().classBalanced(), cfg.seed(), device, classGradients > 0);
     long perRestart = snapshotsPerRestart(cfg.training(), trainer.iterationsPerEpoch(in.target().rows()));
     TrainingStage.Result trained =
         TrainingStage.run(trainer, store, in.target(), cfg.training().restarts(), cfg.training().epochs(), cfg.training().logEvery());
@@ -240,6 +241,7 @@ public final class ValuationJob {
     m.put("scoring", Map.of(
         "method", Keys.kebab(cfg.scoring().method()),
         "similarity", Keys.kebab(cfg.scoring().similarity()),
+        "target_gradient", Keys.kebab(cfg.scoring().targetGradient()),
         "blocks", scored.blocks(),
         "partitions", batches.getNumPartitions(),
         "intra_op_threads_per_task", threads,
@@ -343,11 +345,13 @@ public final class ValuationJob {
     d.put("snapshot_every", tc.snapshotEvery());
     d.put("class_balanced", cfg.model().classBalanced());
     d.put("seed", cfg.seed());
-    // Snapshot file format 2 (class gradients section); with class gradients the snapshots hold more.
-    d.put("snapshot_format", 2);
-    d.put("class_gradients", cfg.scoring().targetGradient() == org.dvgs.config.TargetGradient.WITHIN_CLASS);
     d.put("target_rows", target.rows());
     d.put("target_width", target.width());
+    if (cfg.scoring().targetGradient() != org.dvgs.config.TargetGradient.BATCH) {
+      // Snapshots with per-class gradients are a different file format; the key is added only then, so that the
+      // fingerprints (and reusable checkpoints) of batch-gradient runs stay what they were.
+      d.put("target_gradient", Keys.kebab(cfg.scoring().targetGradient()));
+    }
     return d;
   }
 

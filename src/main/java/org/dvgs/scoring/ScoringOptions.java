@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.List;
 import org.dvgs.config.ScoringMethod;
 import org.dvgs.config.SimilarityMetric;
+import org.dvgs.config.TargetGradient;
 
 /**
  * What a scoring task needs besides data and snapshots; plain values so it serialises into Spark closures.
@@ -13,16 +14,21 @@ import org.dvgs.config.SimilarityMetric;
  * @param layers which linear layers count (null = all)
  * @param trainModeDropout per-sample dropout masks when computing source gradients
  * @param seed the run seed (dropout mask stream)
- * @param withinClass compare each row with its own class's target gradient (snapshots must carry class gradients)
+ * @param targetGradient compare each row with the batch gradient, or with the gradient of its own label's class
  */
 public record ScoringOptions(
-    SimilarityMetric metric, ScoringMethod method, boolean[] layers, boolean trainModeDropout, long seed, boolean withinClass)
+    SimilarityMetric metric, ScoringMethod method, boolean[] layers, boolean trainModeDropout, long seed, TargetGradient targetGradient)
     implements Serializable {
   private static final long serialVersionUID = 2L;
 
-  /** Options comparing rows with the whole target batch's gradient. */
+  /** Options comparing every row with the target batch gradient. */
   public ScoringOptions(SimilarityMetric metric, ScoringMethod method, boolean[] layers, boolean trainModeDropout, long seed) {
-    this(metric, method, layers, trainModeDropout, seed, false);
+    this(metric, method, layers, trainModeDropout, seed, TargetGradient.BATCH);
+  }
+
+  /** Whether rows are compared with their own class's target gradient. */
+  public boolean withinClass() {
+    return targetGradient == TargetGradient.WITHIN_CLASS;
   }
 
   /** Builds the layer mask from a configured list; empty = all layers. */
@@ -43,7 +49,7 @@ public record ScoringOptions(
 
   /** The same options with the naive (reference) method. */
   public ScoringOptions withMethodNaive() {
-    return new ScoringOptions(metric, ScoringMethod.NAIVE, layers, trainModeDropout, seed, withinClass);
+    return new ScoringOptions(metric, ScoringMethod.NAIVE, layers, trainModeDropout, seed, targetGradient);
   }
 
   public boolean includes(int layer) {

@@ -37,16 +37,25 @@ public final class ScoringStage {
 
   private ScoringStage() {}
 
-  /** Snapshots per block for a memory budget (at least one). */
+  /** Snapshots per block for a memory budget (at least one), for snapshots with the batch gradient only. */
   public static int snapshotsPerBlock(NetworkSpec spec, long budgetBytes) {
-    return snapshotsPerBlock(spec, budgetBytes, false);
+    return snapshotsPerBlock(spec, 1, budgetBytes);
   }
 
-  /** As above; with class gradients a snapshot also holds one gradient per class. */
-  public static int snapshotsPerBlock(NetworkSpec spec, long budgetBytes, boolean classGradients) {
-    long sets = 2 + (classGradients ? spec.numClasses() : 0);
-    long perSnapshot = sets * 4 * spec.parameterCount() + 64;
+  /**
+   * Snapshots per block for a memory budget (at least one).
+   *
+   * @param gradients parameter-sized gradients each snapshot carries besides its parameters: 1 (the batch gradient),
+   *     or 1 + classes with within-class scoring (an upper bound: a class absent from a step's batch stores none)
+   */
+  public static int snapshotsPerBlock(NetworkSpec spec, int gradients, long budgetBytes) {
+    long perSnapshot = (1L + gradients) * 4 * spec.parameterCount() + 64;
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, budgetBytes / perSnapshot));
+  }
+
+  /** Parameter-sized gradients per snapshot under these options (see {@link #snapshotsPerBlock(NetworkSpec, int, long)}). */
+  public static int gradientsPerSnapshot(NetworkSpec spec, ScoringOptions options) {
+    return options.withinClass() ? 1 + spec.numClasses() : 1;
   }
 
   /**
@@ -72,7 +81,7 @@ public final class ScoringStage {
       int threads,
       StorageLevel level) {
     long t0 = System.nanoTime();
-    int perBlock = snapshotsPerBlock(spec, budgetBytes, options.withinClass());
+    int perBlock = snapshotsPerBlock(spec, gradientsPerSnapshot(spec, options), budgetBytes);
     long blocksTotal = Math.max(1, (totalSnapshots + perBlock - 1) / perBlock);
     JavaRDD<RowStats> acc = batches.map(new ScoreBlock.Init());
     int block = 0;

@@ -2,7 +2,10 @@ package org.dvgs.scoring;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import java.util.ArrayList;
@@ -14,6 +17,7 @@ import org.dvgs.model.Losses;
 import org.dvgs.io.Mix;
 import org.dvgs.model.Network;
 import org.dvgs.model.NetworkSpec;
+import org.dvgs.model.ParameterSet;
 import org.dvgs.model.Snapshot;
 
 /**
@@ -28,6 +32,12 @@ import org.dvgs.model.Snapshot;
  * exact whenever per-sample losses are independent, which holds here: the normalisation and dropout act within
  * one row.
  *
+ * <p>With within-class scoring ({@link ScoringOptions#withinClass()}) row {@code i} is compared with the target
+ * gradient of its own label's class, {@code G_{y_i}} (the batch gradient where that class had no target rows at the
+ * checkpoint). The ghost path orders the batch by label, so each class's rows are one contiguous slice, and does the
+ * same contraction per class on that slice against that class's gradient: C contractions over disjoint row sets,
+ * together the cost of one. The per-row squared norm does not involve the target and is unchanged.
+ *
  * <p>Each instance owns a native memory scope; every batch runs in a sub-scope closed before returning, so only
  * plain Java arrays leave.
  */
@@ -37,13 +47,11 @@ public final class SnapshotScorer implements AutoCloseable {
   private final NDManager root;
   private final List<Snapshot> snapshots;
   private final List<Network> networks = new ArrayList<>();
-  private final List<NDArray[]> targetW = new ArrayList<>();
-  private final List<NDArray[]> targetB = new ArrayList<>();
-  private final double[] targetSq;
-  // Within-class similarity: per snapshot, per class, the target gradient of that class and its squared norm.
-  private final List<NDArray[][]> classW = new ArrayList<>();
-  private final List<NDArray[][]> classB = new ArrayList<>();
-  private final double[][] classSq;
+  /** Per snapshot, per target (the batch gradient, or one per class), per layer. */
+  private final List<NDArray[][]> targetW = new ArrayList<>();
+  private final List<NDArray[][]> targetB = new ArrayList<>();
+  /** Per snapshot, per target: squared norm over the included layers. */
+  private final double[][] targetSq;
 
   /**
    * Uploads the snapshots.
@@ -55,47 +63,42 @@ public final class SnapshotScorer implements AutoCloseable {
     this.options = options;
     this.snapshots = List.copyOf(snapshots);
     this.root = NDManager.newBaseManager(device);
-    this.targetSq = new double[snapshots.size()];
-    this.classSq = new double[snapshots.size()][];
+    this.targetSq = new double[snapshots.size()][];
     boolean naive = options.method() == ScoringMethod.NAIVE;
-    int layers = spec.layers();
+    int targets = options.withinClass() ? spec.numClasses() : 1;
+    if (options.withinClass() && spec.numClasses() < 1) {
+      throw new IllegalArgumentException("within-class scoring needs a classifier, got " + spec);
+    }
     try {
       for (int s = 0; s < snapshots.size(); s++) {
         Snapshot snap = snapshots.get(s);
+        if (options.withinClass() && (!snap.hasClassGradients() || snap.classGradients().length != targets)) {
+          throw new IllegalArgumentException(
+              "snapshot (restart " + snap.restart() + ", iteration " + snap.iteration() + ") holds no per-class target gradients for "
+                  + targets + " classes; within-class scoring needs snapshots trained with dvgs.scoring.target-gradient = within-class");
+        }
         Network net = Network.upload(root, spec, snap.parameters(), naive);
         networks.add(net);
-        NDArray[] gw = new NDArray[layers];
-        NDArray[] gb = new NDArray[layers];
-        for (int l = 0; l < layers; l++) {
-          if (options.includes(l)) {
-            gw[l] = net.manager().create(snap.targetGradient().weights()[l], new Shape(spec.width(l + 1), spec.width(l)));
-            gb[l] = net.manager().create(snap.targetGradient().biases()[l], new Shape(spec.width(l + 1)));
+        NDArray[][] gw = new NDArray[targets][];
+        NDArray[][] gb = new NDArray[targets][];
+        targetSq[s] = new double[targets];
+        NDArray[][] batchGradient = null;
+        for (int c = 0; c < targets; c++) {
+          ParameterSet g = options.withinClass() ? snap.gradientForClass(c) : snap.targetGradient();
+          NDArray[][] up;
+          if (g == snap.targetGradient()) {
+            // Classes that fall back to the batch gradient share one upload of it.
+            batchGradient = batchGradient == null ? upload(net.manager(), g) : batchGradient;
+            up = batchGradient;
+          } else {
+            up = upload(net.manager(), g);
           }
+          gw[c] = up[0];
+          gb[c] = up[1];
+          targetSq[s][c] = options.withinClass() ? snap.classSquaredNorm(c, options.layers()) : snap.targetSquaredNorm(options.layers());
         }
         targetW.add(gw);
         targetB.add(gb);
-        targetSq[s] = snap.targetSquaredNorm(options.layers());
-        if (options.withinClass()) {
-          if (snap.classGradients() == null) {
-            throw new IllegalStateException(
-                "within-class similarity needs snapshots with class gradients; snapshot " + snap.restart() + "/" + snap.iteration() + " has none");
-          }
-          int classes = snap.classGradients().length;
-          NDArray[][] cw = new NDArray[classes][layers];
-          NDArray[][] cb = new NDArray[classes][layers];
-          classSq[s] = new double[classes];
-          for (int c = 0; c < classes; c++) {
-            for (int l = 0; l < layers; l++) {
-              if (options.includes(l)) {
-                cw[c][l] = net.manager().create(snap.classGradients()[c].weights()[l], new Shape(spec.width(l + 1), spec.width(l)));
-                cb[c][l] = net.manager().create(snap.classGradients()[c].biases()[l], new Shape(spec.width(l + 1)));
-              }
-            }
-            classSq[s][c] = snap.classSquaredNorm(c, options.layers());
-          }
-          classW.add(cw);
-          classB.add(cb);
-        }
       }
     } catch (RuntimeException e) {
       root.close();
@@ -103,16 +106,92 @@ public final class SnapshotScorer implements AutoCloseable {
     }
   }
 
+  /** Uploads the included layers of a gradient: {@code [0]} weights, {@code [1]} biases (null for excluded layers). */
+  private NDArray[][] upload(NDManager m, ParameterSet g) {
+    int layers = spec.layers();
+    NDArray[][] out = new NDArray[2][layers];
+    for (int l = 0; l < layers; l++) {
+      if (options.includes(l)) {
+        out[0][l] = m.create(g.weights()[l], new Shape(spec.width(l + 1), spec.width(l)));
+        out[1][l] = m.create(g.biases()[l], new Shape(spec.width(l + 1)));
+      }
+    }
+    return out;
+  }
+
   /**
    * Similarities of a batch of rows.
    *
    * @param features {@code rows * inputWidth} row-major floats
-   * @param labels one per row (ignored for the autoencoder)
+   * @param labels one per row (ignored for the autoencoder); with within-class scoring, class indices select the target
+   *     gradient
    * @param rowKeys stable per-row keys (dropout masks in train mode)
    * @param rows number of rows
    * @return {@code [snapshot][row]} similarities
    */
   public double[][] score(float[] features, float[] labels, long[] rowKeys, int rows) {
+    if (options.withinClass()) {
+      checkLabels(labels, rows);
+      if (options.method() == ScoringMethod.GHOST) {
+        return ghostWithinClass(features, labels, rowKeys, rows);
+      }
+    }
+    return score(features, labels, rowKeys, rows, null);
+  }
+
+  /**
+   * Within-class ghost scoring: the rows are put in label order (a stable counting sort), scored with one slice
+   * per class, and the similarities put back in the caller's row order.
+   */
+  private double[][] ghostWithinClass(float[] features, float[] labels, long[] rowKeys, int rows) {
+    int classes = spec.numClasses();
+    int d = spec.inputWidth();
+    int[] start = new int[classes + 1];
+    for (int i = 0; i < rows; i++) {
+      start[(int) labels[i] + 1]++;
+    }
+    for (int c = 0; c < classes; c++) {
+      start[c + 1] += start[c];
+    }
+    int[] next = java.util.Arrays.copyOf(start, classes);
+    int[] at = new int[rows];
+    float[] f = new float[rows * d];
+    float[] y = new float[rows];
+    long[] k = new long[rows];
+    for (int i = 0; i < rows; i++) {
+      int j = next[(int) labels[i]]++;
+      at[i] = j;
+      System.arraycopy(features, i * d, f, j * d, d);
+      y[j] = labels[i];
+      k[j] = rowKeys[i];
+    }
+    double[][] sorted = score(f, y, k, rows, start);
+    double[][] out = new double[sorted.length][rows];
+    for (int s = 0; s < sorted.length; s++) {
+      for (int i = 0; i < rows; i++) {
+        out[s][i] = sorted[s][at[i]];
+      }
+    }
+    return out;
+  }
+
+  private void checkLabels(float[] labels, int rows) {
+    int classes = spec.numClasses();
+    for (int i = 0; i < rows; i++) {
+      float v = labels[i];
+      if (!(v >= 0 && v < classes && v == Math.rint(v))) {
+        throw new IllegalArgumentException("row " + i + " of the batch has label " + v + ", not a class index in [0, " + classes + ")");
+      }
+    }
+  }
+
+  /**
+   * Scores a batch.
+   *
+   * @param classStart with within-class ghost scoring, the rows are in label order and class c is rows
+   *     {@code [classStart[c], classStart[c + 1])}; null otherwise
+   */
+  private double[][] score(float[] features, float[] labels, long[] rowKeys, int rows, int[] classStart) {
     double[][] out = new double[snapshots.size()][];
     try (NDManager batch = root.newSubManager()) {
       if (options.method() == ScoringMethod.GHOST) {
@@ -120,7 +199,7 @@ public final class SnapshotScorer implements AutoCloseable {
         NDArray targets = Losses.targets(batch, spec, labels, rows);
         NDArray xSq = x.square().sum(new int[] {1});
         for (int s = 0; s < snapshots.size(); s++) {
-          out[s] = ghost(batch, s, x, targets, xSq, labels, rowKeys, rows);
+          out[s] = ghost(batch, s, x, targets, xSq, rowKeys, rows, classStart);
         }
       } else {
         for (int s = 0; s < snapshots.size(); s++) {
@@ -131,7 +210,7 @@ public final class SnapshotScorer implements AutoCloseable {
     return out;
   }
 
-  private double[] ghost(NDManager batch, int s, NDArray x, NDArray targets, NDArray xSq, float[] labels, long[] rowKeys, int rows) {
+  private double[] ghost(NDManager batch, int s, NDArray x, NDArray targets, NDArray xSq, long[] rowKeys, int rows, int[] classStart) {
     int layers = spec.layers();
     try (NDManager scope = batch.newSubManager()) {
       // Temporaries follow the manager of their first operand: move the shared batch inputs into this scope so
@@ -144,6 +223,7 @@ public final class SnapshotScorer implements AutoCloseable {
       NDArray[] probes = new NDArray[layers];
       NDArray[] inputs = new NDArray[layers];
       NDArray[] masks = masks(scope, s, rowKeys, rows);
+      NDArray dot;
       NDArray sq;
       Network net = networks.get(s);
       int first = firstIncluded();
@@ -159,11 +239,10 @@ public final class SnapshotScorer implements AutoCloseable {
       } finally {
         Autograd.gradMode(false);
       }
+      dot = null;
       sq = null;
-      // One target gradient (batch), or one per class (within-class), each contracted with every row.
-      NDArray[][] gws = options.withinClass() ? classW.get(s) : new NDArray[][] {targetW.get(s)};
-      NDArray[][] gbs = options.withinClass() ? classB.get(s) : new NDArray[][] {targetB.get(s)};
-      NDArray[] dots = new NDArray[gws.length];
+      NDArray[][] gw = targetW.get(s);
+      NDArray[][] gb = targetB.get(s);
       for (int l = 0; l < layers; l++) {
         if (!options.includes(l)) {
           continue;
@@ -171,25 +250,33 @@ public final class SnapshotScorer implements AutoCloseable {
         NDArray delta = probes[l].getGradient();
         delta.attach(scope);
         NDArray a = inputs[l];
-        for (int c = 0; c < gws.length; c++) {
-          // delta_i^T G a_i + delta_i . g = rowsum((A G^T + g) * Delta): one fused matrix product per layer.
-          NDArray d = Linear.linear(a, gws[c][l], gbs[c][l]).singletonOrThrow().mul(delta).sum(new int[] {1});
-          dots[c] = dots[c] == null ? d : dots[c].add(d);
+        // delta_i^T G a_i + delta_i . g = rowsum((A G^T + g) * Delta): one fused matrix product per layer.
+        NDArray d;
+        if (classStart == null) {
+          d = Linear.linear(a, gw[0][l], gb[0][l]).singletonOrThrow().mul(delta).sum(new int[] {1});
+        } else {
+          NDList parts = new NDList();
+          for (int c = 0; c + 1 < classStart.length; c++) {
+            if (classStart[c + 1] > classStart[c]) {
+              NDIndex slice = new NDIndex("{}:{}", classStart[c], classStart[c + 1]);
+              parts.add(Linear.linear(a.get(slice), gw[c][l], gb[c][l]).singletonOrThrow().mul(delta.get(slice)).sum(new int[] {1}));
+            }
+          }
+          d = parts.size() == 1 ? parts.singletonOrThrow() : NDArrays.concat(parts);
         }
         NDArray aSq = l == 0 ? xSq : a.square().sum(new int[] {1});
         NDArray q = delta.square().sum(new int[] {1}).mul(aSq.add(1f));
+        dot = dot == null ? d : dot.add(d);
         sq = sq == null ? q : sq.add(q);
       }
-      float[][] dotValues = new float[dots.length][];
-      for (int c = 0; c < dots.length; c++) {
-        dotValues[c] = dots[c].toFloatArray();
-      }
+      float[] dots = dot.toFloatArray();
       float[] sqs = sq.toFloatArray();
       double[] sims = new double[rows];
-      for (int i = 0; i < rows; i++) {
-        int c = options.withinClass() ? (int) labels[i] : 0;
-        double tSq = options.withinClass() ? classSq[s][c] : targetSq[s];
-        sims[i] = Similarities.of(options.metric(), dotValues[c][i], sqs[i], tSq);
+      int[] ranges = classStart == null ? new int[] {0, rows} : classStart;
+      for (int c = 0; c + 1 < ranges.length; c++) {
+        for (int i = ranges[c]; i < ranges[c + 1]; i++) {
+          sims[i] = Similarities.of(options.metric(), dots[i], sqs[i], targetSq[s][c]);
+        }
       }
       return sims;
     }
@@ -249,8 +336,7 @@ public final class SnapshotScorer implements AutoCloseable {
           if (options.includes(l)) {
             float[] gw = gwArr.toFloatArray();
             float[] gb = gbArr.toFloatArray();
-            org.dvgs.model.ParameterSet target =
-                options.withinClass() ? snap.classGradients()[(int) labels[i]] : snap.targetGradient();
+            ParameterSet target = options.withinClass() ? snap.gradientForClass((int) labels[i]) : snap.targetGradient();
             float[] tw = target.weights()[l];
             float[] tb = target.biases()[l];
             for (int j = 0; j < gw.length; j++) {
@@ -265,7 +351,7 @@ public final class SnapshotScorer implements AutoCloseable {
         }
         net.zeroGradients();
       }
-      sims[i] = Similarities.of(options.metric(), dot, sq, options.withinClass() ? classSq[s][(int) labels[i]] : targetSq[s]);
+      sims[i] = Similarities.of(options.metric(), dot, sq, targetSq[s][options.withinClass() ? (int) labels[i] : 0]);
     }
     return sims;
   }

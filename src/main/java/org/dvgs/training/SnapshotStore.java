@@ -27,10 +27,21 @@ public final class SnapshotStore {
   private final FileSystem fs;
   private final Path dir;
   private final NetworkSpec spec;
+  private final int classGradients;
 
+  /** A store of snapshots with the batch gradient only. */
   public SnapshotStore(Configuration hadoop, String root, String fingerprint, NetworkSpec spec) {
+    this(hadoop, root, fingerprint, spec, 0);
+  }
+
+  /**
+   * A store whose snapshots each carry {@code classGradients} per-class target gradients (0 = none; within-class
+   * scoring stores one per class of the network).
+   */
+  public SnapshotStore(Configuration hadoop, String root, String fingerprint, NetworkSpec spec, int classGradients) {
     this.dir = new Path(root, fingerprint);
     this.spec = spec;
+    this.classGradients = classGradients;
     try {
       this.fs = dir.getFileSystem(hadoop);
     } catch (IOException e) {
@@ -75,7 +86,7 @@ public final class SnapshotStore {
     DataInputStream in;
     try {
       in = new DataInputStream(new BufferedInputStream(fs.open(p), 1 << 20));
-      SnapshotCodec.readHeader(in, spec, p.toString());
+      SnapshotCodec.readHeader(in, spec, classGradients, p.toString());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read snapshots " + p + ": " + e.getMessage(), e);
     }
@@ -84,7 +95,7 @@ public final class SnapshotStore {
 
       private Snapshot advance() {
         try {
-          Snapshot s = SnapshotCodec.read(in, spec);
+          Snapshot s = SnapshotCodec.read(in, spec, classGradients);
           if (s == null) {
             in.close();
           }
@@ -149,13 +160,18 @@ public final class SnapshotStore {
       try {
         fs.mkdirs(dir);
         out = new DataOutputStream(new BufferedOutputStream(fs.create(tmp, true), 1 << 20));
-        SnapshotCodec.writeHeader(out, spec);
+        SnapshotCodec.writeHeader(out, spec, classGradients);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write snapshots under " + dir + ": " + e.getMessage(), e);
       }
     }
 
     public void accept(Snapshot s) {
+      int carried = s.hasClassGradients() ? s.classGradients().length : 0;
+      if (carried != classGradients) {
+        throw new IllegalArgumentException(
+            "snapshot carries " + carried + " class gradients but the store under " + dir + " holds " + classGradients);
+      }
       try {
         SnapshotCodec.write(out, s);
         count++;

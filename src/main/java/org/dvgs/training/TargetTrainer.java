@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * Trains the network on the target set on the driver and emits a {@link Snapshot} every T iterations: the
  * parameters before the step and the target batch gradient that the step uses. Each epoch visits the target in a
  * seeded random order, in batches of the configured size (the last batch of an epoch may be smaller). Dropout is
- * on during training, with masks drawn from (seed, restart, iteration, target row).
+ * on during training, with masks drawn from (seed, restart, iteration, target row). For within-class scoring a
+ * snapshot also carries one target gradient per class (see {@link #classGradients}).
  */
 public final class TargetTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(TargetTrainer.class);
@@ -42,8 +43,11 @@ public final class TargetTrainer {
    * @param firstLoss loss at the first step
    * @param lastLoss loss at the last step
    * @param seconds wall time
+   * @param classFallbacks (snapshot, class) pairs whose batch had no row of the class, so that the class's
+   *     within-class gradient is the batch gradient (0 without class gradients)
    */
-  public record RestartResult(int restart, long iterations, int snapshots, double firstLoss, double lastLoss, double seconds) {}
+  public record RestartResult(
+      int restart, long iterations, int snapshots, double firstLoss, double lastLoss, double seconds, long classFallbacks) {}
 
   private final NetworkSpec spec;
   private final TrainingConfig cfg;
@@ -52,18 +56,20 @@ public final class TargetTrainer {
   private final Device device;
   private final boolean classGradients;
 
+  /** A trainer whose snapshots carry the batch gradient only. */
   public TargetTrainer(NetworkSpec spec, TrainingConfig cfg, boolean classBalanced, long seed, Device device) {
     this(spec, cfg, classBalanced, seed, device, false);
   }
 
   /**
-   * @param classGradients also put per-class target gradients into every snapshot (within-class similarity): for
-   *     class c, the gradient of the mean loss over the batch rows labelled c (class-balanced weights are constant
-   *     within a class, so they do not change it); a class absent from the batch gets the batch gradient
+   * A trainer.
+   *
+   * @param classGradients also keep, in every snapshot, one gradient per class for within-class scoring (classifier
+   *     only); see {@link #classGradients}
    */
   public TargetTrainer(NetworkSpec spec, TrainingConfig cfg, boolean classBalanced, long seed, Device device, boolean classGradients) {
     if (classGradients && spec.task() != Task.CLASSIFIER) {
-      throw new IllegalArgumentException("class gradients need a classifier, got " + spec.task());
+      throw new IllegalArgumentException("per-class target gradients need a classifier, got " + spec.task());
     }
     this.spec = spec;
     this.cfg = cfg;
@@ -125,6 +131,7 @@ public final class TargetTrainer {
     long total = perEpoch * cfg.epochs();
     long iteration = 0;
     int emitted = 0;
+    long fallbacks = 0;
     double firstLoss = Double.NaN;
     double loss = Double.NaN;
     try (NDManager root = NDManager.newBaseManager(device)) {
@@ -143,6 +150,7 @@ public final class TargetTrainer {
           }
           ParameterSet grad;
           ParameterSet[] perClass = null;
+          boolean snapshotHere = sink != null && iteration % cfg.snapshotEvery() == 0;
           try (NDManager step = root.newSubManager();
               Network net = Network.upload(step, spec, params, true)) {
             NDArray xs = step.create(x, new Shape(rows, d));
@@ -169,8 +177,8 @@ public final class TargetTrainer {
               Autograd.gradMode(false);
             }
             grad = net.gradients();
-            if (classGradients && sink != null && iteration % cfg.snapshotEvery() == 0) {
-              perClass = classGradients(step, net, xs, targets, masks, y, rows, grad);
+            if (snapshotHere && classGradients) {
+              perClass = classGradients(net, step, x, y, keys, rows, Mix.mix(rseed, 3, iteration));
             }
           }
           if (!Double.isFinite(loss)) {
@@ -181,9 +189,14 @@ public final class TargetTrainer {
           if (iteration == 0) {
             firstLoss = loss;
           }
-          if (sink != null && iteration % cfg.snapshotEvery() == 0) {
+          if (snapshotHere) {
             sink.accept(new Snapshot(restart, iteration, loss, copy(params), grad, perClass));
             emitted++;
+            if (perClass != null) {
+              for (ParameterSet g : perClass) {
+                fallbacks += g == null ? 1 : 0;
+              }
+            }
           }
           opt.step(params, grad);
           iteration++;
@@ -200,37 +213,67 @@ public final class TargetTrainer {
     LOG.info(
         "restart {}: {} iterations, {} snapshots, target loss {} -> {} ({} s)",
         restart, iteration, emitted, String.format("%.4f", firstLoss), String.format("%.4f", loss), String.format("%.1f", secs));
-    return new RestartResult(restart, iteration, emitted, firstLoss, loss, secs);
+    if (fallbacks > 0) {
+      LOG.warn(
+          "restart {}: {} of {} per-class target gradients fell back to the batch gradient (the class had no row in that "
+              + "step's target batch); a larger dvgs.training.batch-size avoids this",
+          restart, fallbacks, (long) emitted * spec.numClasses());
+    }
+    return new RestartResult(restart, iteration, emitted, firstLoss, loss, secs, fallbacks);
   }
 
-  /** Per class, the gradient of the mean loss over the batch rows of that class (same dropout masks as the step). */
-  private ParameterSet[] classGradients(
-      NDManager step, Network net, NDArray xs, NDArray targets, NDArray[] masks, float[] y, int rows, ParameterSet batchGrad) {
+  /**
+   * The per-class target gradients of one step, at the same parameters and with the same dropout masks as the batch
+   * gradient: for each class c, the gradient of the mean per-sample loss over the batch rows labelled c. This is
+   * the batch loss restricted to class c. Class-balanced weights give every row of one class the same weight, so
+   * they cancel inside a class and leave the plain mean; the batch gradient is the weighted sum of the class
+   * gradients, {@code sum_c (W_c / W) G_c} with {@code W_c} the total weight of the class's rows. A class without
+   * rows in the batch has no gradient (null): within-class scoring then compares that class's rows with the batch
+   * gradient of that checkpoint (see {@link Snapshot#gradientForClass(int)}).
+   *
+   * @param stream the step's dropout stream; masks depend only on (stream, row key), so each row gets the mask it
+   *     had in the batch pass
+   */
+  private ParameterSet[] classGradients(Network net, NDManager step, float[] x, float[] y, long[] keys, int rows, long stream) {
     int classes = spec.numClasses();
+    int d = spec.inputWidth();
+    int[] counts = new int[classes];
+    for (int i = 0; i < rows; i++) {
+      counts[(int) y[i]]++;
+    }
     ParameterSet[] out = new ParameterSet[classes];
     for (int c = 0; c < classes; c++) {
-      float[] sel = new float[rows];
-      int count = 0;
-      for (int i = 0; i < rows; i++) {
-        if ((int) y[i] == c) {
-          sel[i] = 1f;
-          count++;
-        }
-      }
-      if (count == 0) {
-        out[c] = batchGrad;
+      int m = counts[c];
+      if (m == 0) {
         continue;
       }
-      net.zeroGradients();
-      Autograd.gradMode(true);
-      try {
-        NDArray per = Losses.perSample(spec, net.forward(xs, masks, null, null), xs, targets);
-        Autograd.backward(per.mul(step.create(sel)).sum().div((float) count));
-      } finally {
-        Autograd.gradMode(false);
+      float[] xc = new float[m * d];
+      float[] yc = new float[m];
+      long[] kc = new long[m];
+      int j = 0;
+      for (int i = 0; i < rows; i++) {
+        if ((int) y[i] == c) {
+          System.arraycopy(x, i * d, xc, j * d, d);
+          yc[j] = c;
+          kc[j] = keys[i];
+          j++;
+        }
       }
-      out[c] = net.gradients();
+      net.zeroGradients();
+      try (NDManager scope = step.newSubManager()) {
+        NDArray xs = scope.create(xc, new Shape(m, d));
+        NDArray targets = Losses.targets(scope, spec, yc, m);
+        NDArray[] masks = masks(scope, stream, kc, m);
+        Autograd.gradMode(true);
+        try {
+          Autograd.backward(Losses.perSample(spec, net.forward(xs, masks, null, null), xs, targets).mean());
+        } finally {
+          Autograd.gradMode(false);
+        }
+        out[c] = net.gradients();
+      }
     }
+    net.zeroGradients();
     return out;
   }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import org.dvgs.config.ActivationKind;
 import org.dvgs.config.ScoringMethod;
 import org.dvgs.config.SimilarityMetric;
+import org.dvgs.config.TargetGradient;
 import org.dvgs.config.Task;
 import org.dvgs.io.DenseRows;
 import org.dvgs.model.NetworkSpec;
@@ -38,12 +39,17 @@ class NativeMemoryTest {
   }
 
   long growth(boolean leak) throws IOException {
+    return growth(leak, false);
+  }
+
+  long growth(boolean leak, boolean withinClass) throws IOException {
     NetworkSpec spec = new NetworkSpec(Task.CLASSIFIER, new int[] {32, 128, 128, 4}, ActivationKind.MISH, 0.2, true, 4);
     DenseRows target = GhostVsNaiveTest.rows(64, 32, 4, 9);
-    List<Snapshot> snaps = GhostVsNaiveTest.snapshots(spec, target, 1).subList(0, 1);
+    List<Snapshot> snaps = GhostVsNaiveTest.snapshots(spec, target, 1, withinClass).subList(0, 1);
     DenseRows src = GhostVsNaiveTest.rows(ROWS, 32, 4, 10);
     long[] keys = GhostVsNaiveTest.keys(ROWS);
-    ScoringOptions opts = new ScoringOptions(SimilarityMetric.COSINE, ScoringMethod.GHOST, null, true, 1);
+    ScoringOptions opts =
+        new ScoringOptions(SimilarityMetric.COSINE, ScoringMethod.GHOST, null, true, 1, withinClass ? TargetGradient.WITHIN_CLASS : TargetGradient.BATCH);
     long before = 0;
     try (SnapshotScorer scorer = new SnapshotScorer(spec, snaps, opts, Device.cpu());
         NDManager longLived = NDManager.newBaseManager()) {
@@ -70,5 +76,12 @@ class NativeMemoryTest {
     // 1,000 leaked 256 x 128 float tensors are 125 MB: the same check must see that.
     long leaking = growth(true);
     assertTrue(leaking >= LEAK_LIMIT_MB, "a deliberate leak grew resident memory by only " + leaking + " MB");
+  }
+
+  @Test
+  void withinClassScoringStaysFlat() throws IOException {
+    // Per-class slices and the label reordering allocate per batch too; all of it must be freed with the batch.
+    long flat = growth(false, true);
+    assertTrue(flat < LEAK_LIMIT_MB, "within-class: resident memory grew by " + flat + " MB over " + (BATCHES - 200) + " batches");
   }
 }
