@@ -1,7 +1,6 @@
 package org.dvgs.evaluation;
 
 import java.io.Serializable;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -9,6 +8,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.api.java.function.PairFunction;
 import org.dvgs.io.CanonicalRow;
+import org.dvgs.io.HashSelection;
 import org.dvgs.io.InputLoader;
 import org.dvgs.io.Mix;
 import scala.Tuple2;
@@ -76,13 +76,13 @@ public final class Corruption implements InputLoader.SourceTransform {
     JavaRDD<CanonicalRow> pool = valid;
     long n;
     if (sampleSize > 0) {
-      List<Long> smallest = valid.map(new Key(sampleStream)).takeOrdered(sampleSize, UnsignedOrder.INSTANCE);
+      List<Long> smallest = HashSelection.smallestKeys(valid, sampleStream, sampleSize);
       if (smallest.size() < sampleSize) {
         throw new IllegalArgumentException(
             "dvgs.evaluation.source-sample-size = " + sampleSize + " but the source has only " + smallest.size() + " valid rows");
       }
       sampleThreshold = smallest.get(smallest.size() - 1);
-      pool = valid.filter(new KeyAtMost(sampleStream, sampleThreshold, true));
+      pool = HashSelection.filter(valid, sampleStream, sampleThreshold, true);
       n = sampleSize;
     } else {
       n = valid.count();
@@ -90,10 +90,10 @@ public final class Corruption implements InputLoader.SourceTransform {
     sampled = n;
     long flips = Math.round(flipFraction * n);
     flipped = flips;
-    flipThreshold = kthKey(pool, flipStream, flips);
+    flipThreshold = HashSelection.kthKey(pool, flipStream, flips);
     if (sigmaMax > 0) {
       noisy = noiseFraction >= 1 ? n : Math.round(noiseFraction * n);
-      noiseThreshold = noiseFraction >= 1 ? -1 : kthKey(pool, noiseStream, noisy);
+      noiseThreshold = noiseFraction >= 1 ? -1 : HashSelection.kthKey(pool, noiseStream, noisy);
     } else {
       noisy = 0;
     }
@@ -104,9 +104,9 @@ public final class Corruption implements InputLoader.SourceTransform {
       return pool.map(new FlipClass(flipStream, flipThreshold, numClasses));
     }
     // Regressor: a cyclic shift of targets among the corrupted rows, in flip-key order.
-    JavaRDD<CanonicalRow> clean = pool.filter(new KeyAtMost(flipStream, flipThreshold, false));
+    JavaRDD<CanonicalRow> clean = HashSelection.filter(pool, flipStream, flipThreshold, false);
     JavaPairRDD<Long, CanonicalRow> indexed =
-        pool.filter(new KeyAtMost(flipStream, flipThreshold, true))
+        HashSelection.filter(pool, flipStream, flipThreshold, true)
             .sortBy(new SortKey(flipStream), true, Math.max(1, pool.getNumPartitions()))
             .zipWithIndex()
             .mapToPair(new Swap());
@@ -139,13 +139,13 @@ public final class Corruption implements InputLoader.SourceTransform {
     if (sampleSize == 0) {
       throw new IllegalStateException("no sample was drawn, so there is no remainder");
     }
-    JavaRDD<CanonicalRow> rest = valid.filter(new KeyAtMost(sampleStream, sampleThreshold, false));
+    JavaRDD<CanonicalRow> rest = HashSelection.filter(valid, sampleStream, sampleThreshold, false);
     if (size <= 0) {
       return rest;
     }
     long stream = Mix.mix(seed, 0x74657374L);
-    long threshold = kthKey(rest, stream, size);
-    return rest.filter(new KeyAtMost(stream, threshold, true));
+    long threshold = HashSelection.kthKey(rest, stream, size);
+    return HashSelection.filter(rest, stream, threshold, true);
   }
 
   /** Rows kept by the sampling step (after {@link #apply}). */
@@ -178,7 +178,7 @@ public final class Corruption implements InputLoader.SourceTransform {
 
     /** Whether the row's label was corrupted. */
     public boolean labelFlipped(String id) {
-      return flipThreshold != null && Long.compareUnsigned(Mix.mix(flipStream, Mix.hash(id)), flipThreshold) <= 0;
+      return flipThreshold != null && HashSelection.atMost(flipStream, flipThreshold, id);
     }
 
     /** The row's feature noise rate sigma_i (0 when it got none). */
@@ -199,49 +199,7 @@ public final class Corruption implements InputLoader.SourceTransform {
     }
   }
 
-  /** The k-th smallest (unsigned) hash key among the rows; keys of distinct ids are distinct in practice. */
-  private static long kthKey(JavaRDD<CanonicalRow> rows, long stream, long k) {
-    if (k <= 0) {
-      return 0;
-    }
-    List<Long> smallest = rows.map(new Key(stream)).takeOrdered((int) k, UnsignedOrder.INSTANCE);
-    return smallest.get(smallest.size() - 1);
-  }
-
   // Executor functions: named and static so that each states what it captures.
-
-  private static final class Key implements Function<CanonicalRow, Long> {
-    private static final long serialVersionUID = 1L;
-    private final long stream;
-
-    Key(long stream) {
-      this.stream = stream;
-    }
-
-    @Override
-    public Long call(CanonicalRow r) {
-      return Mix.mix(stream, Mix.hash(r.id()));
-    }
-  }
-
-  /** Rows whose key is at most the threshold ({@code atMost}) or above it. */
-  private static final class KeyAtMost implements Function<CanonicalRow, Boolean> {
-    private static final long serialVersionUID = 1L;
-    private final long stream;
-    private final long threshold;
-    private final boolean atMost;
-
-    KeyAtMost(long stream, long threshold, boolean atMost) {
-      this.stream = stream;
-      this.threshold = threshold;
-      this.atMost = atMost;
-    }
-
-    @Override
-    public Boolean call(CanonicalRow r) {
-      return (Long.compareUnsigned(Mix.mix(stream, Mix.hash(r.id())), threshold) <= 0) == atMost;
-    }
-  }
 
   /** Signed-comparable form of the unsigned flip key, for {@code sortBy}. */
   private static final class SortKey implements Function<CanonicalRow, Long> {
@@ -273,7 +231,7 @@ public final class Corruption implements InputLoader.SourceTransform {
     @Override
     public CanonicalRow call(CanonicalRow r) {
       long h = Mix.hash(r.id());
-      if (Long.compareUnsigned(Mix.mix(stream, h), threshold) > 0) {
+      if (!HashSelection.atMost(stream, threshold, r.id())) {
         return r;
       }
       int y = (int) r.label();
@@ -335,16 +293,6 @@ public final class Corruption implements InputLoader.SourceTransform {
         x[j] += (float) (rate * rnd.nextGaussian());
       }
       return new CanonicalRow(r.id(), x, r.label(), r.reason(), true, r.target());
-    }
-  }
-
-  private static final class UnsignedOrder implements Comparator<Long>, Serializable {
-    private static final long serialVersionUID = 1L;
-    static final UnsignedOrder INSTANCE = new UnsignedOrder();
-
-    @Override
-    public int compare(Long a, Long b) {
-      return Long.compareUnsigned(a, b);
     }
   }
 }

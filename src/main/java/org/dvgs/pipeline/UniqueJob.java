@@ -36,6 +36,7 @@ import org.dvgs.config.Keys;
 import org.dvgs.config.Task;
 import org.dvgs.config.UniqueConfig;
 import org.dvgs.io.CanonicalRow;
+import org.dvgs.io.HashSelection;
 import org.dvgs.io.InputException;
 import org.dvgs.io.InputLoader;
 import org.dvgs.io.LoadedInputs;
@@ -291,51 +292,12 @@ public final class UniqueJob {
       return valid;
     }
     long stream = Mix.mix(seed, SAMPLE_STREAM);
-    List<Long> smallest = valid.map(new SampleKey(stream)).takeOrdered(size, new UnsignedOrder());
+    List<Long> smallest = HashSelection.smallestKeys(valid, stream, size);
     if (smallest.size() < size) {
       LOG.info("dvgs.unique.sample-size = {} but the source has {} valid rows: using all", size, smallest.size());
       return valid;
     }
-    return valid.filter(new InSample(stream, smallest.get(smallest.size() - 1)));
-  }
-
-  private static final class SampleKey implements org.apache.spark.api.java.function.Function<CanonicalRow, Long> {
-    private static final long serialVersionUID = 1L;
-    private final long stream;
-
-    SampleKey(long stream) {
-      this.stream = stream;
-    }
-
-    @Override
-    public Long call(CanonicalRow r) {
-      return Mix.mix(stream, Mix.hash(r.id()));
-    }
-  }
-
-  private static final class InSample implements org.apache.spark.api.java.function.Function<CanonicalRow, Boolean> {
-    private static final long serialVersionUID = 1L;
-    private final long stream;
-    private final long threshold;
-
-    InSample(long stream, long threshold) {
-      this.stream = stream;
-      this.threshold = threshold;
-    }
-
-    @Override
-    public Boolean call(CanonicalRow r) {
-      return Long.compareUnsigned(Mix.mix(stream, Mix.hash(r.id())), threshold) <= 0;
-    }
-  }
-
-  private static final class UnsignedOrder implements java.util.Comparator<Long>, java.io.Serializable {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public int compare(Long a, Long b) {
-      return Long.compareUnsigned(a, b);
-    }
+    return HashSelection.filter(valid, stream, smallest.get(smallest.size() - 1), true);
   }
 
   static final StructType ASSIGNED = DataTypes.createStructType(List.of(
