@@ -16,6 +16,8 @@ import java.util.Locale;
  * @param metrics the metrics to compute, in order
  * @param test held-out test set for filter-and-retrain
  * @param retrain filter-and-retrain settings
+ * @param methods valuation methods run on the same corrupted inputs of every seed, in order
+ * @param baselines settings of the methods other than DVGS
  */
 public record EvaluationConfig(
     List<Long> seeds,
@@ -25,7 +27,25 @@ public record EvaluationConfig(
     double noiseFraction,
     List<Metric> metrics,
     TestSet test,
-    Retrain retrain) {
+    Retrain retrain,
+    List<Method> methods,
+    BaselinesConfig baselines) {
+
+  /** Valuation methods {@code evaluate} can compare. */
+  public enum Method {
+    /** Data valuation with gradient similarity: the job itself. */
+    DVGS,
+    /** Uniform random values: the floor. */
+    RANDOM,
+    /** Leave-one-out: utility of all rows minus utility without the row. */
+    LOO,
+    /** Truncated Monte Carlo Data Shapley. */
+    TMC_SHAPLEY,
+    /** Data valuation with reinforcement learning. */
+    DVRL,
+    /** Exact Shapley values of a K-nearest-neighbour classifier or regressor. */
+    KNN_SHAPLEY
+  }
 
   /** Metrics {@code evaluate} can compute. */
   public enum Metric {
@@ -136,10 +156,26 @@ public record EvaluationConfig(
     Retrain retrain = new Retrain(
         r.enumValue("model", RetrainModel.class), List.copyOf(grid), r.nonNegativeInt("epochs"), r.nonNegativeInt("batch-size"),
         r.inRange("learning-rate", 0.0, Double.MAX_VALUE, true), r.positiveInt("max-iter"));
+    List<Method> methods = new ArrayList<>();
+    for (String m : k.strings("methods")) {
+      Method method = parse(Method.class, m);
+      if (method == null) {
+        throw new ConfigValidationException(
+            k.full("methods") + ": unknown method '" + m + "'; expected any of dvgs, random, loo, tmc-shapley, dvrl, knn-shapley");
+      }
+      if (methods.contains(method)) {
+        throw new ConfigValidationException(k.full("methods") + " lists '" + m + "' twice");
+      }
+      methods.add(method);
+    }
+    if (methods.isEmpty()) {
+      throw new ConfigValidationException(k.full("methods") + " is empty");
+    }
     EvaluationConfig e =
         new EvaluationConfig(
             List.copyOf(seeds), k.nonNegativeInt("source-sample-size"), k.inRange("label-flip-fraction", 0.0, 1.0, false),
-            sigmaMax, noiseFraction, List.copyOf(metrics), test, retrain);
+            sigmaMax, noiseFraction, List.copyOf(metrics), test, retrain, List.copyOf(methods),
+            BaselinesConfig.from(k.section("baselines")));
     if (metrics.contains(Metric.RETRAIN)) {
       if (grid.isEmpty()) {
         throw new ConfigValidationException(r.full("grid") + " is empty but " + k.full("metrics") + " includes retrain");
@@ -155,6 +191,11 @@ public record EvaluationConfig(
           t.full("mode") + " = source-remainder needs " + k.full("source-sample-size") + " > 0 (the remainder is the rows left out of the sample)");
     }
     return e;
+  }
+
+  /** Whether a method was asked for. */
+  public boolean runs(Method m) {
+    return methods.contains(m);
   }
 
   /** Whether a metric was asked for. */

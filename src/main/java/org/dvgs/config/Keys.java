@@ -214,6 +214,22 @@ public final class Keys {
     return v;
   }
 
+  /**
+   * A duration such as {@code 30m}, {@code 90s} or {@code 2h} (HOCON duration syntax; a bare number is milliseconds),
+   * in seconds; must be {@code >= 0}.
+   */
+  public double seconds(String key) {
+    try {
+      java.time.Duration d = config.getDuration(key);
+      if (d.isNegative()) {
+        throw new ConfigValidationException(full(key) + " must not be negative, got " + config.getValue(key).unwrapped());
+      }
+      return d.toNanos() / 1e9;
+    } catch (ConfigException e) {
+      throw wrap(key, e);
+    }
+  }
+
   public double inRange(String key, double lo, double hi, boolean hiInclusive) {
     double v = number(key);
     if (v < lo || (hiInclusive ? v > hi : v >= hi)) {
