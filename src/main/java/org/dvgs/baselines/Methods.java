@@ -1,0 +1,16 @@
+package org.dvgs.baselines;
+
+import org.dvgs.config.EvaluationConfig.Method;
+
+/** The implementation of each method in {@code dvgs.evaluation.methods} other than DVGS, which is the job itself. */
+public final class Methods {
+  private Methods() {}
+
+  /** The implementation of {@code m}; DVGS has none here ({@code evaluate} runs the valuation job for it). */
+  public static ValuationMethod of(Method m) {
+    return switch (m) {
+      case RANDOM -> new RandomValues();
+      default -> throw new IllegalArgumentException("method " + m + " is run by the valuation job, not as a baseline");
+    };
+  }
+}
