@@ -346,6 +346,7 @@ public final class UtilityModel implements Serializable {
         w[i] = 0.01 * (2 * rnd.nextDouble() - 1);
       }
       lastPresent = present;
+      forgetCurvature();
     }
 
     private int[] present() {
@@ -383,6 +384,7 @@ public final class UtilityModel implements Serializable {
       if (!Arrays.equals(present, lastPresent) || w.length != params(present.length)) {
         w = new double[params(present.length)];
         lastPresent = present;
+        forgetCurvature();
       }
       int[] local = new int[classes];
       for (int i = 0; i < present.length; i++) {
@@ -467,18 +469,33 @@ public final class UtilityModel implements Serializable {
       return loss * inv;
     }
 
+    /**
+     * Curvature pairs kept from fit to fit: consecutive working sets differ by one row and the objective is a mean
+     * over rows, so the last fit's curvature is a good start for the next and saves most of its iterations.
+     */
+    private double[][] s = new double[0][];
+    private double[][] yv = new double[0][];
+    private final double[] rho = new double[MEMORY];
+    private int stored;
+    private int head;
+
+    private void forgetCurvature() {
+      stored = 0;
+      head = 0;
+    }
+
     private void minimise(int p, int[] yl) {
       int len = w.length;
+      if (s.length == 0 || s[0].length != len) {
+        s = new double[MEMORY][len];
+        yv = new double[MEMORY][len];
+        forgetCurvature();
+      }
       double[] g = new double[len];
       double[] gNew = new double[len];
       double[] th = new double[len];
       double[] dir = new double[len];
-      double[][] s = new double[MEMORY][len];
-      double[][] yv = new double[MEMORY][len];
-      double[] rho = new double[MEMORY];
       double[] alpha = new double[MEMORY];
-      int stored = 0;
-      int head = 0;
       double f = objective(w, g, p, yl);
       for (int it = 0; it < maxIter && maxAbs(g) > tolerance; it++) {
         iterations++;
