@@ -10,6 +10,8 @@ public final class Methods {
   public static ValuationMethod of(Method m) {
     return switch (m) {
       case RANDOM -> new RandomValues();
+      case LOO -> new LeaveOneOut();
+      case TMC_SHAPLEY -> new TmcDataShapley();
       default -> throw new IllegalArgumentException("method " + m + " is run by the valuation job, not as a baseline");
     };
   }

@@ -5,10 +5,88 @@ package org.dvgs.config;
  *
  * @param maxRows largest source that leave-one-out, TMC Data Shapley and DVRL accept (they hold the source on the
  *     driver and fit models on subsets of it)
+ * @param utility the model leave-one-out and TMC Data Shapley fit on subsets, and how it is scored
+ * @param loo leave-one-out settings
+ * @param tmcShapley TMC Data Shapley settings
  */
-public record BaselinesConfig(int maxRows) {
+public record BaselinesConfig(int maxRows, Utility utility, Loo loo, TmcShapley tmcShapley) {
+
+  /** How a fitted utility model is scored on the target set ({@code utility.metric}). */
+  public enum UtilityMetric {
+    /** Accuracy for a classifier, R^2 for a regressor. */
+    AUTO,
+    /** Fraction of target rows whose class is predicted (classifier). */
+    ACCURACY,
+    /** Area under the ROC curve of the predicted probabilities; macro one-vs-rest above two classes (classifier). */
+    AUROC,
+    /** Coefficient of determination on the target (regressor). */
+    R2
+  }
+
+  /**
+   * The utility model ({@code dvgs.evaluation.baselines.utility}): L2-regularised logistic regression (binary or
+   * multinomial, fitted by L-BFGS) for a classifier, ridge regression (closed form) for a regressor.
+   *
+   * @param metric how a fit is scored on the target set
+   * @param l2 penalty {@code l2/2 * |w|^2} on the weights (not the intercepts), added to the summed loss over the
+   *     fitted rows, so small subsets are shrunk more than large ones
+   * @param maxIter L-BFGS iterations per logistic fit
+   * @param tolerance a logistic fit stops when the largest gradient entry of the per-row objective is below this
+   */
+  public record Utility(UtilityMetric metric, double l2, int maxIter, double tolerance) {
+
+    /** The metric {@link UtilityMetric#AUTO} resolves to for a task. */
+    public UtilityMetric resolved(Task task) {
+      if (metric != UtilityMetric.AUTO) {
+        return metric;
+      }
+      return task == Task.REGRESSOR ? UtilityMetric.R2 : UtilityMetric.ACCURACY;
+    }
+  }
+
+  /**
+   * Leave-one-out ({@code dvgs.evaluation.baselines.loo}).
+   *
+   * @param baselineFits fits on all rows averaged into U(all), each from its own seeded starting point
+   * @param timeBudgetSeconds wall-clock budget in seconds (0 = none); rows not reached in time keep no value
+   */
+  public record Loo(int baselineFits, double timeBudgetSeconds) {}
+
+  /**
+   * Truncated Monte Carlo Data Shapley ({@code dvgs.evaluation.baselines.tmc-shapley}).
+   *
+   * @param maxPermutations stop after this many permutations
+   * @param truncationTolerance a permutation stops when U(prefix) is within this fraction of U(all) (0 = never)
+   * @param truncationPatience ... for this many consecutive prefixes
+   * @param convergenceTolerance stop when the values moved less than this, relatively, over the window
+   * @param convergenceWindow permutations the convergence test looks back over
+   * @param permutationsPerRound permutations per Spark job between convergence checks (0 = twice the default
+   *     parallelism)
+   * @param timeBudgetSeconds wall-clock budget in seconds (0 = none)
+   */
+  public record TmcShapley(
+      int maxPermutations,
+      double truncationTolerance,
+      int truncationPatience,
+      double convergenceTolerance,
+      int convergenceWindow,
+      int permutationsPerRound,
+      double timeBudgetSeconds) {}
 
   static BaselinesConfig from(Keys k) {
-    return new BaselinesConfig(k.positiveInt("max-rows"));
+    Keys u = k.section("utility");
+    Utility utility = new Utility(
+        u.enumValue("metric", UtilityMetric.class), u.positive("l2"), u.positiveInt("max-iter"), u.positive("tolerance"));
+    Keys l = k.section("loo");
+    Loo loo = new Loo(l.positiveInt("baseline-fits"), l.seconds("time-budget"));
+    Keys t = k.section("tmc-shapley");
+    double truncation = t.number("truncation-tolerance");
+    if (!(truncation >= 0 && truncation < 1)) {
+      throw new ConfigValidationException(t.full("truncation-tolerance") + " must be in [0, 1), got " + truncation);
+    }
+    TmcShapley tmc = new TmcShapley(
+        t.positiveInt("max-permutations"), truncation, t.positiveInt("truncation-patience"), t.positive("convergence-tolerance"),
+        t.positiveInt("convergence-window"), t.nonNegativeInt("permutations-per-round"), t.seconds("time-budget"));
+    return new BaselinesConfig(k.positiveInt("max-rows"), utility, loo, tmc);
   }
 }

@@ -234,6 +234,37 @@ public record EvaluationConfig(
             p + "retrain.model = linear-regression needs dvgs.model.task = regressor, got " + Keys.kebab(model.task()));
       }
     }
+    checkUtilityFor(model);
+  }
+
+  /** Leave-one-out and TMC Data Shapley fit a supervised utility model whose metric must suit the task. */
+  private void checkUtilityFor(ModelConfig model) {
+    List<String> fitting = new ArrayList<>();
+    for (Method m : List.of(Method.LOO, Method.TMC_SHAPLEY)) {
+      if (runs(m)) {
+        fitting.add(Keys.kebab(m));
+      }
+    }
+    if (fitting.isEmpty()) {
+      return;
+    }
+    String p = "dvgs.evaluation.";
+    if (model.task() == Task.AUTOENCODER) {
+      throw new ConfigValidationException(
+          p + "methods includes " + String.join(" and ", fitting) + " but dvgs.model.task = autoencoder: their utility model ("
+              + p + "baselines.utility) is a supervised logistic or ridge regression and needs labels");
+    }
+    BaselinesConfig.UtilityMetric metric = baselines.utility().metric();
+    boolean classifier = model.task() == Task.CLASSIFIER;
+    if (metric == BaselinesConfig.UtilityMetric.R2 && classifier) {
+      throw new ConfigValidationException(
+          p + "baselines.utility.metric = r2 needs dvgs.model.task = regressor, got classifier (use accuracy or auroc)");
+    }
+    if ((metric == BaselinesConfig.UtilityMetric.ACCURACY || metric == BaselinesConfig.UtilityMetric.AUROC) && !classifier) {
+      throw new ConfigValidationException(
+          p + "baselines.utility.metric = " + Keys.kebab(metric) + " needs dvgs.model.task = classifier, got "
+              + Keys.kebab(model.task()) + " (use r2)");
+    }
   }
 
   private static <E extends Enum<E>> E parse(Class<E> type, String s) {

@@ -1,0 +1,791 @@
+package org.dvgs.baselines;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.dvgs.config.BaselinesConfig;
+import org.dvgs.config.BaselinesConfig.UtilityMetric;
+import org.dvgs.config.Task;
+import org.dvgs.io.DenseRows;
+
+/**
+ * The utility U(S) that leave-one-out and TMC Data Shapley measure subsets S of the source with: a model fitted on S
+ * and scored on the trusted target set. A classifier fits L2-regularised logistic regression (binary, or multinomial
+ * softmax above two classes) by L-BFGS; a regressor fits ridge regression in closed form. Both are convex, so a
+ * fit's result does not depend on where the solver starts beyond its tolerance, and everything is plain sequential
+ * Java: the same subset in the same order gives bit-identical utilities on any executor.
+ *
+ * <p>Subsets a model cannot be fitted on still have a utility: the empty subset scores as chance (accuracy
+ * 1/classes, AUROC 0.5, R^2 0, the score of predicting the target mean); a classifier subset holding one class
+ * predicts that class for every target row. Classes absent from a subset are never predicted.
+ *
+ * <p>Instances are immutable and broadcast to executors; each task fits through its own {@link Fitter}.
+ */
+public final class UtilityModel implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final double[] x;
+  private final double[] y;
+  private final int n;
+  private final int d;
+  private final double[] tx;
+  private final double[] ty;
+  private final int m;
+  private final boolean classifier;
+  private final int classes;
+  private final UtilityMetric metric;
+  private final double l2;
+  private final int maxIter;
+  private final double tolerance;
+
+  private UtilityModel(
+      double[] x, double[] y, int n, int d, double[] tx, double[] ty, int m, boolean classifier, int classes, UtilityMetric metric,
+      double l2, int maxIter, double tolerance) {
+    this.x = x;
+    this.y = y;
+    this.n = n;
+    this.d = d;
+    this.tx = tx;
+    this.ty = ty;
+    this.m = m;
+    this.classifier = classifier;
+    this.classes = classes;
+    this.metric = metric;
+    this.l2 = l2;
+    this.maxIter = maxIter;
+    this.tolerance = tolerance;
+  }
+
+  /**
+   * The utility of subsets of {@code source}, scored on {@code target}.
+   *
+   * @param task classifier or regressor (an autoencoder has no utility model; start-up refuses it)
+   * @param numClasses classes of a classifier (labels are class indices below it); ignored for a regressor
+   * @param settings {@code dvgs.evaluation.baselines.utility}
+   */
+  public static UtilityModel of(DenseRows source, DenseRows target, Task task, int numClasses, BaselinesConfig.Utility settings) {
+    if (task == Task.AUTOENCODER) {
+      throw new IllegalArgumentException("an autoencoder has no utility model for leave-one-out or TMC Data Shapley");
+    }
+    if (source.width() != target.width()) {
+      throw new IllegalArgumentException("source width " + source.width() + " differs from target width " + target.width());
+    }
+    if (target.rows() == 0) {
+      throw new IllegalArgumentException("the target set is empty: no utility can be measured");
+    }
+    boolean classifier = task == Task.CLASSIFIER;
+    UtilityMetric metric = settings.resolved(task);
+    if (classifier == (metric == UtilityMetric.R2)) {
+      throw new IllegalArgumentException("utility metric " + metric + " does not suit task " + task);
+    }
+    if (classifier) {
+      if (numClasses < 2) {
+        throw new IllegalArgumentException("a classifier utility needs at least 2 classes, got " + numClasses);
+      }
+      checkClasses(source.labels(), numClasses, "source");
+      checkClasses(target.labels(), numClasses, "target");
+    } else {
+      double mean = 0;
+      for (float v : target.labels()) {
+        mean += v;
+      }
+      mean /= target.rows();
+      double ss = 0;
+      for (float v : target.labels()) {
+        ss += (v - mean) * (v - mean);
+      }
+      if (!(ss > 0)) {
+        throw new IllegalArgumentException("the target labels are constant: R^2 on the target set is undefined");
+      }
+    }
+    return new UtilityModel(
+        toDouble(source.features()), toDouble(source.labels()), source.rows(), source.width(), toDouble(target.features()),
+        toDouble(target.labels()), target.rows(), classifier, classifier ? numClasses : 0, metric, settings.l2(),
+        settings.maxIter(), settings.tolerance());
+  }
+
+  private static void checkClasses(float[] labels, int numClasses, String which) {
+    for (int i = 0; i < labels.length; i++) {
+      float v = labels[i];
+      if (!(v >= 0 && v < numClasses && v == Math.rint(v))) {
+        throw new IllegalArgumentException(which + " row " + i + " has label " + v + ", not a class index below " + numClasses);
+      }
+    }
+  }
+
+  private static double[] toDouble(float[] f) {
+    double[] out = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      out[i] = f[i];
+    }
+    return out;
+  }
+
+  /** Source rows. */
+  public int size() {
+    return n;
+  }
+
+  /** The metric utilities are measured in. */
+  public UtilityMetric metric() {
+    return metric;
+  }
+
+  /** U(empty set): chance. */
+  public double emptyUtility() {
+    return switch (metric) {
+      case ACCURACY -> 1.0 / classes;
+      case AUROC -> 0.5;
+      default -> 0.0;
+    };
+  }
+
+  /** A fresh fitter with its own buffers and no warm start; one per task, not thread-safe. */
+  public Fitter fitter() {
+    return classifier ? new LogisticFitter() : new RidgeFitter();
+  }
+
+  /** U of the given rows, fitted from scratch. */
+  public double utilityOf(int... rows) {
+    Fitter f = fitter();
+    for (int r : rows) {
+      f.add(r);
+    }
+    return f.fit();
+  }
+
+  /**
+   * Fits the model on a working set of source rows and scores it. The working set is built with {@link #add} or
+   * {@link #setAllBut}; logistic fits start from the previous fit's weights when the classes present are the same
+   * (the next prefix of a permutation, or all rows but one, differ from the last set by one row).
+   */
+  public abstract class Fitter {
+    long fits;
+    long iterations;
+
+    private Fitter() {}
+
+    /** Empties the working set (the warm start is kept). */
+    public abstract void clear();
+
+    /** Adds source row {@code row} to the working set. */
+    public abstract void add(int row);
+
+    /** Makes the working set every source row except {@code row} ({@code -1}: every row). */
+    public abstract void setAllBut(int row);
+
+    /** Fits on the working set and returns its utility on the target set. */
+    public abstract double fit();
+
+    /** The current weights (to restart later fits from with {@link #startFrom}); empty for ridge. */
+    public abstract double[] weights();
+
+    /** Starts the next fit from {@code w} (from {@link #weights}) if its classes match; ignored by ridge. */
+    public abstract void startFrom(double[] w);
+
+    /** Starts the next fit from small random weights drawn from {@code seed}; ignored by ridge. */
+    public abstract void startRandom(long seed);
+
+    /** Fits run. */
+    public long fits() {
+      return fits;
+    }
+
+    /** Solver iterations over all fits (0 for ridge). */
+    public long iterations() {
+      return iterations;
+    }
+  }
+
+  /** Scores target predictions: {@code prob} is rows x classes (absent classes 0), {@code pred} the predicted class. */
+  private double classifierScore(double[] prob, int[] pred) {
+    if (metric == UtilityMetric.ACCURACY) {
+      int hit = 0;
+      for (int i = 0; i < m; i++) {
+        if (pred[i] == (int) ty[i]) {
+          hit++;
+        }
+      }
+      return (double) hit / m;
+    }
+    if (classes == 2) {
+      double a = auroc(prob, 1);
+      return Double.isNaN(a) ? 0.5 : a;
+    }
+    double sum = 0;
+    int counted = 0;
+    for (int c = 0; c < classes; c++) {
+      double a = auroc(prob, c);
+      if (!Double.isNaN(a)) {
+        sum += a;
+        counted++;
+      }
+    }
+    return counted == 0 ? 0.5 : sum / counted;
+  }
+
+  /** One-vs-rest AUROC of column {@code c} of {@code prob} for target class {@code c}; ties count 1/2. */
+  private double auroc(double[] prob, int c) {
+    int pos = 0;
+    for (int i = 0; i < m; i++) {
+      if ((int) ty[i] == c) {
+        pos++;
+      }
+    }
+    int neg = m - pos;
+    if (pos == 0 || neg == 0) {
+      return Double.NaN;
+    }
+    double[] p = new double[pos];
+    double[] q = new double[neg];
+    int a = 0;
+    int b = 0;
+    for (int i = 0; i < m; i++) {
+      double s = prob[i * classes + c];
+      if ((int) ty[i] == c) {
+        p[a++] = s;
+      } else {
+        q[b++] = s;
+      }
+    }
+    Arrays.sort(p);
+    Arrays.sort(q);
+    double wins = 0;
+    int below = 0;
+    int equalEnd = 0;
+    for (double s : p) {
+      while (below < neg && q[below] < s) {
+        below++;
+      }
+      if (equalEnd < below) {
+        equalEnd = below;
+      }
+      while (equalEnd < neg && q[equalEnd] == s) {
+        equalEnd++;
+      }
+      wins += below + 0.5 * (equalEnd - below);
+    }
+    return wins / ((double) pos * neg);
+  }
+
+  /** Scores a constant prediction of class {@code c} (a one-class subset). */
+  private double constantClassScore(int c) {
+    double[] prob = new double[m * classes];
+    int[] pred = new int[m];
+    for (int i = 0; i < m; i++) {
+      prob[i * classes + c] = 1;
+      pred[i] = c;
+    }
+    return classifierScore(prob, pred);
+  }
+
+  /** Logistic regression (softmax above two present classes) by L-BFGS on the per-row objective. */
+  private final class LogisticFitter extends Fitter {
+    private static final int MEMORY = 7;
+    private final double[] xs = new double[n * d];
+    private final int[] label = new int[n];
+    private final int[] count = new int[classes];
+    private int k;
+    /** Classes present at the last fit and its weights, the warm start of the next fit. */
+    private int[] lastPresent = new int[0];
+    private double[] w = new double[0];
+    private final double[] prob = new double[m * classes];
+    private final int[] pred = new int[m];
+
+    @Override
+    public void clear() {
+      k = 0;
+      Arrays.fill(count, 0);
+    }
+
+    @Override
+    public void add(int row) {
+      System.arraycopy(x, row * d, xs, k * d, d);
+      label[k] = (int) y[row];
+      count[label[k]]++;
+      k++;
+    }
+
+    @Override
+    public void setAllBut(int row) {
+      clear();
+      for (int r = 0; r < n; r++) {
+        if (r != row) {
+          add(r);
+        }
+      }
+    }
+
+    @Override
+    public double[] weights() {
+      double[] out = new double[w.length + lastPresent.length + 1];
+      out[0] = lastPresent.length;
+      for (int i = 0; i < lastPresent.length; i++) {
+        out[1 + i] = lastPresent[i];
+      }
+      System.arraycopy(w, 0, out, 1 + lastPresent.length, w.length);
+      return out;
+    }
+
+    @Override
+    public void startFrom(double[] saved) {
+      int p = (int) saved[0];
+      lastPresent = new int[p];
+      for (int i = 0; i < p; i++) {
+        lastPresent[i] = (int) saved[1 + i];
+      }
+      w = Arrays.copyOfRange(saved, 1 + p, saved.length);
+    }
+
+    @Override
+    public void startRandom(long seed) {
+      int[] present = present();
+      SplittableRandom rnd = new SplittableRandom(seed);
+      w = new double[params(present.length)];
+      for (int i = 0; i < w.length; i++) {
+        w[i] = 0.01 * (2 * rnd.nextDouble() - 1);
+      }
+      lastPresent = present;
+      forgetCurvature();
+    }
+
+    private int[] present() {
+      int p = 0;
+      for (int c : count) {
+        if (c > 0) {
+          p++;
+        }
+      }
+      int[] out = new int[p];
+      p = 0;
+      for (int c = 0; c < classes; c++) {
+        if (count[c] > 0) {
+          out[p++] = c;
+        }
+      }
+      return out;
+    }
+
+    /** Parameters for {@code p} present classes: one weight vector and intercept if 2, else one per class. */
+    private int params(int p) {
+      return p == 2 ? d + 1 : p * (d + 1);
+    }
+
+    @Override
+    public double fit() {
+      fits++;
+      int[] present = present();
+      if (present.length == 0) {
+        return emptyUtility();
+      }
+      if (present.length == 1) {
+        return constantClassScore(present[0]);
+      }
+      if (!Arrays.equals(present, lastPresent) || w.length != params(present.length)) {
+        w = new double[params(present.length)];
+        lastPresent = present;
+        forgetCurvature();
+      }
+      int[] local = new int[classes];
+      for (int i = 0; i < present.length; i++) {
+        local[present[i]] = i;
+      }
+      int[] yl = new int[k];
+      for (int i = 0; i < k; i++) {
+        yl[i] = local[label[i]];
+      }
+      minimise(present.length, yl);
+      predict(present);
+      return classifierScore(prob, pred);
+    }
+
+    /** Objective (1/k)(sum of row losses + l2/2 |W|^2) and its gradient into {@code g}. */
+    private double objective(double[] th, double[] g, int p, int[] yl) {
+      Arrays.fill(g, 0);
+      double loss = 0;
+      if (p == 2) {
+        for (int i = 0; i < k; i++) {
+          int o = i * d;
+          double z = th[d];
+          for (int j = 0; j < d; j++) {
+            z += th[j] * xs[o + j];
+          }
+          double yi = yl[i];
+          loss += (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - yi * z;
+          double r = (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))) - yi;
+          for (int j = 0; j < d; j++) {
+            g[j] += r * xs[o + j];
+          }
+          g[d] += r;
+        }
+        double reg = 0;
+        for (int j = 0; j < d; j++) {
+          reg += th[j] * th[j];
+          g[j] += l2 * th[j];
+        }
+        loss += 0.5 * l2 * reg;
+      } else {
+        int bias = p * d;
+        double[] z = new double[p];
+        for (int i = 0; i < k; i++) {
+          int o = i * d;
+          double max = Double.NEGATIVE_INFINITY;
+          for (int c = 0; c < p; c++) {
+            double s = th[bias + c];
+            int wc = c * d;
+            for (int j = 0; j < d; j++) {
+              s += th[wc + j] * xs[o + j];
+            }
+            z[c] = s;
+            max = Math.max(max, s);
+          }
+          double sum = 0;
+          for (int c = 0; c < p; c++) {
+            z[c] = Math.exp(z[c] - max);
+            sum += z[c];
+          }
+          int yi = yl[i];
+          loss += Math.log(sum) - Math.log(z[yi]);
+          for (int c = 0; c < p; c++) {
+            double r = z[c] / sum - (c == yi ? 1 : 0);
+            int wc = c * d;
+            for (int j = 0; j < d; j++) {
+              g[wc + j] += r * xs[o + j];
+            }
+            g[bias + c] += r;
+          }
+        }
+        double reg = 0;
+        for (int j = 0; j < bias; j++) {
+          reg += th[j] * th[j];
+          g[j] += l2 * th[j];
+        }
+        loss += 0.5 * l2 * reg;
+      }
+      double inv = 1.0 / k;
+      for (int j = 0; j < g.length; j++) {
+        g[j] *= inv;
+      }
+      return loss * inv;
+    }
+
+    /**
+     * Curvature pairs kept from fit to fit: consecutive working sets differ by one row and the objective is a mean
+     * over rows, so the last fit's curvature is a good start for the next and saves most of its iterations.
+     */
+    private double[][] s = new double[0][];
+    private double[][] yv = new double[0][];
+    private final double[] rho = new double[MEMORY];
+    private int stored;
+    private int head;
+
+    private void forgetCurvature() {
+      stored = 0;
+      head = 0;
+    }
+
+    private void minimise(int p, int[] yl) {
+      int len = w.length;
+      if (s.length == 0 || s[0].length != len) {
+        s = new double[MEMORY][len];
+        yv = new double[MEMORY][len];
+        forgetCurvature();
+      }
+      double[] g = new double[len];
+      double[] gNew = new double[len];
+      double[] th = new double[len];
+      double[] dir = new double[len];
+      double[] alpha = new double[MEMORY];
+      double f = objective(w, g, p, yl);
+      for (int it = 0; it < maxIter && maxAbs(g) > tolerance; it++) {
+        iterations++;
+        System.arraycopy(g, 0, dir, 0, len);
+        for (int h = 0; h < stored; h++) {
+          int idx = Math.floorMod(head - 1 - h, MEMORY);
+          alpha[idx] = rho[idx] * dot(s[idx], dir);
+          axpy(-alpha[idx], yv[idx], dir);
+        }
+        double scale = 1;
+        if (stored > 0) {
+          int last = Math.floorMod(head - 1, MEMORY);
+          scale = dot(s[last], yv[last]) / dot(yv[last], yv[last]);
+        } else {
+          scale = Math.min(1, 1 / Math.sqrt(dot(g, g)));
+        }
+        for (int j = 0; j < len; j++) {
+          dir[j] *= scale;
+        }
+        for (int h = stored - 1; h >= 0; h--) {
+          int idx = Math.floorMod(head - 1 - h, MEMORY);
+          double beta = rho[idx] * dot(yv[idx], dir);
+          axpy(alpha[idx] - beta, s[idx], dir);
+        }
+        for (int j = 0; j < len; j++) {
+          dir[j] = -dir[j];
+        }
+        double slope = dot(g, dir);
+        if (!(slope < 0)) {
+          stored = 0;
+          double gn = Math.sqrt(dot(g, g));
+          for (int j = 0; j < len; j++) {
+            dir[j] = -g[j] / Math.max(1, gn);
+          }
+          slope = dot(g, dir);
+        }
+        double step = 1;
+        double fNew = Double.NaN;
+        boolean accepted = false;
+        for (int back = 0; back < 40; back++) {
+          for (int j = 0; j < len; j++) {
+            th[j] = w[j] + step * dir[j];
+          }
+          fNew = objective(th, gNew, p, yl);
+          if (fNew <= f + 1e-4 * step * slope) {
+            accepted = true;
+            break;
+          }
+          step *= 0.5;
+        }
+        if (!accepted) {
+          break;
+        }
+        double[] sNew = s[head];
+        double[] yNew = yv[head];
+        for (int j = 0; j < len; j++) {
+          sNew[j] = th[j] - w[j];
+          yNew[j] = gNew[j] - g[j];
+        }
+        double sy = dot(sNew, yNew);
+        if (sy > 1e-12) {
+          rho[head] = 1 / sy;
+          head = (head + 1) % MEMORY;
+          stored = Math.min(stored + 1, MEMORY);
+        }
+        System.arraycopy(th, 0, w, 0, len);
+        System.arraycopy(gNew, 0, g, 0, len);
+        f = fNew;
+      }
+    }
+
+    private void predict(int[] present) {
+      Arrays.fill(prob, 0);
+      int p = present.length;
+      double[] z = new double[p];
+      for (int i = 0; i < m; i++) {
+        int o = i * d;
+        if (p == 2) {
+          double s = w[d];
+          for (int j = 0; j < d; j++) {
+            s += w[j] * tx[o + j];
+          }
+          double p1 = s >= 0 ? 1 / (1 + Math.exp(-s)) : Math.exp(s) / (1 + Math.exp(s));
+          prob[i * classes + present[0]] = 1 - p1;
+          prob[i * classes + present[1]] = p1;
+          pred[i] = s > 0 ? present[1] : present[0];
+        } else {
+          int bias = p * d;
+          double max = Double.NEGATIVE_INFINITY;
+          int best = 0;
+          for (int c = 0; c < p; c++) {
+            double s = w[bias + c];
+            for (int j = 0; j < d; j++) {
+              s += w[c * d + j] * tx[o + j];
+            }
+            z[c] = s;
+            if (s > max) {
+              max = s;
+              best = c;
+            }
+          }
+          double sum = 0;
+          for (int c = 0; c < p; c++) {
+            z[c] = Math.exp(z[c] - max);
+            sum += z[c];
+          }
+          for (int c = 0; c < p; c++) {
+            prob[i * classes + present[c]] = z[c] / sum;
+          }
+          pred[i] = present[best];
+        }
+      }
+    }
+  }
+
+  /**
+   * Ridge regression with an unpenalised intercept, from running sums of the working set: adding a row costs
+   * O(width^2) and a fit one Cholesky solve of the centred normal equations.
+   */
+  private final class RidgeFitter extends Fitter {
+    private final double[] sxx = new double[d * d];
+    private final double[] sx = new double[d];
+    private final double[] sxy = new double[d];
+    private double sy;
+    private int k;
+    private double[] full;
+    private final double[] a = new double[d * d];
+    private final double[] b = new double[d];
+
+    @Override
+    public void clear() {
+      Arrays.fill(sxx, 0);
+      Arrays.fill(sx, 0);
+      Arrays.fill(sxy, 0);
+      sy = 0;
+      k = 0;
+    }
+
+    @Override
+    public void add(int row) {
+      accumulate(row, 1);
+      k++;
+    }
+
+    private void accumulate(int row, double sign) {
+      int o = row * d;
+      double yi = y[row];
+      for (int j = 0; j < d; j++) {
+        double xj = sign * x[o + j];
+        sx[j] += xj;
+        sxy[j] += xj * yi;
+        int r = j * d;
+        for (int l = j; l < d; l++) {
+          sxx[r + l] += xj * x[o + l];
+        }
+      }
+      sy += sign * yi;
+    }
+
+    @Override
+    public void setAllBut(int row) {
+      if (full == null) {
+        clear();
+        for (int r = 0; r < n; r++) {
+          add(r);
+        }
+        full = new double[d * d + 2 * d + 1];
+        System.arraycopy(sxx, 0, full, 0, d * d);
+        System.arraycopy(sx, 0, full, d * d, d);
+        System.arraycopy(sxy, 0, full, d * d + d, d);
+        full[d * d + 2 * d] = sy;
+      }
+      System.arraycopy(full, 0, sxx, 0, d * d);
+      System.arraycopy(full, d * d, sx, 0, d);
+      System.arraycopy(full, d * d + d, sxy, 0, d);
+      sy = full[d * d + 2 * d];
+      k = n;
+      if (row >= 0) {
+        accumulate(row, -1);
+        k--;
+      }
+    }
+
+    @Override
+    public double[] weights() {
+      return new double[0];
+    }
+
+    @Override
+    public void startFrom(double[] w) {}
+
+    @Override
+    public void startRandom(long seed) {}
+
+    @Override
+    public double fit() {
+      fits++;
+      if (k == 0) {
+        return emptyUtility();
+      }
+      double ybar = sy / k;
+      for (int j = 0; j < d; j++) {
+        double mj = sx[j] / k;
+        b[j] = sxy[j] - k * mj * ybar;
+        for (int l = j; l < d; l++) {
+          a[j * d + l] = sxx[j * d + l] - k * mj * (sx[l] / k);
+        }
+        a[j * d + j] += l2;
+      }
+      choleskySolve(a, b, d);
+      double intercept = ybar;
+      for (int j = 0; j < d; j++) {
+        intercept -= b[j] * sx[j] / k;
+      }
+      double mean = 0;
+      for (int i = 0; i < m; i++) {
+        mean += ty[i];
+      }
+      mean /= m;
+      double res = 0;
+      double tot = 0;
+      for (int i = 0; i < m; i++) {
+        double s = intercept;
+        int o = i * d;
+        for (int j = 0; j < d; j++) {
+          s += b[j] * tx[o + j];
+        }
+        res += (ty[i] - s) * (ty[i] - s);
+        tot += (ty[i] - mean) * (ty[i] - mean);
+      }
+      return 1 - res / tot;
+    }
+  }
+
+  /** Solves {@code A z = b} in place for symmetric positive definite A given by its upper triangle; z into b. */
+  static void choleskySolve(double[] a, double[] b, int d) {
+    // Upper factor U with A = U^T U, stored over A's upper triangle.
+    for (int j = 0; j < d; j++) {
+      double s = a[j * d + j];
+      for (int r = 0; r < j; r++) {
+        s -= a[r * d + j] * a[r * d + j];
+      }
+      if (!(s > 0)) {
+        throw new IllegalStateException("ridge normal equations are not positive definite (pivot " + s + " at " + j + ")");
+      }
+      double ujj = Math.sqrt(s);
+      a[j * d + j] = ujj;
+      for (int l = j + 1; l < d; l++) {
+        double t = a[j * d + l];
+        for (int r = 0; r < j; r++) {
+          t -= a[r * d + j] * a[r * d + l];
+        }
+        a[j * d + l] = t / ujj;
+      }
+    }
+    for (int j = 0; j < d; j++) {
+      double s = b[j];
+      for (int r = 0; r < j; r++) {
+        s -= a[r * d + j] * b[r];
+      }
+      b[j] = s / a[j * d + j];
+    }
+    for (int j = d - 1; j >= 0; j--) {
+      double s = b[j];
+      for (int l = j + 1; l < d; l++) {
+        s -= a[j * d + l] * b[l];
+      }
+      b[j] = s / a[j * d + j];
+    }
+  }
+
+  private static double dot(double[] u, double[] v) {
+    double s = 0;
+    for (int i = 0; i < u.length; i++) {
+      s += u[i] * v[i];
+    }
+    return s;
+  }
+
+  private static void axpy(double a, double[] u, double[] v) {
+    for (int i = 0; i < u.length; i++) {
+      v[i] += a * u[i];
+    }
+  }
+
+  private static double maxAbs(double[] g) {
+    double mx = 0;
+    for (double v : g) {
+      mx = Math.max(mx, Math.abs(v));
+    }
+    return mx;
+  }
+}
