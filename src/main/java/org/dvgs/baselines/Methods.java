@@ -10,6 +10,8 @@ public final class Methods {
   public static ValuationMethod of(Method m) {
     return switch (m) {
       case RANDOM -> new RandomValues();
+      case DVRL -> new Dvrl();
+      case KNN_SHAPLEY -> new KnnShapley();
       default -> throw new IllegalArgumentException("method " + m + " is run by the valuation job, not as a baseline");
     };
   }
