@@ -7,8 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
-import ai.djl.training.optimizer.Adam;
-import ai.djl.training.tracker.Tracker;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,7 +129,7 @@ public final class Dvrl implements ValuationMethod {
       LOG.info("dvrl: f_val performance on the target {}, predictor on all {} source rows {}", fmt(valPerf), n, fmt(baseline));
 
       Estimator est = Estimator.create(root, d + yw, yw, cfg, Mix.mix(seed, 0x45535449L));
-      Adam adam = Adam.builder().optLearningRateTracker(Tracker.fixed((float) cfg.learningRate())).build();
+      Adam adam = new Adam(root, cfg.learningRate());
       double window = cfg.baselineWindow();
       double lastPerf = Double.NaN;
       double lastMean = Double.NaN;
@@ -245,7 +243,7 @@ public final class Dvrl implements ValuationMethod {
    */
   static Network fit(NDManager scope, NetworkSpec spec, ParameterSet init, DenseRows data, int[] rows, BaselinesConfig.Dvrl cfg, long seed) {
     Network net = Network.upload(scope, spec, init, true);
-    Adam adam = Adam.builder().optLearningRateTracker(Tracker.fixed((float) cfg.predictorLearningRate())).build();
+    Adam adam = new Adam(scope, cfg.predictorLearningRate());
     int d = data.width();
     int bs = Math.min(cfg.predictorBatchSize(), rows.length);
     int[] order = rows.clone();
@@ -274,20 +272,47 @@ public final class Dvrl implements ValuationMethod {
           Autograd.gradMode(false);
         }
         for (int l = 0; l < spec.layers(); l++) {
-          update(adam, "w" + l, net.weight(l), s);
-          update(adam, "b" + l, net.bias(l), s);
+          adam.update(net.weight(l), s);
+          adam.update(net.bias(l), s);
         }
+        adam.next();
       }
     }
     return net;
   }
 
-  /** One Adam step on a parameter from its accumulated gradient, which is then cleared. */
-  private static void update(Adam adam, String id, NDArray param, NDManager scope) {
-    NDArray g = param.getGradient();
-    g.attach(scope);
-    adam.update(id, param, g);
-    Autograd.zeroGrad(param);
+  /**
+   * Adam (beta1 0.9, beta2 0.999, eps 1e-8) with its moment buffers in a manager of the caller's choosing, so they
+   * are freed with the model they belong to (DJL's own optimizer detaches its state from every manager).
+   */
+  private static final class Adam {
+    private final NDManager manager;
+    private final float lr;
+    private final Map<NDArray, NDArray[]> state = new java.util.IdentityHashMap<>();
+    private int step = 1;
+
+    Adam(NDManager manager, double lr) {
+      this.manager = manager;
+      this.lr = (float) lr;
+    }
+
+    /** One in-place step on a parameter from its accumulated gradient, which is then cleared. */
+    void update(NDArray param, NDManager scope) {
+      NDArray g = param.getGradient();
+      g.attach(scope);
+      NDArray[] mv = state.computeIfAbsent(param, p -> new NDArray[] {manager.zeros(p.getShape()), manager.zeros(p.getShape())});
+      float correction = (float) (Math.sqrt(1 - Math.pow(0.999, step)) / (1 - Math.pow(0.9, step)));
+      mv[0].muli(0.9f).addi(g.mul(0.1f));
+      mv[1].muli(0.999f).addi(g.square().muli(0.001f));
+      // grad mode is off here, so the in-place update of the leaf parameter is not recorded
+      param.subi(mv[0].div(mv[1].sqrt().addi(1e-8f)).muli(lr * correction));
+      Autograd.zeroGrad(param);
+    }
+
+    /** Ends a step: the next updates use the next bias correction. */
+    void next() {
+      step++;
+    }
   }
 
   /** Performance on {@code data}, higher is better: minus the mean per-row loss (cross-entropy or squared error). */
@@ -434,9 +459,10 @@ public final class Dvrl implements ValuationMethod {
     /** One Adam step from the accumulated gradients; gradient handles attach to {@code scope}. */
     void step(Adam adam, NDManager scope) {
       for (int l = 0; l < w.length; l++) {
-        update(adam, "ew" + l, w[l], scope);
-        update(adam, "eb" + l, b[l], scope);
+        adam.update(w[l], scope);
+        adam.update(b[l], scope);
       }
+      adam.next();
     }
   }
 }
