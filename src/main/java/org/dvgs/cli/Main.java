@@ -139,6 +139,26 @@ public final class Main {
               Map<?, ?> s = (Map<?, ?>) e.getValue();
               out.printf("%-26s mean %s  std %s  per seed %s%n", e.getKey(), fmt(s.get("mean")), fmt(s.get("std")), s.get("per_seed"));
             }
+            Map<?, ?> methods = (Map<?, ?>) m.get("methods");
+            if (methods.size() > 1) {
+              // One line per method: its first metric and its runtime, beside DVGS's where DVGS ran.
+              Map<?, ?> ratios = m.get("runtime_ratios") instanceof Map<?, ?> r ? r : Map.of();
+              for (Map.Entry<?, ?> e : methods.entrySet()) {
+                Map<?, ?> one = (Map<?, ?>) e.getValue();
+                Map<?, ?> metrics = (Map<?, ?>) one.get("metrics");
+                Map<?, ?> rt = (Map<?, ?>) one.get("runtime_s");
+                StringBuilder line = new StringBuilder(String.format("method %-12s", e.getKey()));
+                for (Map.Entry<?, ?> x : metrics.entrySet()) {
+                  line.append(String.format("  %s %s", x.getKey(), fmt(((Map<?, ?>) x.getValue()).get("mean"))));
+                }
+                line.append(String.format("  runtime %s s", fmt(rt.get("mean"))));
+                Object ratio = ratios.get(e.getKey() + "/dvgs");
+                if (ratio != null) {
+                  line.append(String.format("  (%s x dvgs)", fmt(ratio)));
+                }
+                out.println(line);
+              }
+            }
             out.printf("wall time %.1f s; results in %s%n", (Double) ((Map<?, ?>) m.get("timings")).get("total_s"), cfg.output().path());
           });
         }

@@ -63,6 +63,9 @@ public final class RetrainModels {
     private final TrainingConfig training;
     private final boolean classBalanced;
     private final Device device;
+    /** The test set of the last call and its rows: every fit of one filter-and-retrain run scores the same set. */
+    private JavaRDD<CanonicalRow> testSeen;
+    private DenseRows testRows;
 
     ValuationNetwork(NetworkSpec spec, TrainingConfig training, boolean classBalanced, Device device) {
       this.spec = spec;
@@ -79,7 +82,11 @@ public final class RetrainModels {
     @Override
     public double fitAndScore(SparkSession spark, JavaRDD<CanonicalRow> train, JavaRDD<CanonicalRow> test, long seed) {
       DenseRows tr = collect(train, spec.width(0), "training");
-      DenseRows te = collect(test, spec.width(0), "test");
+      if (test != testSeen) {
+        testRows = collect(test, spec.width(0), "test");
+        testSeen = test;
+      }
+      DenseRows te = testRows;
       ParameterSet p = new TargetTrainer(spec, training, classBalanced, seed, device).fit(0, tr);
       float[] out = predict(spec, p, te, device);
       return score(spec.task(), spec.numClasses(), out, te);

@@ -16,8 +16,14 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import ai.djl.Device;
+import org.dvgs.baselines.MethodContext;
+import org.dvgs.baselines.MethodResult;
+import org.dvgs.baselines.MethodValues;
+import org.dvgs.baselines.Methods;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.config.EvaluationConfig;
+import org.dvgs.config.EvaluationConfig.Method;
 import org.dvgs.config.EvaluationConfig.Metric;
 import org.dvgs.config.Keys;
 import org.dvgs.config.TrainingConfig;
@@ -40,10 +46,17 @@ import org.slf4j.LoggerFactory;
  * noise rate, the discovery and ROC curves, a 2-means F1, and filter-and-retrain curves on a held-out test set. All
  * seeds run in one Spark session on inputs read once.
  *
- * <p>Output: {@code seed-<s>/} (each seed's valuation run), {@code results/} (every valued row of every seed with
- * its ground truth: {@code corrupted, label_flipped, noise_rate, seed}), {@code metrics/} and {@code metrics_csv/}
- * ({@code seed, metric, value}), {@code curves/} and {@code curves_csv/} ({@code seed, curve, x, y}) and, last,
- * {@code manifest.json} with each metric's mean, standard deviation and per-seed values.
+ * <p>Several valuation methods ({@code dvgs.evaluation.methods}: DVGS and the baselines of {@link Methods}) can run
+ * on the same corrupted inputs of every seed; each is timed from its prepared inputs to its written value table,
+ * and measured with the same metrics. The first method listed is the primary one.
+ *
+ * <p>Output: {@code seed-<s>/} (each seed's DVGS valuation run), {@code methods/<method>/seed-<s>/} (the value
+ * tables of the other methods), {@code results/} (every valued row of every seed and method with its
+ * ground truth: {@code corrupted, label_flipped, noise_rate, seed, method}), {@code metrics/} and
+ * {@code metrics_csv/} ({@code seed, metric, value, method}), {@code curves/} and {@code curves_csv/}
+ * ({@code seed, curve, x, y, method}) and, last, {@code manifest.json}: {@code metrics} holds the primary method's
+ * metrics (mean, standard deviation, per-seed values), {@code methods} every method's metrics and runtime, and
+ * {@code runtime_ratios} each method's mean runtime over DVGS's.
  */
 public final class EvaluateRun {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateRun.class);
@@ -53,7 +66,8 @@ public final class EvaluateRun {
   /** Schema of {@code results/}. */
   public static StructType resultsSchema() {
     StructType s = org.dvgs.aggregation.ValueTable.schema(true);
-    return s.add("label_flipped", DataTypes.BooleanType, false).add("noise_rate", DataTypes.DoubleType, false).add("seed", DataTypes.LongType, false);
+    return s.add("label_flipped", DataTypes.BooleanType, false).add("noise_rate", DataTypes.DoubleType, false).add("seed", DataTypes.LongType, false)
+        .add("method", DataTypes.StringType, false);
   }
 
   public static Map<String, Object> run(SparkSession spark, DvgsConfig cfg) {
@@ -80,97 +94,176 @@ public final class EvaluateRun {
       }
     }
 
-    Map<String, List<Double>> metricSeries = new LinkedHashMap<>();
+    // method name -> metric name -> per-seed values; and method name -> per-seed runtimes
+    Map<String, Map<String, List<Double>>> metricSeries = new LinkedHashMap<>();
+    Map<String, List<Double>> runtimes = new LinkedHashMap<>();
+    Map<String, List<Object>> methodDetails = new LinkedHashMap<>();
+    for (Method m : ev.methods()) {
+      metricSeries.put(Keys.kebab(m), new LinkedHashMap<>());
+      runtimes.put(Keys.kebab(m), new ArrayList<>());
+      methodDetails.put(Keys.kebab(m), new ArrayList<>());
+    }
     List<Row> metricRows = new ArrayList<>();
     List<Row> curveRows = new ArrayList<>();
     List<Map<String, Object>> runs = new ArrayList<>();
     Dataset<Row> results = null;
     org.dvgs.config.Task task = cfg.model().task();
+    Device device = Engines.device(cfg.device(), -1);
     for (long seed : ev.seeds()) {
       String dir = new Path(out, "seed-" + seed).toString();
-      Map<String, Object> set = new LinkedHashMap<>();
-      set.put("seed", seed);
-      set.put("output.path", dir);
-      set.put("output.overwrite", true);
-      DvgsConfig run = cfg.with(set);
       Corruption corruption = new Corruption(seed, ev.sourceSampleSize(), ev.labelFlipFraction(), ev.noiseSigmaMax(), ev.noiseFraction());
-      ValueMetrics.Result[] measured = new ValueMetrics.Result[1];
-      double[] metricSecs = new double[1];
-      Map<String, Object> extra = new LinkedHashMap<>();
-      extra.put("command", "evaluate");
-      extra.put("experiment", experiment(ev, task));
-      ValuationJob.Outcome o = ValuationJob.run(spark, run, raw, corruption, true, values -> {
-        long tm = System.nanoTime();
-        Dataset<Row> withTruth = withTruth(spark, values, corruption.truth(), seed);
-        measured[0] = ValueMetrics.of(withTruth, ev.wants(Metric.SPEARMAN), ev.wants(Metric.DISCOVERY), ev.wants(Metric.KMEANS_F1), seed);
-        metricSecs[0] = (System.nanoTime() - tm) / 1e9;
-        return ValueMetrics.describe(measured[0]);
-      }, extra, true);
-      ValueMetrics.Result r = measured[0];
-      Dataset<Row> seedResults = withTruth(spark, o.values(), corruption.truth(), seed);
-
-      if (ev.wants(Metric.AUROC)) {
-        record(metricSeries, metricRows, seed, "auroc", r.auroc());
-      }
-      if (ev.wants(Metric.SPEARMAN)) {
-        record(metricSeries, metricRows, seed, "spearman", r.spearman());
-      }
-      if (ev.wants(Metric.KMEANS_F1)) {
-        record(metricSeries, metricRows, seed, "kmeans_f1", r.kmeansF1());
-      }
-      if (ev.wants(Metric.DISCOVERY)) {
-        addCurve(curveRows, seed, "roc", r.roc());
-        addCurve(curveRows, seed, "discovery", r.discovery());
-        addCurve(curveRows, seed, "discovery_optimal", ValueMetrics.optimalDiscovery(r.corrupted(), r.rows() - r.corrupted()));
-        addCurve(curveRows, seed, "discovery_random", ValueMetrics.randomDiscovery());
-      }
-
-      double retrainSecs = 0;
-      if (ev.wants(Metric.RETRAIN)) {
-        long tr = System.nanoTime();
-        LoadedInputs in = o.inputs();
-        JavaRDD<CanonicalRow> test =
-            testTable != null
-                ? testTable
-                : corruption.remainder(raw.source().filter(CanonicalRow::valid), ev.test().size());
-        JavaRDD<CanonicalRow> scaledTest = InputLoader.scale(test, in.scaler());
-        NetworkSpec spec = NetworkSpec.of(cfg.model(), in.width(), in.numClasses());
-        TrainingConfig tc = retrainTraining(cfg.training(), ev.retrain());
-        FilterRetrain.Model model =
-            RetrainModels.of(ev.retrain().model(), spec, tc, cfg.model().classBalanced(), Engines.device(cfg.device(), -1), ev.retrain().maxIter());
-        spark.sparkContext().setJobGroup("dvgs-retrain", "dvgs: filter-and-retrain, seed " + seed, false);
-        List<FilterRetrain.Point> points = FilterRetrain.run(spark, in.source(), o.values(), "value", scaledTest, ev.retrain().grid(), model, seed);
-        spark.sparkContext().clearJobGroup();
-        FilterRetrain.Point all = points.get(0);
-        record(metricSeries, metricRows, seed, "retrain_all", all.metric());
-        List<double[]> low = new ArrayList<>();
-        List<double[]> high = new ArrayList<>();
-        low.add(new double[] {0, all.metric()});
-        high.add(new double[] {0, all.metric()});
-        for (FilterRetrain.Point p : points.subList(1, points.size())) {
-          boolean lowest = p.direction() == FilterRetrain.Direction.LOWEST;
-          record(metricSeries, metricRows, seed, (lowest ? "retrain_lowest_q" : "retrain_highest_q") + qName(p.q()), p.metric());
-          (lowest ? low : high).add(new double[] {p.q(), p.metric()});
+      Map<String, Object> timings = new LinkedHashMap<>();
+      Map<String, Object> perMethod = new LinkedHashMap<>();
+      LoadedInputs in = null;
+      JavaRDD<CanonicalRow> persisted = null;
+      ValueMetrics.Result primary = null;
+      for (Method method : ev.methods()) {
+        String name = Keys.kebab(method);
+        Dataset<Row> values;
+        double runtime;
+        Map<String, Object> mr = new LinkedHashMap<>();
+        Measured[] measured = new Measured[1];
+        double[] measuredSecs = new double[1];
+        if (method == Method.DVGS) {
+          Map<String, Object> set = new LinkedHashMap<>();
+          set.put("seed", seed);
+          set.put("output.path", dir);
+          set.put("output.overwrite", true);
+          Map<String, Object> extra = new LinkedHashMap<>();
+          extra.put("command", "evaluate");
+          extra.put("experiment", experiment(ev, task));
+          // The metrics are computed inside the run so that the seed's own manifest carries them too.
+          ValuationJob.Outcome o = ValuationJob.run(spark, cfg.with(set), raw, corruption, true, v -> {
+            long tm = System.nanoTime();
+            measured[0] = measure(spark, ev, v, corruption, seed, name);
+            measuredSecs[0] = (System.nanoTime() - tm) / 1e9;
+            return ValueMetrics.describe(measured[0].result());
+          }, extra, true);
+          values = o.values();
+          Map<String, Object> t = castMap(o.manifest().get("timings"));
+          timings.putAll(t);
+          runtime = seconds(t, "train_s") + seconds(t, "score_s") + seconds(t, "aggregate_s");
+          mr.put("run_id", o.runId());
+          if (in == null) {
+            in = o.inputs();
+          }
+        } else {
+          if (persisted == null) {
+            // The baselines share one materialised copy of the seed's prepared source, so their runtimes exclude
+            // reading, corrupting and scaling it (as DVGS's excludes its load stage).
+            long tl = System.nanoTime();
+            LoadedInputs prepared = in != null ? in : InputLoader.prepare(raw, cfg.input(), corruption);
+            persisted = prepared.source().persist(StorageLevel.MEMORY_AND_DISK());
+            persisted.count();
+            in = new LoadedInputs(prepared.target(), persisted, prepared.rejects(), prepared.width(), prepared.numClasses(), prepared.scaler(), prepared.counts());
+            timings.putIfAbsent("load_s", (System.nanoTime() - tl) / 1e9);
+          }
+          NetworkSpec spec = NetworkSpec.of(cfg.model(), in.width(), in.numClasses());
+          MethodContext ctx = new MethodContext(in, spec, cfg.model(), cfg.training(), ev.baselines(), seed, device);
+          String runId = (cfg.runId().isEmpty() ? name : cfg.runId() + "-" + name) + "-seed-" + seed;
+          // Outside seed-<s>/, which the DVGS run of the seed replaces when it comes later in the list.
+          String path = new Path(new Path(new Path(out, "methods"), name), "seed-" + seed).toString();
+          spark.sparkContext().setJobGroup("dvgs-" + name, "dvgs evaluate: " + name + ", seed " + seed, false);
+          long tm = System.nanoTime();
+          MethodResult r = Methods.of(method).value(spark, ctx);
+          MethodValues.table(spark, r.values(), runId).write().mode(SaveMode.Overwrite).parquet(path);
+          runtime = (System.nanoTime() - tm) / 1e9;
+          spark.sparkContext().clearJobGroup();
+          values = spark.read().parquet(path);
+          long valued = values.count();
+          if (valued != persisted.count()) {
+            throw new IllegalStateException("method " + name + " valued " + valued + " rows of " + persisted.count() + " (seed " + seed + ")");
+          }
+          mr.put("run_id", runId);
+          mr.put("details", r.details());
+          LOG.info("seed {}: {} valued {} rows in {} s", seed, name, valued, String.format(Locale.ROOT, "%.1f", runtime));
         }
-        addCurve(curveRows, seed, "retrain_lowest", curveOf(low));
-        addCurve(curveRows, seed, "retrain_highest", curveOf(high));
-        retrainSecs = (System.nanoTime() - tr) / 1e9;
+        mr.put("runtime_s", runtime);
+        runtimes.get(name).add(runtime);
+        methodDetails.get(name).add(mr.getOrDefault("details", Map.of()));
+
+        long tmet = System.nanoTime();
+        if (method != Method.DVGS) {
+          measured[0] = measure(spark, ev, values, corruption, seed, name);
+          measuredSecs[0] = (System.nanoTime() - tmet) / 1e9;
+        }
+        Dataset<Row> withTruth = measured[0].withTruth();
+        ValueMetrics.Result r = measured[0].result();
+        tmet = System.nanoTime();
+        primary = primary == null ? r : primary;
+        Map<String, List<Double>> series = metricSeries.get(name);
+        if (ev.wants(Metric.AUROC)) {
+          record(series, metricRows, seed, "auroc", r.auroc(), name);
+        }
+        if (ev.wants(Metric.SPEARMAN)) {
+          record(series, metricRows, seed, "spearman", r.spearman(), name);
+        }
+        if (ev.wants(Metric.KMEANS_F1)) {
+          record(series, metricRows, seed, "kmeans_f1", r.kmeansF1(), name);
+        }
+        if (ev.wants(Metric.DISCOVERY)) {
+          addCurve(curveRows, seed, "roc", r.roc(), name);
+          addCurve(curveRows, seed, "discovery", r.discovery(), name);
+          addCurve(curveRows, seed, "discovery_optimal", ValueMetrics.optimalDiscovery(r.corrupted(), r.rows() - r.corrupted()), name);
+          addCurve(curveRows, seed, "discovery_random", ValueMetrics.randomDiscovery(), name);
+        }
+        double metricSecs = measuredSecs[0] + (System.nanoTime() - tmet) / 1e9;
+
+        double retrainSecs = 0;
+        if (ev.wants(Metric.RETRAIN)) {
+          long tr = System.nanoTime();
+          JavaRDD<CanonicalRow> test =
+              testTable != null
+                  ? testTable
+                  : corruption.remainder(raw.source().filter(CanonicalRow::valid), ev.test().size());
+          JavaRDD<CanonicalRow> scaledTest = InputLoader.scale(test, in.scaler());
+          NetworkSpec spec = NetworkSpec.of(cfg.model(), in.width(), in.numClasses());
+          TrainingConfig tc = retrainTraining(cfg.training(), ev.retrain());
+          FilterRetrain.Model model =
+              RetrainModels.of(ev.retrain().model(), spec, tc, cfg.model().classBalanced(), device, ev.retrain().maxIter());
+          spark.sparkContext().setJobGroup("dvgs-retrain", "dvgs: filter-and-retrain, " + name + ", seed " + seed, false);
+          List<FilterRetrain.Point> points = FilterRetrain.run(spark, in.source(), values, "value", scaledTest, ev.retrain().grid(), model, seed);
+          spark.sparkContext().clearJobGroup();
+          FilterRetrain.Point all = points.get(0);
+          record(series, metricRows, seed, "retrain_all", all.metric(), name);
+          List<double[]> low = new ArrayList<>();
+          List<double[]> high = new ArrayList<>();
+          low.add(new double[] {0, all.metric()});
+          high.add(new double[] {0, all.metric()});
+          for (FilterRetrain.Point p : points.subList(1, points.size())) {
+            boolean lowest = p.direction() == FilterRetrain.Direction.LOWEST;
+            record(series, metricRows, seed, (lowest ? "retrain_lowest_q" : "retrain_highest_q") + qName(p.q()), p.metric(), name);
+            (lowest ? low : high).add(new double[] {p.q(), p.metric()});
+          }
+          addCurve(curveRows, seed, "retrain_lowest", curveOf(low), name);
+          addCurve(curveRows, seed, "retrain_highest", curveOf(high), name);
+          retrainSecs = (System.nanoTime() - tr) / 1e9;
+        }
+        mr.put("metrics", ValueMetrics.describe(r));
+        mr.put("metrics_s", metricSecs);
+        mr.put("retrain_s", retrainSecs);
+        perMethod.put(name, mr);
+        if (method == ev.methods().get(0)) {
+          timings.put("metrics_s", metricSecs);
+          timings.put("retrain_s", retrainSecs);
+        }
+        results = results == null ? withTruth : results.unionByName(withTruth);
+        LOG.info("seed {} {}: auroc {} spearman {} kmeans_f1 {}", seed, name, r.auroc(), r.spearman(), r.kmeansF1());
+      }
+      if (persisted != null) {
+        persisted.unpersist(false);
       }
 
       Map<String, Object> rr = new LinkedHashMap<>();
       rr.put("seed", seed);
-      rr.put("run_id", o.runId());
+      rr.put("run_id", perMethod.get(Keys.kebab(ev.methods().get(0))) instanceof Map<?, ?> pm ? pm.get("run_id") : null);
       rr.put("source_rows", corruption.sampled());
       rr.put("flipped", corruption.flipped());
       rr.put("noisy", corruption.noisy());
-      rr.put("metrics", ValueMetrics.describe(r));
-      Map<String, Object> timings = new LinkedHashMap<>((Map<?, ?>) o.manifest().get("timings") == null ? Map.of() : castMap(o.manifest().get("timings")));
-      timings.put("metrics_s", metricSecs[0]);
-      timings.put("retrain_s", retrainSecs);
+      rr.put("metrics", ValueMetrics.describe(primary));
       rr.put("timings", timings);
+      rr.put("methods", perMethod);
       runs.add(rr);
-      results = results == null ? seedResults : results.unionByName(seedResults);
-      LOG.info("seed {}: auroc {} spearman {} kmeans_f1 {}", seed, r.auroc(), r.spearman(), r.kmeansF1());
     }
     raw.release();
     long tw = System.nanoTime();
@@ -178,7 +271,8 @@ public final class EvaluateRun {
     StructType ms = DataTypes.createStructType(List.of(
         DataTypes.createStructField("seed", DataTypes.LongType, false),
         DataTypes.createStructField("metric", DataTypes.StringType, false),
-        DataTypes.createStructField("value", DataTypes.DoubleType, true)));
+        DataTypes.createStructField("value", DataTypes.DoubleType, true),
+        DataTypes.createStructField("method", DataTypes.StringType, false)));
     Dataset<Row> metrics = spark.createDataFrame(metricRows, ms).coalesce(1);
     metrics.write().mode(SaveMode.Overwrite).parquet(new Path(out, "metrics").toString());
     metrics.write().mode(SaveMode.Overwrite).option("header", "true").csv(new Path(out, "metrics_csv").toString());
@@ -186,7 +280,8 @@ public final class EvaluateRun {
         DataTypes.createStructField("seed", DataTypes.LongType, false),
         DataTypes.createStructField("curve", DataTypes.StringType, false),
         DataTypes.createStructField("x", DataTypes.DoubleType, false),
-        DataTypes.createStructField("y", DataTypes.DoubleType, true)));
+        DataTypes.createStructField("y", DataTypes.DoubleType, true),
+        DataTypes.createStructField("method", DataTypes.StringType, false)));
     Dataset<Row> curves = spark.createDataFrame(curveRows, cs).coalesce(1);
     curves.write().mode(SaveMode.Overwrite).parquet(new Path(out, "curves").toString());
     curves.write().mode(SaveMode.Overwrite).option("header", "true").csv(new Path(out, "curves_csv").toString());
@@ -196,9 +291,28 @@ public final class EvaluateRun {
     m.put("seeds", ev.seeds());
     m.put("versions", ValuationJob.versions(spark));
     m.put("experiment", experiment(ev, task));
-    Map<String, Object> summaries = new LinkedHashMap<>();
-    metricSeries.forEach((k, v) -> summaries.put(k, summary(v)));
-    m.put("metrics", summaries);
+    Map<String, Object> methods = new LinkedHashMap<>();
+    metricSeries.forEach((method, series) -> {
+      Map<String, Object> summaries = new LinkedHashMap<>();
+      series.forEach((k, v) -> summaries.put(k, summary(v)));
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("metrics", summaries);
+      one.put("runtime_s", summary(runtimes.get(method)));
+      one.put("details", methodDetails.get(method));
+      methods.put(method, one);
+    });
+    m.put("metrics", castMap(methods.get(Keys.kebab(ev.methods().get(0)))).get("metrics"));
+    m.put("methods", methods);
+    if (ev.runs(Method.DVGS)) {
+      double dvgs = mean(runtimes.get("dvgs"));
+      Map<String, Object> ratios = new LinkedHashMap<>();
+      runtimes.forEach((method, v) -> {
+        if (!method.equals("dvgs")) {
+          ratios.put(method + "/dvgs", ValueMetrics.finiteOrNull(mean(v) / dvgs));
+        }
+      });
+      m.put("runtime_ratios", ratios);
+    }
     Map<String, Object> counts = new LinkedHashMap<>(raw.counts());
     counts.putAll(testCounts);
     m.put("counts", counts);
@@ -217,6 +331,7 @@ public final class EvaluateRun {
     e.put("feature_noise_sigma_max", ev.noiseSigmaMax());
     e.put("feature_noise_fraction", ev.noiseFraction());
     e.put("metrics", ev.metrics().stream().map(Keys::kebab).toList());
+    e.put("methods", ev.methods().stream().map(Keys::kebab).toList());
     if (ev.wants(Metric.RETRAIN)) {
       e.put("retrain_model", Keys.kebab(ev.retrain().model()));
       e.put("retrain_metric", RetrainModels.metricFor(task));
@@ -245,18 +360,35 @@ public final class EvaluateRun {
     return (Map<String, Object>) o;
   }
 
-  private static void record(Map<String, List<Double>> series, List<Row> rows, long seed, String name, double v) {
+  private static void record(Map<String, List<Double>> series, List<Row> rows, long seed, String name, double v, String method) {
     series.computeIfAbsent(name, k -> new ArrayList<>()).add(v);
-    rows.add(RowFactory.create(seed, name, Double.isFinite(v) ? v : null));
+    rows.add(RowFactory.create(seed, name, Double.isFinite(v) ? v : null, method));
   }
 
-  private static void addCurve(List<Row> rows, long seed, String name, ValueMetrics.Curve c) {
+  private static void addCurve(List<Row> rows, long seed, String name, ValueMetrics.Curve c, String method) {
     if (c == null) {
       return;
     }
     for (int i = 0; i < c.size(); i++) {
-      rows.add(RowFactory.create(seed, name, c.x()[i], Double.isFinite(c.y()[i]) ? c.y()[i] : null));
+      rows.add(RowFactory.create(seed, name, c.x()[i], Double.isFinite(c.y()[i]) ? c.y()[i] : null, method));
     }
+  }
+
+  /** A method's values with their ground truth, and the metrics measured on them. */
+  private record Measured(Dataset<Row> withTruth, ValueMetrics.Result result) {}
+
+  private static Measured measure(SparkSession spark, EvaluationConfig ev, Dataset<Row> values, Corruption corruption, long seed, String method) {
+    Dataset<Row> withTruth = withTruth(spark, values, corruption.truth(), seed, method).persist(StorageLevel.MEMORY_AND_DISK());
+    ValueMetrics.Result r = ValueMetrics.of(withTruth, ev.wants(Metric.SPEARMAN), ev.wants(Metric.DISCOVERY), ev.wants(Metric.KMEANS_F1), seed);
+    return new Measured(withTruth, r);
+  }
+
+  private static double seconds(Map<String, Object> timings, String key) {
+    return timings.get(key) instanceof Number n ? n.doubleValue() : 0.0;
+  }
+
+  private static double mean(List<Double> v) {
+    return v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
   }
 
   private static ValueMetrics.Curve curveOf(List<double[]> pts) {
@@ -269,33 +401,36 @@ public final class EvaluateRun {
     return new ValueMetrics.Curve(x, y);
   }
 
-  /** The value table with each row's ground truth and the seed. */
-  static Dataset<Row> withTruth(SparkSession spark, Dataset<Row> values, Corruption.Truth truth, long seed) {
+  /** The value table with each row's ground truth, the seed and the method. */
+  static Dataset<Row> withTruth(SparkSession spark, Dataset<Row> values, Corruption.Truth truth, long seed, String method) {
     StructType base = org.dvgs.aggregation.ValueTable.schema(true);
     Dataset<Row> ordered = values.select(java.util.Arrays.stream(base.fieldNames()).map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
-    return spark.createDataFrame(ordered.javaRDD().map(new AddTruth(truth, seed)), resultsSchema());
+    return spark.createDataFrame(ordered.javaRDD().map(new AddTruth(truth, seed, method)), resultsSchema());
   }
 
   private static final class AddTruth implements Function<Row, Row> {
     private static final long serialVersionUID = 1L;
     private final Corruption.Truth truth;
     private final long seed;
+    private final String method;
 
-    AddTruth(Corruption.Truth truth, long seed) {
+    AddTruth(Corruption.Truth truth, long seed, String method) {
       this.truth = truth;
       this.seed = seed;
+      this.method = method;
     }
 
     @Override
     public Row call(Row r) {
       String id = r.getString(0);
-      Object[] v = new Object[r.length() + 3];
+      Object[] v = new Object[r.length() + 4];
       for (int i = 0; i < r.length(); i++) {
         v[i] = r.get(i);
       }
       v[r.length()] = truth.labelFlipped(id);
       v[r.length() + 1] = truth.noiseRate(id);
       v[r.length() + 2] = seed;
+      v[r.length() + 3] = method;
       return RowFactory.create(v);
     }
   }

@@ -52,7 +52,7 @@ public final class EvaluationReport {
 
   /** The built-in sections, in page order. */
   public static List<ReportSection> standardSections() {
-    return List.of(EvaluationReport::summary, EvaluationReport::valueDistributions, EvaluationReport::roc,
+    return List.of(EvaluationReport::summary, new MethodComparison(), EvaluationReport::valueDistributions, EvaluationReport::roc,
         EvaluationReport::discovery, EvaluationReport::filterAndRetrain, EvaluationReport::noiseScatter,
         EvaluationReport::runTimes, EvaluationReport::configuration);
   }
@@ -102,9 +102,14 @@ public final class EvaluationReport {
     if (e.get("retrain_model") != null && !"none".equals(e.get("retrain_model"))) {
       s.append("; filter and retrain with ").append(e.get("retrain_model")).append(", scored by test ").append(metricLabel(e.get("retrain_metric")));
     }
+    List<String> methods = f.methods();
+    if (methods.size() > 1) {
+      s.append("; methods compared: ").append(String.join(", ", methods)).append(". The metrics table and the plots after the comparison show ")
+          .append(methods.get(0)).append(", the first method listed");
+    }
     page.paragraph(s.append('.').toString());
 
-    page.subheading("Metrics");
+    page.subheading(methods.size() > 1 ? "Metrics of " + methods.get(0) : "Metrics");
     String retrainMetric = metricLabel(e.get("retrain_metric"));
     List<String> header = new ArrayList<>(List.of("metric", "what it measures", "mean ± std"));
     for (Object seed : f.seeds()) {

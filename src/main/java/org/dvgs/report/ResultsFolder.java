@@ -39,6 +39,8 @@ public final class ResultsFolder {
   private final Map<String, Object> manifest;
   private final Dataset<Row> results;
   private final Dataset<Row> curves;
+  private final Dataset<Row> allResults;
+  private final Dataset<Row> allCurves;
   private RowStats rowStats;
   private List<Row> curveRows;
 
@@ -57,8 +59,12 @@ public final class ResultsFolder {
   private ResultsFolder(String dir, Map<String, Object> manifest, Dataset<Row> results, Dataset<Row> curves) {
     this.dir = dir;
     this.manifest = manifest;
-    this.results = results;
-    this.curves = curves;
+    this.allResults = results;
+    this.allCurves = curves;
+    // Sections that show one method's rows and curves show the primary method's.
+    String primary = methods().get(0);
+    this.results = primaryOnly(results, primary);
+    this.curves = primaryOnly(curves, primary);
   }
 
   /**
@@ -74,6 +80,37 @@ public final class ResultsFolder {
     Dataset<Row> results = table(spark, dir, "results", RESULTS_COLUMNS);
     Dataset<Row> curves = table(spark, dir, "curves", CURVES_COLUMNS);
     return new ResultsFolder(dir, manifest, results, curves);
+  }
+
+  /**
+   * The methods the experiment compared, primary first ({@code experiment.methods}; folders from before methods
+   * could be compared hold DVGS only).
+   */
+  public List<String> methods() {
+    if (experiment().get("methods") instanceof List<?> l && !l.isEmpty()) {
+      return l.stream().map(String::valueOf).toList();
+    }
+    return List.of("dvgs");
+  }
+
+  /** The manifest's {@code methods}: method to {@code {metrics, runtime_s, details}}; empty for older folders. */
+  public Map<?, ?> methodSummaries() {
+    return manifest.get("methods") instanceof Map<?, ?> m ? m : Map.of();
+  }
+
+  /** {@code results/} of every method (with a {@code method} column when the folder has one). */
+  public Dataset<Row> allResults() {
+    return allResults;
+  }
+
+  /** {@code curves/} of every method (with a {@code method} column when the folder has one). */
+  public Dataset<Row> allCurves() {
+    return allCurves;
+  }
+
+  /** Rows of {@code table} that belong to the primary method (all rows when it has no {@code method} column). */
+  private static Dataset<Row> primaryOnly(Dataset<Row> table, String primary) {
+    return List.of(table.columns()).contains("method") ? table.filter(functions.col("method").equalTo(primary)) : table;
   }
 
   /** The folder as given. */
@@ -106,12 +143,12 @@ public final class ResultsFolder {
     return (List<?>) manifest.get("seeds");
   }
 
-  /** {@code results/}: one row per valued source row per seed, with its ground truth. */
+  /** {@code results/} of the primary method: one row per valued source row per seed, with its ground truth. */
   public Dataset<Row> results() {
     return results;
   }
 
-  /** {@code curves/}: {@code seed, curve, x, y}. */
+  /** {@code curves/} of the primary method: {@code seed, curve, x, y}. */
   public Dataset<Row> curves() {
     return curves;
   }

@@ -39,6 +39,18 @@ class EvaluationConfigTest {
   }
 
   @Test
+  void methods() {
+    assertEquals(List.of(EvaluationConfig.Method.DVGS), TestConfigs.of().evaluation().methods());
+    assertEquals(List.of(EvaluationConfig.Method.RANDOM, EvaluationConfig.Method.DVGS),
+        TestConfigs.of("evaluation.methods=[random, dvgs]").evaluation().methods());
+    contains(error("evaluation.methods=[dvgs, shapley]"), "dvgs.evaluation.methods: unknown method 'shapley'");
+    contains(error("evaluation.methods=[dvgs, dvgs]"), "dvgs.evaluation.methods lists 'dvgs' twice");
+    contains(error("evaluation.methods=[]"), "dvgs.evaluation.methods is empty");
+    contains(error("evaluation.baselines.max-rows=0"), "dvgs.evaluation.baselines.max-rows must be > 0");
+    contains(error("evaluation.baselines.maxrows=10"), "evaluation.baselines.maxrows");
+  }
+
+  @Test
   void qOutsideTheOpenUnitInterval() {
     contains(error("evaluation.retrain.grid=[0.1, 1.0]"), "dvgs.evaluation.retrain.grid: every q must be in (0, 1), got 1.0");
     contains(error("evaluation.retrain.grid=[0, 0.2]"), "dvgs.evaluation.retrain.grid");

@@ -144,4 +144,67 @@ class EvaluateRunTest {
     assertEquals(300L, ((Map<?, ?>) m.get("counts")).get("test_read"));
     assertTrue(((Number) ((Map<?, ?>) metrics.get("auroc")).get("mean")).doubleValue() > 0.6);
   }
+  @Test
+  void severalMethodsOnTheSameCorruptedRows() {
+    SparkSession spark = SharedSpark.get();
+    Path dir = SharedSpark.tempDir("evaluate-methods");
+    DvgsConfig cfg = config(inputs(dir, 1200),
+        "evaluation.seeds=[2, 9]", "evaluation.source-sample-size=400", "evaluation.label-flip-fraction=0.2",
+        "evaluation.methods=[random, dvgs]", "evaluation.metrics=[auroc, discovery]");
+    Map<String, Object> m = EvaluateRun.run(spark, cfg);
+    String out = cfg.output().path();
+    Map<?, ?> methods = (Map<?, ?>) m.get("methods");
+    assertEquals(List.of("random", "dvgs"), List.copyOf(methods.keySet()));
+    // "metrics" is the first method's.
+    assertEquals(((Map<?, ?>) methods.get("random")).get("metrics"), m.get("metrics"));
+    double dvgs = auroc(methods, "dvgs");
+    double random = auroc(methods, "random");
+    assertTrue(dvgs > 0.8, "DVGS AUROC " + dvgs);
+    assertTrue(Math.abs(random - 0.5) < 0.12, "random AUROC " + random);
+    for (String method : List.of("random", "dvgs")) {
+      Map<?, ?> rt = (Map<?, ?>) ((Map<?, ?>) methods.get(method)).get("runtime_s");
+      assertEquals(2, ((List<?>) rt.get("per_seed")).size(), method);
+      assertTrue(((Number) rt.get("mean")).doubleValue() > 0, method);
+    }
+    assertTrue(((Map<?, ?>) m.get("runtime_ratios")).get("random/dvgs") instanceof Number);
+
+    // Both methods valued exactly the same corrupted rows of each seed.
+    Dataset<Row> results = spark.read().parquet(out + "/results");
+    for (long seed : new long[] {2, 9}) {
+      Dataset<Row> a = results.filter("seed = " + seed + " and method = 'random'").select("sample_id", "corrupted");
+      Dataset<Row> b = results.filter("seed = " + seed + " and method = 'dvgs'").select("sample_id", "corrupted");
+      assertEquals(400, a.count());
+      assertEquals(400, b.count());
+      assertEquals(0, a.except(b).count(), "seed " + seed);
+      assertEquals(80, a.filter("corrupted").count());
+    }
+    assertEquals(4, spark.read().parquet(out + "/metrics").count(), "auroc of two methods in two seeds");
+    assertEquals(2, spark.read().parquet(out + "/curves").filter("curve = 'discovery' and x = 1.0").select("method").distinct().count());
+    assertTrue(new java.io.File(out, "methods/random/seed-2").isDirectory());
+    // The report compares the methods in a table and one discovery plot.
+    String html = dir.resolve("report.html").toString();
+    org.dvgs.report.EvaluationReport.Written w = org.dvgs.report.EvaluationReport.write(spark, out, html);
+    String page = readString(html);
+    assertTrue(page.contains("Methods compared") && page.contains("runtime / DVGS"), "methods table");
+    assertTrue(page.contains("curve is the mean over seeds of its per-seed curves"), "discovery plot of all methods");
+    assertTrue(w.plots() >= 4, "plots " + w.plots());
+    // Random values come from the seed and the id alone: the same seed gives the same values.
+    List<Row> first = spark.read().parquet(out + "/methods/random/seed-9").orderBy("sample_id").select("sample_id", "value").collectAsList();
+    EvaluateRun.run(spark, cfg.with(Map.of("output.overwrite", true)));
+    List<Row> again = spark.read().parquet(out + "/methods/random/seed-9").orderBy("sample_id").select("sample_id", "value").collectAsList();
+    assertEquals(first, again);
+  }
+
+  private static String readString(String path) {
+    try {
+      return java.nio.file.Files.readString(Path.of(path));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static double auroc(Map<?, ?> methods, String method) {
+    Map<?, ?> metrics = (Map<?, ?>) ((Map<?, ?>) methods.get(method)).get("metrics");
+    return ((Number) ((Map<?, ?>) metrics.get("auroc")).get("mean")).doubleValue();
+  }
 }
