@@ -12,7 +12,9 @@ public final class Methods {
       case RANDOM -> new RandomValues();
       case LOO -> new LeaveOneOut();
       case TMC_SHAPLEY -> new TmcDataShapley();
-      default -> throw new IllegalArgumentException("method " + m + " is run by the valuation job, not as a baseline");
+      case DVRL -> new Dvrl();
+      case KNN_SHAPLEY -> new KnnShapley();
+      case DVGS -> throw new IllegalArgumentException("dvgs is run by the valuation job, not as a baseline");
     };
   }
 }

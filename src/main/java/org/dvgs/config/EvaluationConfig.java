@@ -222,6 +222,17 @@ public record EvaluationConfig(
       throw new ConfigValidationException(
           p + "metrics includes spearman (noise rate vs value) but " + p + "feature-noise.sigma-max = 0");
     }
+    if (runs(Method.KNN_SHAPLEY) && model.task() != Task.CLASSIFIER) {
+      throw new ConfigValidationException(
+          p + "methods includes knn-shapley, whose closed form (" + p + "baselines.knn-shapley) is implemented for a"
+              + " K-nearest-neighbour classifier only, but dvgs.model.task = " + Keys.kebab(model.task())
+              + "; remove knn-shapley from " + p + "methods");
+    }
+    if (runs(Method.DVRL) && model.task() == Task.AUTOENCODER) {
+      throw new ConfigValidationException(
+          p + "methods includes dvrl, which needs labels (" + p + "baselines.dvrl trains a predictor of the label), but"
+              + " dvgs.model.task = autoencoder; remove dvrl from " + p + "methods");
+    }
     if (wants(Metric.RETRAIN)) {
       RetrainModel rm = retrain.model();
       boolean classifier = model.task() == Task.CLASSIFIER;
