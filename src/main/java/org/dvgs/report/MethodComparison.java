@@ -65,7 +65,7 @@ final class MethodComparison implements ReportSection {
       row.add(meanStd(rt.get("mean"), rt.get("std"), "%.1f"));
       if (dvgs != null) {
         Double own = runtime(m);
-        row.add(own == null || dvgs <= 0 ? "n/a" : String.format(Locale.ROOT, "%.1f\u00d7", own / dvgs));
+        row.add(own == null || dvgs <= 0 ? "n/a" : String.format(Locale.ROOT, own / dvgs < 1 ? "%.2f\u00d7" : "%.1f\u00d7", own / dvgs));
       }
       rows.add(row);
     }
@@ -73,13 +73,14 @@ final class MethodComparison implements ReportSection {
     page.paragraph("Quality and cost on the same corrupted rows of every seed: mean ± standard deviation over "
         + f.seeds().size() + (f.seeds().size() == 1 ? " seed" : " seeds") + ". Runtime is each method's valuation alone, from "
         + "its prepared (sampled, corrupted, scaled) inputs to its written value table; for DVGS, training, scoring and "
-        + "aggregation. Retrain columns are the test metric after removing nothing, the lowest 20% or the highest 20% by value.");
-    detailsTable(page, methods, summaries);
+        + "aggregation." + (shown.contains("retrain_all")
+            ? " Retrain columns are the test metric after removing nothing, the lowest 20% or the highest 20% by value." : ""));
+    detailsTable(page, methods, summaries, f.seeds());
     discoveryPlot(page, f, methods);
   }
 
   /** Method-specific facts per seed (permutations run, convergence, budgets). */
-  private static void detailsTable(HtmlPage page, List<String> methods, Map<?, ?> summaries) {
+  private static void detailsTable(HtmlPage page, List<String> methods, Map<?, ?> summaries, List<?> seeds) {
     List<List<String>> rows = new ArrayList<>();
     for (String method : methods) {
       if (summaries.get(method) instanceof Map<?, ?> m && m.get("details") instanceof List<?> perSeed) {
@@ -87,14 +88,14 @@ final class MethodComparison implements ReportSection {
           if (perSeed.get(i) instanceof Map<?, ?> d && !d.isEmpty()) {
             List<String> kv = new ArrayList<>();
             d.forEach((k, v) -> kv.add(k + " = " + (v instanceof Double x ? String.format(Locale.ROOT, "%.4g", x) : String.valueOf(v))));
-            rows.add(List.of(method, String.valueOf(i + 1), String.join("; ", kv)));
+            rows.add(List.of(method, i < seeds.size() ? String.valueOf(seeds.get(i)) : "", String.join("; ", kv)));
           }
         }
       }
     }
     if (!rows.isEmpty()) {
       page.subheading("How far each method got");
-      page.table(List.of("method", "seed #", "details"), rows);
+      page.table(List.of("method", "seed", "details"), rows);
     }
   }
 
@@ -154,7 +155,7 @@ final class MethodComparison implements ReportSection {
     return sum;
   }
 
-  /** The curve's value at {@code x}; points sorted by x (ties keep the last y, a step's top). */
+  /** The curve's value at {@code x}; points sorted by x (at a vertical step, the value where the curve first reaches x). */
   static double interpolate(List<double[]> pts, double x) {
     if (x <= pts.get(0)[0]) {
       return pts.get(0)[1];
