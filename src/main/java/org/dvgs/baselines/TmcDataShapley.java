@@ -100,7 +100,12 @@ public final class TmcDataShapley implements ValuationMethod {
             truncated++;
           }
         }
-        LOG.info("tmc-shapley: {} permutations, convergence error {}", est.count, est.lastError);
+        // Progress at INFO about every 100 permutations (a round is a few permutations), every round at DEBUG.
+        if (est.count / 100 != from / 100 || est.converged) {
+          LOG.info("tmc-shapley: {} permutations, convergence error {}", est.count, est.lastError);
+        } else {
+          LOG.debug("tmc-shapley: {} permutations, convergence error {}", est.count, est.lastError);
+        }
         if (exhausted) {
           break;
         }
