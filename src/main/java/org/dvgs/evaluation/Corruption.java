@@ -212,7 +212,7 @@ public final class Corruption implements InputLoader.SourceTransform {
 
     @Override
     public Long call(CanonicalRow r) {
-      return Mix.mix(stream, Mix.hash(r.id())) ^ Long.MIN_VALUE;
+      return HashSelection.key(stream, r.id()) ^ Long.MIN_VALUE;
     }
   }
 

@@ -107,6 +107,8 @@ public final class EvaluateRun {
     List<Row> curveRows = new ArrayList<>();
     List<Map<String, Object>> runs = new ArrayList<>();
     Dataset<Row> results = null;
+    // Each method's values with ground truth, persisted for its metrics and kept until results/ is written.
+    List<Dataset<Row>> measuredTables = new ArrayList<>();
     org.dvgs.config.Task task = cfg.model().task();
     Device device = Engines.device(cfg.device(), -1);
     for (long seed : ev.seeds()) {
@@ -116,6 +118,9 @@ public final class EvaluateRun {
       Map<String, Object> perMethod = new LinkedHashMap<>();
       LoadedInputs in = null;
       JavaRDD<CanonicalRow> persisted = null;
+      long sourceRows = 0;
+      // The seed's held-out test set, scaled like its source: the same for every method.
+      JavaRDD<CanonicalRow> scaledTest = null;
       ValueMetrics.Result primary = null;
       for (Method method : ev.methods()) {
         String name = Keys.kebab(method);
@@ -154,7 +159,7 @@ public final class EvaluateRun {
             long tl = System.nanoTime();
             LoadedInputs prepared = in != null ? in : InputLoader.prepare(raw, cfg.input(), corruption);
             persisted = prepared.source().persist(StorageLevel.MEMORY_AND_DISK());
-            persisted.count();
+            sourceRows = persisted.count();
             in = new LoadedInputs(prepared.target(), persisted, prepared.rejects(), prepared.width(), prepared.numClasses(), prepared.scaler(), prepared.counts());
             timings.putIfAbsent("load_s", (System.nanoTime() - tl) / 1e9);
           }
@@ -171,8 +176,8 @@ public final class EvaluateRun {
           spark.sparkContext().clearJobGroup();
           values = spark.read().parquet(path);
           long valued = values.count();
-          if (valued != persisted.count()) {
-            throw new IllegalStateException("method " + name + " valued " + valued + " rows of " + persisted.count() + " (seed " + seed + ")");
+          if (valued != sourceRows) {
+            throw new IllegalStateException("method " + name + " valued " + valued + " rows of " + sourceRows + " (seed " + seed + ")");
           }
           mr.put("run_id", runId);
           mr.put("details", r.details());
@@ -212,11 +217,13 @@ public final class EvaluateRun {
         double retrainSecs = 0;
         if (ev.wants(Metric.RETRAIN)) {
           long tr = System.nanoTime();
-          JavaRDD<CanonicalRow> test =
-              testTable != null
-                  ? testTable
-                  : corruption.remainder(raw.source().filter(CanonicalRow::valid), ev.test().size());
-          JavaRDD<CanonicalRow> scaledTest = InputLoader.scale(test, in.scaler());
+          if (scaledTest == null) {
+            JavaRDD<CanonicalRow> test =
+                testTable != null
+                    ? testTable
+                    : corruption.remainder(raw.source().filter(CanonicalRow::valid), ev.test().size());
+            scaledTest = InputLoader.scale(test, in.scaler());
+          }
           NetworkSpec spec = NetworkSpec.of(cfg.model(), in.width(), in.numClasses());
           TrainingConfig tc = retrainTraining(cfg.training(), ev.retrain());
           FilterRetrain.Model model =
@@ -248,6 +255,7 @@ public final class EvaluateRun {
           timings.put("retrain_s", retrainSecs);
         }
         results = results == null ? withTruth : results.unionByName(withTruth);
+        measuredTables.add(withTruth);
         LOG.info("seed {} {}: auroc {} spearman {} kmeans_f1 {}", seed, name, r.auroc(), r.spearman(), r.kmeansF1());
       }
       if (persisted != null) {
@@ -268,6 +276,9 @@ public final class EvaluateRun {
     raw.release();
     long tw = System.nanoTime();
     results.write().mode(SaveMode.Overwrite).parquet(new Path(out, "results").toString());
+    for (Dataset<Row> t : measuredTables) {
+      t.unpersist(false);
+    }
     StructType ms = DataTypes.createStructType(List.of(
         DataTypes.createStructField("seed", DataTypes.LongType, false),
         DataTypes.createStructField("metric", DataTypes.StringType, false),
