@@ -54,6 +54,9 @@ with DAG(
             "spark.driver.extraJavaOptions": "-Dai.djl.offline=true",
             "spark.executor.extraJavaOptions": "-Dai.djl.offline=true",
             "spark.executorEnv.OMP_NUM_THREADS": "1",
+            # MKL's strict reproducible mode: the same values bit for bit at any thread count, on the driver too.
+            "spark.executorEnv.MKL_CBWR": "AUTO,STRICT",
+            "spark.yarn.appMasterEnv.MKL_CBWR": "AUTO,STRICT",
         },
         application_args=[
             "value",

@@ -24,6 +24,7 @@ import org.dvgs.model.Losses;
 import org.dvgs.model.Network;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.ParameterSet;
+import org.dvgs.model.Tensors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -146,8 +147,8 @@ public final class Dvrl implements ValuationMethod {
             System.arraycopy(yenc, r * yw, in, i * (d + yw) + d, yw);
             System.arraycopy(diff, r * yw, df, i * yw, yw);
           }
-          NDArray xin = scope.create(in, new Shape(batch, d + yw));
-          NDArray xdf = scope.create(df, new Shape(batch, yw));
+          NDArray xin = Tensors.floats(scope, in, new Shape(batch, d + yw));
+          NDArray xdf = Tensors.floats(scope, df, new Shape(batch, yw));
           float[] prob = est.forward(xin, xdf).toFloatArray();
           SplittableRandom rnd = new SplittableRandom(Mix.mix(seed, 0x53454cL, it));
           float[] sel = draw(prob, rnd, false);
@@ -164,7 +165,7 @@ public final class Dvrl implements ValuationMethod {
           }
           double reward = perf - baseline;
           baseline = ((window - 1) / window) * baseline + perf / window;
-          NDArray s = scope.create(sel, new Shape(batch, 1));
+          NDArray s = Tensors.floats(scope, sel, new Shape(batch, 1));
           Autograd.gradMode(true);
           NDArray loss;
           NDArray h;
@@ -197,7 +198,7 @@ public final class Dvrl implements ValuationMethod {
           System.arraycopy(source.features(), i * d, in, i * (d + yw), d);
           System.arraycopy(yenc, i * yw, in, i * (d + yw) + d, yw);
         }
-        values = est.forward(scope.create(in, new Shape(n, d + yw)), scope.create(diff, new Shape(n, yw))).toFloatArray();
+        values = est.forward(Tensors.floats(scope, in, new Shape(n, d + yw)), Tensors.floats(scope, diff, new Shape(n, yw))).toFloatArray();
       }
       double secs = (System.nanoTime() - t0) / 1e9;
       details.put("outer_iterations", cfg.outerIterations());
@@ -263,7 +264,7 @@ public final class Dvrl implements ValuationMethod {
       }
       pos += bs;
       try (NDManager s = scope.newSubManager()) {
-        NDArray xs = s.create(x, new Shape(bs, d));
+        NDArray xs = Tensors.floats(s, x, new Shape(bs, d));
         NDArray targets = Losses.targets(s, spec, y, bs);
         Autograd.gradMode(true);
         try {
@@ -318,7 +319,7 @@ public final class Dvrl implements ValuationMethod {
   /** Performance on {@code data}, higher is better: minus the mean per-row loss (cross-entropy or squared error). */
   static double performance(NDManager scope, Network net, DenseRows data) {
     try (NDManager s = scope.newSubManager()) {
-      NDArray xs = s.create(data.features(), new Shape(data.rows(), data.width()));
+      NDArray xs = Tensors.floats(s, data.features(), new Shape(data.rows(), data.width()));
       NDArray targets = Losses.targets(s, net.spec(), data.labels(), data.rows());
       return -Losses.perSample(net.spec(), net.forward(xs, null, null, null), xs, targets).mean().getFloat();
     }
@@ -327,7 +328,7 @@ public final class Dvrl implements ValuationMethod {
   /** Class probabilities (classifier) or predictions (regressor), row-major. */
   private static float[] predict(NDManager scope, Network net, DenseRows data) {
     try (NDManager s = scope.newSubManager()) {
-      NDArray out = net.forward(s.create(data.features(), new Shape(data.rows(), data.width())), null, null, null);
+      NDArray out = net.forward(Tensors.floats(s, data.features(), new Shape(data.rows(), data.width())), null, null, null);
       return (net.spec().task() == Task.CLASSIFIER ? out.softmax(1) : out).toFloatArray();
     }
   }
@@ -435,8 +436,8 @@ public final class Dvrl implements ValuationMethod {
         for (int i = 0; i < bv.length; i++) {
           bv[i] = (float) rnd.nextDouble(-bound, bound);
         }
-        w[l] = m.create(wv, new Shape(out[l], in[l]));
-        b[l] = m.create(bv, new Shape(out[l]));
+        w[l] = Tensors.floats(m, wv, new Shape(out[l], in[l]));
+        b[l] = Tensors.floats(m, bv, new Shape(out[l]));
         w[l].setRequiresGradient(true);
         b[l].setRequiresGradient(true);
       }

@@ -13,6 +13,8 @@ package org.dvgs.config;
  * @param snapshotEvery snapshot every T iterations
  * @param checkpointDir where snapshots are persisted ("" = under the output)
  * @param logEvery progress log period in iterations (0 = by time only, see reference.conf)
+ * @param intraOpThreads PyTorch intra-op threads of each restart's training thread (0 = the driver's cores shared by
+ *     the restarts that train at once)
  */
 public record TrainingConfig(
     OptimizerKind optimizer,
@@ -24,7 +26,15 @@ public record TrainingConfig(
     int restarts,
     int snapshotEvery,
     String checkpointDir,
-    int logEvery) {
+    int logEvery,
+    int intraOpThreads) {
+
+  /** Training with the derived number of intra-op threads. */
+  public TrainingConfig(
+      OptimizerKind optimizer, double learningRate, double momentum, double weightDecay, int batchSize, int epochs,
+      int restarts, int snapshotEvery, String checkpointDir, int logEvery) {
+    this(optimizer, learningRate, momentum, weightDecay, batchSize, epochs, restarts, snapshotEvery, checkpointDir, logEvery, 0);
+  }
 
   static TrainingConfig from(Keys k) {
     return new TrainingConfig(
@@ -37,6 +47,7 @@ public record TrainingConfig(
         k.positiveInt("restarts"),
         k.positiveInt("snapshot-every"),
         k.string("checkpoint-dir").trim(),
-        k.nonNegativeInt("log-every"));
+        k.nonNegativeInt("log-every"),
+        k.nonNegativeInt("intra-op-threads"));
   }
 }

@@ -31,6 +31,7 @@ import org.dvgs.io.DenseRows;
 import org.dvgs.model.Network;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.ParameterSet;
+import org.dvgs.model.Tensors;
 import org.dvgs.training.TargetTrainer;
 
 /**
@@ -105,7 +106,7 @@ public final class RetrainModels {
         try (NDManager scope = root.newSubManager()) {
           float[] x = new float[n * rows.width()];
           System.arraycopy(rows.features(), start * rows.width(), x, 0, x.length);
-          NDArray y = net.forward(scope.create(x, new Shape(n, rows.width())), null, null, null);
+          NDArray y = net.forward(Tensors.floats(scope, x, new Shape(n, rows.width())), null, null, null);
           System.arraycopy(y.toFloatArray(), 0, out, start * outW, n * outW);
         }
       }

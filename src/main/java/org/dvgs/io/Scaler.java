@@ -16,20 +16,28 @@ import org.dvgs.config.ScalingMethod;
 public record Scaler(ScalingMethod method, float[] shift, float[] scale) implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** Running per-feature statistics, mergeable across partitions. */
+  /**
+   * Running per-feature statistics, mergeable across partitions. Sums are exact ({@link ExactSum}; the square of a
+   * float is exact in double), so the fitted scaler is the same however the rows were partitioned and in whatever
+   * order the partitions' statistics are merged.
+   */
   public static final class Stats implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     final double[] min;
     final double[] max;
-    final double[] sum;
-    final double[] sumSq;
+    final ExactSum[] sum;
+    final ExactSum[] sumSq;
     long n;
 
     public Stats(int width) {
       min = new double[width];
       max = new double[width];
-      sum = new double[width];
-      sumSq = new double[width];
+      sum = new ExactSum[width];
+      sumSq = new ExactSum[width];
+      for (int j = 0; j < width; j++) {
+        sum[j] = new ExactSum();
+        sumSq[j] = new ExactSum();
+      }
       java.util.Arrays.fill(min, Double.POSITIVE_INFINITY);
       java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
     }
@@ -39,8 +47,8 @@ public record Scaler(ScalingMethod method, float[] shift, float[] scale) impleme
         double v = x[j];
         min[j] = Math.min(min[j], v);
         max[j] = Math.max(max[j], v);
-        sum[j] += v;
-        sumSq[j] += v * v;
+        sum[j].add(v);
+        sumSq[j].add(v * v);
       }
       n++;
       return this;
@@ -50,8 +58,8 @@ public record Scaler(ScalingMethod method, float[] shift, float[] scale) impleme
       for (int j = 0; j < min.length; j++) {
         min[j] = Math.min(min[j], o.min[j]);
         max[j] = Math.max(max[j], o.max[j]);
-        sum[j] += o.sum[j];
-        sumSq[j] += o.sumSq[j];
+        sum[j].add(o.sum[j]);
+        sumSq[j].add(o.sumSq[j]);
       }
       n += o.n;
       return this;
@@ -59,6 +67,17 @@ public record Scaler(ScalingMethod method, float[] shift, float[] scale) impleme
 
     public long count() {
       return n;
+    }
+
+    /** Mean of feature {@code j} (exact sum, rounded once, divided by the count). */
+    double mean(int j) {
+      return sum[j].value() / n;
+    }
+
+    /** Population variance of feature {@code j}, from the exact sums. */
+    double variance(int j) {
+      double mean = mean(j);
+      return Math.max(0, sumSq[j].value() / n - mean * mean);
     }
   }
 
@@ -84,8 +103,8 @@ public record Scaler(ScalingMethod method, float[] shift, float[] scale) impleme
         shift[j] = (float) s.min[j];
         scale[j] = range > 0 ? (float) (1.0 / range) : 1f;
       } else {
-        double mean = s.sum[j] / s.n;
-        double var = Math.max(0, s.sumSq[j] / s.n - mean * mean);
+        double mean = s.mean(j);
+        double var = s.variance(j);
         shift[j] = (float) mean;
         scale[j] = var > 0 ? (float) (1.0 / Math.sqrt(var)) : 1f;
       }

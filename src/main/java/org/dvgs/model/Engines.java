@@ -14,9 +14,38 @@ public final class Engines {
 
   private Engines() {}
 
+  /**
+   * The MKL conditional numerical reproducibility mode under which values are the same bit for bit at any thread
+   * count, operand alignment and process history: strict CNR makes MKL's matrix products (every linear layer on
+   * the CPU) round the same way whatever the number of threads. MKL reads it from the environment variable
+   * {@code MKL_CBWR} once, when it loads, so it must be set before the JVM starts: the launchers in
+   * {@code submit/} set it for the driver, and the Spark sessions dvgs creates pass it
+   * to executors as {@code spark.executorEnv.MKL_CBWR}.
+   */
+  public static final String MKL_CBWR = "AUTO,STRICT";
+
+  private static volatile boolean numericsChecked;
+
   /** The PyTorch engine (loaded on first call: natives are extracted to the DJL cache once). */
   public static Engine pytorch() {
-    return Engine.getEngine(ENGINE);
+    Engine e = Engine.getEngine(ENGINE);
+    if (!numericsChecked) {
+      numericsChecked = true;
+      String mode = System.getenv("MKL_CBWR");
+      if (mode == null || mode.isBlank()) {
+        LOG.warn(
+            "MKL_CBWR is not set in this process's environment: values may differ in the last bits between runs with "
+                + "different thread counts; start the JVM with MKL_CBWR={} (submit/dvgs and submit/dvgs-submit do)",
+            MKL_CBWR);
+      }
+    }
+    return e;
+  }
+
+  /** This process's MKL reproducibility mode ({@code MKL_CBWR}, or "unset"), for manifests. */
+  public static String mklReproducibilityMode() {
+    String mode = System.getenv("MKL_CBWR");
+    return mode == null || mode.isBlank() ? "unset" : mode;
   }
 
   /**

@@ -24,9 +24,9 @@ public final class Losses {
         for (int i = 0; i < rows; i++) {
           onehot[i * c + (int) labels[i]] = 1f;
         }
-        yield batch.create(onehot, new Shape(rows, c));
+        yield Tensors.floats(batch, onehot, new Shape(rows, c));
       }
-      case REGRESSOR -> batch.create(java.util.Arrays.copyOf(labels, rows), new Shape(rows, 1));
+      case REGRESSOR -> Tensors.floats(batch, java.util.Arrays.copyOf(labels, rows), new Shape(rows, 1));
       case AUTOENCODER -> null;
     };
   }

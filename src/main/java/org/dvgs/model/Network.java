@@ -37,8 +37,8 @@ public final class Network implements AutoCloseable {
     NDArray[] w = new NDArray[layers];
     NDArray[] b = new NDArray[layers];
     for (int l = 0; l < layers; l++) {
-      w[l] = m.create(p.weights()[l], new Shape(spec.width(l + 1), spec.width(l)));
-      b[l] = m.create(p.biases()[l], new Shape(spec.width(l + 1)));
+      w[l] = Tensors.floats(m, p.weights()[l], new Shape(spec.width(l + 1), spec.width(l)));
+      b[l] = Tensors.floats(m, p.biases()[l], new Shape(spec.width(l + 1)));
       if (requiresGrad) {
         w[l].setRequiresGradient(true);
         b[l].setRequiresGradient(true);

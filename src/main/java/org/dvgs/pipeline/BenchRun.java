@@ -24,6 +24,7 @@ import org.dvgs.model.Losses;
 import org.dvgs.model.Network;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.Snapshot;
+import org.dvgs.model.Tensors;
 import org.dvgs.scoring.ScoringOptions;
 import org.dvgs.scoring.SnapshotScorer;
 import org.dvgs.training.TargetTrainer;
@@ -153,7 +154,7 @@ public final class BenchRun {
     for (int start = 0; start < rows.rows(); start += batch) {
       int n = Math.min(batch, rows.rows() - start);
       try (NDManager m = root.newSubManager()) {
-        NDArray x = m.create(Arrays.copyOfRange(rows.features(), start * d, (start + n) * d), new Shape(n, d));
+        NDArray x = Tensors.floats(m, Arrays.copyOfRange(rows.features(), start * d, (start + n) * d), new Shape(n, d));
         NDArray t = Losses.targets(m, spec, Arrays.copyOfRange(rows.labels(), start, start + n), n);
         Autograd.gradMode(true);
         try {
@@ -171,7 +172,7 @@ public final class BenchRun {
     for (int start = 0; start < rows.rows(); start += batch) {
       int n = Math.min(batch, rows.rows() - start);
       try (NDManager m = root.newSubManager()) {
-        NDArray x = m.create(Arrays.copyOfRange(rows.features(), start * d, (start + n) * d), new Shape(n, d));
+        NDArray x = Tensors.floats(m, Arrays.copyOfRange(rows.features(), start * d, (start + n) * d), new Shape(n, d));
         net.forward(x, null, null, null).toFloatArray();
       }
     }

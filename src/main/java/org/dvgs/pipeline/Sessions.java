@@ -4,6 +4,7 @@ import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.dvgs.config.SparkSettings;
+import org.dvgs.model.Engines;
 
 /** Creates the Spark session; a master set by spark-submit wins over the configured one. */
 public final class Sessions {
@@ -21,10 +22,27 @@ public final class Sessions {
       conf.set("spark.sql.shuffle.partitions", String.valueOf(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
     }
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    // Executors compute values too: they get the driver's MKL reproducibility mode (or the one values are
+    // reproducible under) unless the user set one. In local mode the driver's own environment applies.
+    String mkl = System.getenv("MKL_CBWR");
+    conf.setIfMissing("spark.executorEnv.MKL_CBWR", mkl == null || mkl.isBlank() ? Engines.MKL_CBWR : mkl);
     for (Map.Entry<String, String> e : s.conf().entrySet()) {
       conf.set(e.getKey(), e.getValue());
     }
     return SparkSession.builder().config(conf).getOrCreate();
+  }
+
+  /**
+   * The MKL reproducibility mode executors compute under: the driver's own in local mode (the driver is the
+   * executor), else {@code spark.executorEnv.MKL_CBWR}, or "unset".
+   */
+  public static String executorMklMode(SparkConf conf) {
+    String master = conf.get("spark.master", "local[*]");
+    if (master.startsWith("local") && !master.startsWith("local-cluster")) {
+      return Engines.mklReproducibilityMode();
+    }
+    String mode = conf.get("spark.executorEnv.MKL_CBWR", "");
+    return mode.isBlank() ? "unset" : mode;
   }
 
   /**

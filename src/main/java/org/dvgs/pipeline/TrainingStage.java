@@ -42,7 +42,11 @@ final class TrainingStage {
       }
     }
     int parallel = Math.max(1, Math.min(todo.size(), cores));
-    Engines.threads(Math.max(1, cores / parallel));
+    // Intra-op threads per restart follow from the configured restarts, not from how many are left to train, and
+    // are set on each training thread itself (PyTorch keeps the setting per thread), so that a resumed run trains
+    // its remaining restarts exactly as a fresh run would. (Under MKL_CBWR=AUTO,STRICT the thread count does not
+    // change the numbers anyway; without it, it can.)
+    int threads = trainer.intraOpThreads() > 0 ? trainer.intraOpThreads() : threadsPerRestart(restarts, cores);
     List<Map<String, Object>> out = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
       Thread t = new Thread(r, "dvgs-training");
@@ -53,7 +57,10 @@ final class TrainingStage {
       List<Future<Map<String, Object>>> futures = new ArrayList<>();
       TrainingProgress progress = new TrainingProgress(restarts, todo.size(), epochs, logEvery);
       for (int r : todo) {
-        futures.add(pool.submit(() -> trainOne(trainer, store, target, r, progress)));
+        futures.add(pool.submit(() -> {
+          Engines.threads(threads);
+          return trainOne(trainer, store, target, r, progress);
+        }));
       }
       int next = 0;
       for (int r = 0; r < restarts; r++) {
@@ -71,6 +78,11 @@ final class TrainingStage {
       pool.shutdownNow();
     }
     return new Result(out, restarts - todo.size());
+  }
+
+  /** Intra-op threads of each training thread: the cores shared by the restarts that can train at once. */
+  static int threadsPerRestart(int restarts, int cores) {
+    return Math.max(1, cores / Math.max(1, Math.min(restarts, cores)));
   }
 
   private static Map<String, Object> trainOne(TargetTrainer trainer, SnapshotStore store, DenseRows target, int r, TrainingProgress progress) {

@@ -223,6 +223,11 @@ public final class ValuationJob {
     }
     m.put("versions", versions(spark));
     m.put("device", device.toString());
+    // Under which MKL reproducibility mode the driver (training) and the executors (scoring) computed.
+    m.put("numerics", Map.of(
+        "mkl_cbwr_driver", Engines.mklReproducibilityMode(),
+        "mkl_cbwr_executors", Sessions.executorMklMode(jsc.getConf()),
+        "min_batch_rows", org.dvgs.scoring.SnapshotScorer.MIN_BATCH_ROWS));
     m.put("model", Map.of("widths", spec.widths(), "parameters", spec.parameterCount(), "task", Keys.kebab(spec.task())));
     Map<String, Object> scaling = new LinkedHashMap<>(in.scaler().describe());
     scaling.put("fit_on", Keys.kebab(cfg.input().scalingFit()));

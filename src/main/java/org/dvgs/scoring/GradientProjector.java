@@ -12,6 +12,7 @@ import org.dvgs.model.Losses;
 import org.dvgs.model.Network;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.ParameterSet;
+import org.dvgs.model.Tensors;
 
 /**
  * Projected per-sample loss gradients of a batch, from the same single backward pass the ghost scorer uses: zero
@@ -51,7 +52,7 @@ public final class GradientProjector implements AutoCloseable {
           continue;
         }
         int in = spec.width(l);
-        u[l] = root.create(projection.outFactor(l), new Shape(k, spec.width(l + 1)));
+        u[l] = Tensors.floats(root, projection.outFactor(l), new Shape(k, spec.width(l + 1)));
         float[] v = projection.inFactor(l);
         float[] w = new float[k * in];
         float[] b = new float[k];
@@ -59,8 +60,8 @@ public final class GradientProjector implements AutoCloseable {
           System.arraycopy(v, j * (in + 1), w, j * in, in);
           b[j] = v[j * (in + 1) + in];
         }
-        vw[l] = root.create(w, new Shape(k, in));
-        vb[l] = root.create(b, new Shape(k));
+        vw[l] = Tensors.floats(root, w, new Shape(k, in));
+        vb[l] = Tensors.floats(root, b, new Shape(k));
       }
     } catch (RuntimeException e) {
       root.close();
@@ -76,9 +77,25 @@ public final class GradientProjector implements AutoCloseable {
    * @return {@code rows * k} row-major floats
    */
   public float[] project(float[] features, float[] labels, int rows) {
+    if (rows < SnapshotScorer.MIN_BATCH_ROWS) {
+      // As in ghost scoring: a tiny batch would take another path through the matrix products, so it is padded
+      // with zero rows of class 0, whose projections are dropped.
+      int n = SnapshotScorer.MIN_BATCH_ROWS;
+      float[] f = Arrays.copyOf(features, n * spec.inputWidth());
+      Arrays.fill(f, rows * spec.inputWidth(), f.length, 0f);
+      float[] y = labels == null ? null : Arrays.copyOf(labels, n);
+      if (y != null) {
+        Arrays.fill(y, rows, n, 0f);
+      }
+      return Arrays.copyOf(projectBatch(f, y, n), rows * projection.k());
+    }
+    return projectBatch(features, labels, rows);
+  }
+
+  private float[] projectBatch(float[] features, float[] labels, int rows) {
     int layers = spec.layers();
     try (NDManager batch = root.newSubManager()) {
-      NDArray x = batch.create(features.length == rows * spec.inputWidth() ? features : Arrays.copyOf(features, rows * spec.inputWidth()),
+      NDArray x = Tensors.floats(batch, features.length == rows * spec.inputWidth() ? features : Arrays.copyOf(features, rows * spec.inputWidth()),
           new Shape(rows, spec.inputWidth()));
       NDArray targets = Losses.targets(batch, spec, labels, rows);
       NDArray[] probes = new NDArray[layers];
@@ -137,7 +154,7 @@ public final class GradientProjector implements AutoCloseable {
         Network net = Network.upload(root, spec, params, true)) {
       for (int i = 0; i < rows; i++) {
         try (NDManager scope = root.newSubManager()) {
-          NDArray x = scope.create(Arrays.copyOfRange(features, i * d, (i + 1) * d), new Shape(1, d));
+          NDArray x = Tensors.floats(scope, Arrays.copyOfRange(features, i * d, (i + 1) * d), new Shape(1, d));
           NDArray t = Losses.targets(scope, spec, new float[] {labels == null ? 0f : labels[i]}, 1);
           Autograd.gradMode(true);
           try {

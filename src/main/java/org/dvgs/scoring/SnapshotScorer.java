@@ -19,6 +19,7 @@ import org.dvgs.model.Network;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.ParameterSet;
 import org.dvgs.model.Snapshot;
+import org.dvgs.model.Tensors;
 
 /**
  * Scores batches of source rows against a list of snapshots: for each row and snapshot, the similarity of the
@@ -42,6 +43,15 @@ import org.dvgs.model.Snapshot;
  * plain Java arrays leave.
  */
 public final class SnapshotScorer implements AutoCloseable {
+  /**
+   * Fewest rows any matrix product of the ghost path is computed with. MKL computes products of fewer than four
+   * rows by another code path whose rounding differs from that of larger ones, while from four rows on each row's
+   * result is the same whatever the other rows are (measured for every layer shape of the shipped configs, at 1 to 8
+   * threads, under {@code MKL_CBWR=AUTO,STRICT}). Computing at least this many rows at once therefore makes a row's
+   * value independent of which rows share its batch, and so of the partitioning; 8 leaves a margin.
+   */
+  public static final int MIN_BATCH_ROWS = 8;
+
   private final NetworkSpec spec;
   private final ScoringOptions options;
   private final NDManager root;
@@ -112,8 +122,8 @@ public final class SnapshotScorer implements AutoCloseable {
     NDArray[][] out = new NDArray[2][layers];
     for (int l = 0; l < layers; l++) {
       if (options.includes(l)) {
-        out[0][l] = m.create(g.weights()[l], new Shape(spec.width(l + 1), spec.width(l)));
-        out[1][l] = m.create(g.biases()[l], new Shape(spec.width(l + 1)));
+        out[0][l] = Tensors.floats(m, g.weights()[l], new Shape(spec.width(l + 1), spec.width(l)));
+        out[1][l] = Tensors.floats(m, g.biases()[l], new Shape(spec.width(l + 1)));
       }
     }
     return out;
@@ -132,11 +142,32 @@ public final class SnapshotScorer implements AutoCloseable {
   public double[][] score(float[] features, float[] labels, long[] rowKeys, int rows) {
     if (options.withinClass()) {
       checkLabels(labels, rows);
-      if (options.method() == ScoringMethod.GHOST) {
-        return ghostWithinClass(features, labels, rowKeys, rows);
-      }
     }
-    return score(features, labels, rowKeys, rows, null);
+    if (options.method() == ScoringMethod.GHOST && rows < MIN_BATCH_ROWS) {
+      // A partition's last batch can be a handful of rows: computed alone, its rows would take another path
+      // through the matrix products (see MIN_BATCH_ROWS) and get values that depend on how the source was
+      // partitioned. Padding rows (zero features, class 0) are computed and dropped.
+      int d = spec.inputWidth();
+      float[] f = java.util.Arrays.copyOf(features, MIN_BATCH_ROWS * d);
+      java.util.Arrays.fill(f, rows * d, f.length, 0f);
+      float[] y = labels == null ? null : java.util.Arrays.copyOf(labels, MIN_BATCH_ROWS);
+      if (y != null) {
+        java.util.Arrays.fill(y, rows, y.length, 0f);
+      }
+      long[] k = java.util.Arrays.copyOf(rowKeys, MIN_BATCH_ROWS);
+      double[][] padded = ghostBatch(f, y, k, MIN_BATCH_ROWS);
+      double[][] out = new double[padded.length][];
+      for (int s = 0; s < padded.length; s++) {
+        out[s] = java.util.Arrays.copyOf(padded[s], rows);
+      }
+      return out;
+    }
+    return options.method() == ScoringMethod.GHOST ? ghostBatch(features, labels, rowKeys, rows) : score(features, labels, rowKeys, rows, null);
+  }
+
+  /** Ghost scoring of a batch of at least {@link #MIN_BATCH_ROWS} rows. */
+  private double[][] ghostBatch(float[] features, float[] labels, long[] rowKeys, int rows) {
+    return options.withinClass() ? ghostWithinClass(features, labels, rowKeys, rows) : score(features, labels, rowKeys, rows, null);
   }
 
   /**
@@ -195,7 +226,7 @@ public final class SnapshotScorer implements AutoCloseable {
     double[][] out = new double[snapshots.size()][];
     try (NDManager batch = root.newSubManager()) {
       if (options.method() == ScoringMethod.GHOST) {
-        NDArray x = batch.create(features, new Shape(rows, spec.inputWidth()));
+        NDArray x = Tensors.floats(batch, features, new Shape(rows, spec.inputWidth()));
         NDArray targets = Losses.targets(batch, spec, labels, rows);
         NDArray xSq = x.square().sum(new int[] {1});
         for (int s = 0; s < snapshots.size(); s++) {
@@ -257,9 +288,17 @@ public final class SnapshotScorer implements AutoCloseable {
         } else {
           NDList parts = new NDList();
           for (int c = 0; c + 1 < classStart.length; c++) {
-            if (classStart[c + 1] > classStart[c]) {
-              NDIndex slice = new NDIndex("{}:{}", classStart[c], classStart[c + 1]);
-              parts.add(Linear.linear(a.get(slice), gw[c][l], gb[c][l]).singletonOrThrow().mul(delta.get(slice)).sum(new int[] {1}));
+            int from = classStart[c];
+            int to = classStart[c + 1];
+            if (to > from) {
+              // A class's slice is contracted within a window of at least MIN_BATCH_ROWS rows (the batch has at
+              // least that many), so that a small class takes the same path through the product as a large one;
+              // the window's rows of other classes are dropped.
+              int start = Math.max(0, Math.min(from, rows - MIN_BATCH_ROWS));
+              int end = Math.max(to, Math.min(rows, start + MIN_BATCH_ROWS));
+              NDIndex window = new NDIndex("{}:{}", start, end);
+              NDArray w = Linear.linear(a.get(window), gw[c][l], gb[c][l]).singletonOrThrow().mul(delta.get(window)).sum(new int[] {1});
+              parts.add(start == from && end == to ? w : w.get(new NDIndex("{}:{}", from - start, to - start)));
             }
           }
           d = parts.size() == 1 ? parts.singletonOrThrow() : NDArrays.concat(parts);
@@ -301,7 +340,7 @@ public final class SnapshotScorer implements AutoCloseable {
     NDArray[] masks = new NDArray[spec.layers() - 1];
     for (int l = 0; l < masks.length; l++) {
       int width = spec.width(l + 1);
-      masks[l] = scope.create(DropoutMasks.mask(stream, keys, l, width, spec.dropout()), new Shape(rows, width));
+      masks[l] = Tensors.floats(scope, DropoutMasks.mask(stream, keys, l, width, spec.dropout()), new Shape(rows, width));
     }
     return masks;
   }
@@ -318,7 +357,7 @@ public final class SnapshotScorer implements AutoCloseable {
       double sq = 0;
       try (NDManager scope = batch.newSubManager()) {
         float[] row = java.util.Arrays.copyOfRange(features, i * d, (i + 1) * d);
-        NDArray x = scope.create(row, new Shape(1, d));
+        NDArray x = Tensors.floats(scope, row, new Shape(1, d));
         NDArray targets = Losses.targets(scope, spec, new float[] {labels == null ? 0f : labels[i]}, 1);
         NDArray[] masks = masks(scope, s, new long[] {rowKeys[i]}, 1);
         Autograd.gradMode(true);

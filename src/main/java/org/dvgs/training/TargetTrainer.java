@@ -16,6 +16,7 @@ import org.dvgs.model.Network;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.ParameterSet;
 import org.dvgs.model.Snapshot;
+import org.dvgs.model.Tensors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +78,11 @@ public final class TargetTrainer {
     this.seed = seed;
     this.device = device;
     this.classGradients = classGradients;
+  }
+
+  /** Configured intra-op threads per training thread (0 = derived by the caller). */
+  public int intraOpThreads() {
+    return cfg.intraOpThreads();
   }
 
   /** Seed of restart {@code r}, derived from the run seed. */
@@ -153,7 +159,7 @@ public final class TargetTrainer {
           boolean snapshotHere = sink != null && iteration % cfg.snapshotEvery() == 0;
           try (NDManager step = root.newSubManager();
               Network net = Network.upload(step, spec, params, true)) {
-            NDArray xs = step.create(x, new Shape(rows, d));
+            NDArray xs = Tensors.floats(step, x, new Shape(rows, d));
             NDArray targets = Losses.targets(step, spec, y, rows);
             NDArray[] masks = masks(step, Mix.mix(rseed, 3, iteration), keys, rows);
             Autograd.gradMode(true);
@@ -167,7 +173,7 @@ public final class TargetTrainer {
                   sw[i] = weights[(int) y[i]];
                   total2 += sw[i];
                 }
-                lossArr = per.mul(step.create(sw)).sum().div((float) total2);
+                lossArr = per.mul(Tensors.floats(step, sw)).sum().div((float) total2);
               } else {
                 lossArr = per.mean();
               }
@@ -261,7 +267,7 @@ public final class TargetTrainer {
       }
       net.zeroGradients();
       try (NDManager scope = step.newSubManager()) {
-        NDArray xs = scope.create(xc, new Shape(m, d));
+        NDArray xs = Tensors.floats(scope, xc, new Shape(m, d));
         NDArray targets = Losses.targets(scope, spec, yc, m);
         NDArray[] masks = masks(scope, stream, kc, m);
         Autograd.gradMode(true);
@@ -284,7 +290,7 @@ public final class TargetTrainer {
     NDArray[] masks = new NDArray[spec.layers() - 1];
     for (int l = 0; l < masks.length; l++) {
       int w = spec.width(l + 1);
-      masks[l] = m.create(DropoutMasks.mask(stream, keys, l, w, spec.dropout()), new Shape(rows, w));
+      masks[l] = Tensors.floats(m, DropoutMasks.mask(stream, keys, l, w, spec.dropout()), new Shape(rows, w));
     }
     return masks;
   }

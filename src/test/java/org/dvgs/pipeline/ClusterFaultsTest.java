@@ -40,7 +40,18 @@ class ClusterFaultsTest {
   static void setUp() {
     spark = SharedSpark.get();
     dir = SharedSpark.tempDir("cluster");
+    // The reference comes from this long-lived JVM, the other tables from fresh ones; churn the native allocator
+    // first so that the comparison covers a JVM whose buffers land at other addresses than a fresh one's.
+    java.util.List<java.nio.ByteBuffer> kept = new java.util.ArrayList<>();
+    java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+    for (int i = 0; i < 3000; i++) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(1 + r.nextInt(10_000));
+      if (r.nextBoolean()) {
+        kept.add(b);
+      }
+    }
     reference = SmallValuation.table(run(dir.resolve("reference").toString()).values());
+    kept.clear();
   }
 
   static List<String> overrides(String out) {

@@ -28,6 +28,7 @@ public final class ChildDriver {
     jvm.add("-Dspark.driver.host=127.0.0.1");
     jvm.add("-Dspark.sql.shuffle.partitions=4");
     env.put("OMP_NUM_THREADS", "1");
+    env.put("MKL_CBWR", "AUTO,STRICT");
     String cache = djlCache();
     env.put("DJL_CACHE_DIR", cache);
     env.put("ENGINE_CACHE_DIR", cache);
