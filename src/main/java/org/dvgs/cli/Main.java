@@ -29,7 +29,7 @@ import org.dvgs.report.EvaluationReport;
 public final class Main {
   static final String USAGE =
       """
-      usage: dvgs <command> [--config FILE] [--output DIR] [--set key=value]... [key=value]...
+      usage: dvgs <command> [--config FILE] [--output DIR] [--overwrite] [--set key=value]... [key=value]...
 
       commands:
         value     value every source row of a valuation config; writes DIR/values, DIR/rejects, DIR/manifest.json
@@ -46,6 +46,10 @@ public final class Main {
         l1000     value an ingested L1000 table (group-balanced split) and compare values with APC: correlations
                   and filter-and-retrain R^2 curves by value vs by APC
         scale     value a synthetic L1000-shaped source at several sizes; throughput, memory, cost per sample
+
+      --overwrite (= output.overwrite=true) replaces the results of an earlier dvgs run in DIR, keeping its
+      checkpoints and every file dvgs did not write; for report, it replaces an existing FILE.html that is not a
+      dvgs report. A directory or file dvgs did not write is never replaced.
 
       Defaults and every key: reference.conf in the jar (src/main/resources/reference.conf).
       """;
@@ -79,6 +83,7 @@ public final class Main {
           case "--output", "-o" -> output = value(args, ++i, a);
           case "--input", "-i" -> input = value(args, ++i, a);
           case "--set" -> overrides.add(value(args, ++i, a));
+          case "--overwrite" -> overrides.add("output.overwrite=true");
           case "--genes" -> overrides.add("ingest.genes.ids-file=" + quote(value(args, ++i, a)));
           case "--level4" -> overrides.add("ingest.level4=" + quote(value(args, ++i, a)));
           case "--help", "-h" -> {
@@ -101,7 +106,7 @@ public final class Main {
         String html = output;
         DvgsConfig cfg = DvgsConfig.load(config, overrides);
         return withSpark(cfg, spark -> {
-          EvaluationReport.Written w = EvaluationReport.write(spark, in, html);
+          EvaluationReport.Written w = EvaluationReport.write(spark, in, html, cfg.output().overwrite());
           out.printf("report: %s (%d plots%s)%n", w.path(), w.plots(), w.absent().isEmpty() ? "" : "; absent: " + String.join(", ", w.absent()));
         });
       }
@@ -109,9 +114,6 @@ public final class Main {
         overrides.add("ingest.input=" + quote(input));
       } else if (input != null) {
         throw new ConfigValidationException("--input is only for the report and ingest commands");
-      }
-      if (command.equals("demo")) {
-        overrides.add(0, "output.overwrite=true");
       }
       if (output != null) {
         overrides.add("output.path=" + quote(output));

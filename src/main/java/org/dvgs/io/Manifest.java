@@ -34,14 +34,22 @@ public final class Manifest {
     }
   }
 
-  /** Writes {@code dir/manifest.json} through a temporary file and a rename. */
+  /**
+   * Writes {@code dir/manifest.json} through a temporary file and a rename. The resolved configuration under
+   * {@code config} is written with its secrets redacted ({@link Secrets}).
+   */
   public static Path write(Configuration hadoop, String dir, Map<String, Object> manifest) {
     Path target = new Path(dir, "manifest.json");
     Path tmp = new Path(dir, "_manifest.json.tmp");
+    Map<String, Object> written = manifest;
+    if (manifest.containsKey("config")) {
+      written = new java.util.LinkedHashMap<>(manifest);
+      written.put("config", Secrets.redact(manifest.get("config")));
+    }
     try {
       FileSystem fs = target.getFileSystem(hadoop);
       try (OutputStream out = fs.create(tmp, true)) {
-        out.write(toJson(manifest).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.write(toJson(written).getBytes(java.nio.charset.StandardCharsets.UTF_8));
       }
       fs.delete(target, false);
       if (!fs.rename(tmp, target)) {

@@ -47,6 +47,36 @@ public final class StagedOutput {
     return new Path(new Path(new Path(out, STAGING), table), partition).toString();
   }
 
+  /** Where to write the unpartitioned {@code table} before {@link #commitTables}: {@code <output>/_staging/<table>}. */
+  public String stagedTable(String table) {
+    return new Path(new Path(out, STAGING), table).toString();
+  }
+
+  /**
+   * Moves the staged unpartitioned tables to {@code <output>/<table>}, in the given order (an earlier table of the
+   * same name, which the output's claim allowed replacing, is removed first), then removes the staging directory.
+   */
+  public void commitTables(List<String> tables) {
+    try {
+      for (String table : tables) {
+        Path src = new Path(stagedTable(table));
+        Path dst = new Path(out, table);
+        if (!fs.exists(src)) {
+          throw new IOException("staged table " + src + " is missing");
+        }
+        if (fs.exists(dst)) {
+          fs.delete(dst, true);
+        }
+        if (!fs.rename(src, dst)) {
+          throw new IOException("rename " + src + " -> " + dst + " failed");
+        }
+      }
+      fs.delete(new Path(out, STAGING), true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot commit the tables of " + out + ": " + e.getMessage(), e);
+    }
+  }
+
   /** The committed partition of {@code table}: {@code <output>/<table>/run_id=<id>}. */
   public String partition(String table) {
     return new Path(new Path(out, table), partition).toString();

@@ -17,6 +17,7 @@ import org.dvgs.config.ScoringMethod;
 import org.dvgs.config.Task;
 import org.dvgs.config.TrainingConfig;
 import org.dvgs.io.Manifest;
+import org.dvgs.io.OutputDirectory;
 import org.dvgs.model.Autograd;
 import org.dvgs.io.DenseRows;
 import org.dvgs.model.Engines;
@@ -41,9 +42,20 @@ public final class BenchRun {
 
   private BenchRun() {}
 
+  /** Runs the benchmark with its output directory claimed from start to end, and returns the manifest. */
   public static Map<String, Object> run(DvgsConfig cfg) {
-    long t0 = System.nanoTime();
     cfg.output().requirePath();
+    Configuration hadoop = new Configuration();
+    try (OutputDirectory.Claim claim = OutputDirectory.prepare(hadoop, cfg.output().path(), "bench",
+        cfg.output().overwrite() ? OutputDirectory.Replace.OURS : OutputDirectory.Replace.NONE, "", Outputs.inputs(cfg))) {
+      Map<String, Object> m = measure(cfg);
+      Manifest.write(hadoop, cfg.output().path(), m);
+      return m;
+    }
+  }
+
+  private static Map<String, Object> measure(DvgsConfig cfg) {
+    long t0 = System.nanoTime();
     BenchConfig b = cfg.bench();
     int threads = b.threads() > 0 ? b.threads() : Runtime.getRuntime().availableProcessors();
     Engines.threads(threads);
@@ -113,9 +125,6 @@ public final class BenchRun {
     m.put("versions", Map.of("java", System.getProperty("java.version"), "djl", ai.djl.engine.Engine.getDjlVersion(), "pytorch", Engines.pytorch().getVersion()));
     m.put("timings", Map.of("total_s", (System.nanoTime() - t0) / 1e9));
     m.put("config", Manifest.parse(cfg.toJson()));
-    Configuration hadoop = new Configuration();
-    ValuationJob.prepareOutput(hadoop, cfg.output().path(), cfg.output().overwrite());
-    Manifest.write(hadoop, cfg.output().path(), m);
     return m;
   }
 

@@ -11,6 +11,7 @@ import org.dvgs.config.DemoConfig;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.evaluation.Auroc;
 import org.dvgs.evaluation.SyntheticData;
+import org.dvgs.io.OutputDirectory;
 
 /**
  * The embedded demo: generates a labelled data set (Gaussian class clusters), flips a known fraction of the
@@ -25,11 +26,21 @@ public final class DemoRun {
 
   private DemoRun() {}
 
-  /** Runs the demo; the data go to {@code <output>/data}. */
+  /**
+   * Runs the demo; the data go to {@code <output>/data}. The demo replaces its own earlier output in the same
+   * directory (running it twice needs no flag), any other dvgs output only with {@code dvgs.output.overwrite}, and
+   * never a directory dvgs did not write.
+   */
   public static ValuationJob.Outcome run(SparkSession spark, DvgsConfig cfg) {
     cfg.output().requirePath();
+    OutputDirectory.Replace replace = cfg.output().overwrite() ? OutputDirectory.Replace.OURS : OutputDirectory.Replace.SAME_COMMAND;
+    try (OutputDirectory.Claim claim = Outputs.claim(spark, cfg, cfg.output().path(), "demo", replace)) {
+      return runIn(spark, cfg);
+    }
+  }
+
+  private static ValuationJob.Outcome runIn(SparkSession spark, DvgsConfig cfg) {
     String out = cfg.output().path();
-    ValuationJob.prepareOutput(spark.sparkContext().hadoopConfiguration(), out, cfg.output().overwrite());
     DemoConfig d = cfg.demo();
     String targetPath = new Path(out, "data/target").toString();
     String sourcePath = new Path(out, "data/source").toString();

@@ -35,6 +35,7 @@ import org.dvgs.io.CanonicalRow;
 import org.dvgs.io.InputLoader;
 import org.dvgs.io.LoadedInputs;
 import org.dvgs.io.Manifest;
+import org.dvgs.io.OutputDirectory;
 import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
 import org.slf4j.Logger;
@@ -70,13 +71,19 @@ public final class EvaluateRun {
         .add("method", DataTypes.StringType, false);
   }
 
+  /** Runs the experiment in its claimed output directory and returns the manifest. */
   public static Map<String, Object> run(SparkSession spark, DvgsConfig cfg) {
+    cfg.evaluation().checkFor(cfg.model());
+    cfg.output().requirePath();
+    try (OutputDirectory.Claim claim = Outputs.claim(spark, cfg, cfg.output().path(), "evaluate")) {
+      return runIn(spark, cfg);
+    }
+  }
+
+  private static Map<String, Object> runIn(SparkSession spark, DvgsConfig cfg) {
     long t0 = System.nanoTime();
     EvaluationConfig ev = cfg.evaluation();
-    ev.checkFor(cfg.model());
-    cfg.output().requirePath();
     String out = cfg.output().path();
-    ValuationJob.prepareOutput(spark.sparkContext().hadoopConfiguration(), out, cfg.output().overwrite());
 
     // Inputs are read and validated once; each seed samples and corrupts its own copy of the valid rows.
     InputLoader.RawInputs raw = InputLoader.read(spark, cfg.input(), cfg.model(), cfg.seed(), cfg.training().batchSize());

@@ -19,6 +19,8 @@ import org.dvgs.io.GctxFile;
 import org.dvgs.io.InputException;
 import org.dvgs.io.L1000Table;
 import org.dvgs.io.Manifest;
+import org.dvgs.io.OutputDirectory;
+import org.dvgs.io.StagedOutput;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,8 @@ import org.slf4j.LoggerFactory;
  * <p>Output under {@code --output DIR}: {@code signatures/} (Parquet: {@code sample_id}, {@code features} (float
  * array, genes in {@code genes/} order), every sample metadata field, and with a level 4 file {@code apc} and
  * {@code apc_replicates}), {@code genes/} (Parquet: {@code position}, {@code gene_id}) and {@code manifest.json}.
+ * Both tables are staged under {@code _staging/} and moved into place together at the end, so a failed ingest
+ * leaves no table behind and its re-run on the same output needs no overwrite.
  * Value it with {@code input.source.features.column = features} and {@code input.source.id-column = sample_id};
  * the value table joins back on {@code sample_id}.
  */
@@ -38,7 +42,9 @@ public final class IngestRun {
 
   /** Runs the ingest and returns the manifest. */
   public static Map<String, Object> run(SparkSession spark, DvgsConfig cfg) {
-    try {
+    cfg.ingest().requireInput();
+    cfg.output().requirePath();
+    try (OutputDirectory.Claim claim = Outputs.claim(spark, cfg, cfg.output().path(), "ingest")) {
       return ingest(spark, cfg);
     } catch (RuntimeException e) {
       throw L1000Table.unwrap(e);
@@ -55,7 +61,9 @@ public final class IngestRun {
     IngestConfig.IngestFormat format = ic.resolvedFormat();
     L1000Table.GeneSelection sel = new L1000Table.GeneSelection(
         ic.genesIdsFile(), ic.genesField(), ic.genesValues(), ic.genesInfoFile(), ic.genesInfoIdColumn());
-    ValuationJob.prepareOutput(hadoop, out, cfg.output().overwrite());
+    // Both tables are written in full under _staging/ and moved into place at the end: a failed ingest leaves only
+    // staging leftovers, which the next run on the same output removes.
+    StagedOutput staged = new StagedOutput(hadoop, out, "");
 
     Map<String, Object> source = new LinkedHashMap<>();
     Dataset<Row> table;
@@ -107,8 +115,8 @@ public final class IngestRun {
     }
 
     String sigPath = new Path(out, "signatures").toString();
-    table.write().mode(SaveMode.Overwrite).parquet(sigPath);
-    Dataset<Row> written = spark.read().parquet(sigPath);
+    table.write().mode(SaveMode.Overwrite).parquet(staged.stagedTable("signatures"));
+    Dataset<Row> written = spark.read().parquet(staged.stagedTable("signatures"));
     long rows = written.count();
     long distinctIds = written.select(L1000Table.ID).distinct().count();
     if (distinctIds != rows) {
@@ -129,7 +137,8 @@ public final class IngestRun {
     spark.createDataFrame(geneRows, DataTypes.createStructType(List.of(
             DataTypes.createStructField("position", DataTypes.IntegerType, false),
             DataTypes.createStructField("gene_id", DataTypes.StringType, false))))
-        .coalesce(1).write().mode(SaveMode.Overwrite).parquet(new Path(out, "genes").toString());
+        .coalesce(1).write().mode(SaveMode.Overwrite).parquet(staged.stagedTable("genes"));
+    staged.commitTables(List.of("genes", "signatures"));
 
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("command", "ingest");

@@ -27,6 +27,7 @@ import org.dvgs.io.InputLoader;
 import org.dvgs.io.L1000Table;
 import org.dvgs.io.LoadedInputs;
 import org.dvgs.io.Manifest;
+import org.dvgs.io.OutputDirectory;
 import org.dvgs.io.TableReader;
 import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
@@ -52,20 +53,27 @@ public final class L1000Run {
 
   private L1000Run() {}
 
-  /** Runs the comparison and returns the manifest. */
-  @SuppressWarnings("unchecked")
+  /** Runs the comparison in its claimed output directory and returns the manifest. */
   public static Map<String, Object> run(SparkSession spark, DvgsConfig cfg) {
-    long t0 = System.nanoTime();
+    cfg.output().requirePath();
     if (cfg.input().splitMode() != SplitMode.GROUP_BALANCED) {
       throw new org.dvgs.config.ConfigValidationException(
           "the l1000 command needs dvgs.input.split.mode = group-balanced (its held-out test set scores the retrained models)");
     }
+    try (OutputDirectory.Claim claim = Outputs.claim(spark, cfg, cfg.output().path(), "l1000")) {
+      return runIn(spark, cfg);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> runIn(SparkSession spark, DvgsConfig cfg) {
+    long t0 = System.nanoTime();
     Dataset<Row> signatures = TableReader.read(spark, cfg.input().source(), "source");
     if (!List.of(signatures.columns()).contains(Apc.APC)) {
       throw new InputException("source table " + cfg.input().source().path() + " has no '" + Apc.APC + "' column; ingest it with --level4 FILE");
     }
     String id = cfg.input().source().idColumn();
-    ValuationJob.Outcome o = ValuationJob.run(spark, cfg, null, false, null, Map.of("command", "l1000"));
+    ValuationJob.Outcome o = ValuationJob.run(spark, cfg, null, null, false, null, Map.of("command", "l1000"), false);
     String out = cfg.output().path();
     Map<String, Double> timings = new LinkedHashMap<>();
     timings.put("valuation_s", ((Number) ((Map<String, Object>) o.manifest().get("timings")).get("total_s")).doubleValue());

@@ -16,6 +16,7 @@ import org.dvgs.config.DvgsConfig;
 import org.dvgs.evaluation.Correlations;
 import org.dvgs.evaluation.SyntheticL1000;
 import org.dvgs.io.Manifest;
+import org.dvgs.io.OutputDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.jdk.javaapi.CollectionConverters;
@@ -36,13 +37,18 @@ public final class ScaleRun {
   private ScaleRun() {}
 
   /** Runs every size and returns the manifest. */
-  @SuppressWarnings("unchecked")
   public static Map<String, Object> run(SparkSession spark, DvgsConfig cfg) {
-    long t0 = System.nanoTime();
     cfg.output().requirePath();
+    try (OutputDirectory.Claim claim = Outputs.claim(spark, cfg, cfg.output().path(), "scale")) {
+      return runIn(spark, cfg);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> runIn(SparkSession spark, DvgsConfig cfg) {
+    long t0 = System.nanoTime();
     String out = cfg.output().path();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    ValuationJob.prepareOutput(hadoop, out, cfg.output().overwrite());
     List<Map<String, Object>> runs = new ArrayList<>();
     for (long rows : cfg.scale().rows()) {
       String data = new Path(out, "data-" + rows).toString();

@@ -16,6 +16,7 @@ import org.dvgs.io.CanonicalRow;
 import org.dvgs.io.InputLoader;
 import org.dvgs.io.LoadedInputs;
 import org.dvgs.io.Manifest;
+import org.dvgs.io.OutputDirectory;
 import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.Snapshot;
@@ -43,12 +44,17 @@ public final class UniqueBench {
   private UniqueBench() {}
 
   public static Map<String, Object> run(SparkSession spark, DvgsConfig cfg) {
-    long t0 = System.nanoTime();
     cfg.output().requirePath();
+    try (OutputDirectory.Claim claim = Outputs.claim(spark, cfg, cfg.output().path(), "bench-unique")) {
+      return runIn(spark, cfg);
+    }
+  }
+
+  private static Map<String, Object> runIn(SparkSession spark, DvgsConfig cfg) {
+    long t0 = System.nanoTime();
     UniqueConfig u = cfg.unique();
     String out = cfg.output().path();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    ValuationJob.prepareOutput(hadoop, out, cfg.output().overwrite());
     InputLoader.RawInputs raw = InputLoader.read(spark, cfg.input(), cfg.model(), cfg.seed(), cfg.training().batchSize());
     LoadedInputs in = InputLoader.prepare(raw, cfg.input(), null);
     NetworkSpec spec = NetworkSpec.of(cfg.model(), in.width(), in.numClasses());

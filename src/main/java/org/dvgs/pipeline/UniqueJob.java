@@ -41,6 +41,7 @@ import org.dvgs.io.InputException;
 import org.dvgs.io.InputLoader;
 import org.dvgs.io.LoadedInputs;
 import org.dvgs.io.Manifest;
+import org.dvgs.io.OutputDirectory;
 import org.dvgs.io.Mix;
 import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
@@ -82,12 +83,17 @@ public final class UniqueJob {
   private UniqueJob() {}
 
   public static Outcome run(SparkSession spark, DvgsConfig cfg) {
+    cfg.output().requirePath();
+    try (OutputDirectory.Claim claim = Outputs.claim(spark, cfg, cfg.output().path(), "unique")) {
+      return runIn(spark, cfg);
+    }
+  }
+
+  private static Outcome runIn(SparkSession spark, DvgsConfig cfg) {
     long t0 = System.nanoTime();
     UniqueConfig u = cfg.unique();
-    cfg.output().requirePath();
     String out = cfg.output().path();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    ValuationJob.prepareOutput(hadoop, out, cfg.output().overwrite());
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Map<String, Double> timings = new LinkedHashMap<>();
     List<String> warnings = new ArrayList<>();

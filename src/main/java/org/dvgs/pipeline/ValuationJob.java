@@ -1,8 +1,6 @@
 package org.dvgs.pipeline;
 
 import ai.djl.Device;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -32,6 +28,7 @@ import org.dvgs.config.TrainingConfig;
 import org.dvgs.io.InputLoader;
 import org.dvgs.io.LoadedInputs;
 import org.dvgs.io.Manifest;
+import org.dvgs.io.OutputDirectory;
 import org.dvgs.io.StagedOutput;
 import org.dvgs.io.DenseRows;
 import org.dvgs.model.Engines;
@@ -89,8 +86,8 @@ public final class ValuationJob {
 
   /**
    * As above, with inputs already read and validated ({@code raw}, shared by several runs; null to read them here),
-   * and with {@code prepare = false} when the caller has already prepared the output directory (and may have put
-   * inputs there).
+   * and with {@code prepare = false} when the caller has already claimed the output directory (and may have put
+   * inputs there). With {@code prepare}, the run claims it ({@link OutputDirectory}) for as long as it runs.
    */
   public static Outcome run(
       SparkSession spark,
@@ -101,13 +98,23 @@ public final class ValuationJob {
       Function<Dataset<Row>, Map<String, Object>> metrics,
       Map<String, Object> extra,
       boolean prepare) {
-    long t0 = System.nanoTime();
     cfg.output().requirePath();
+    try (OutputDirectory.Claim claim = prepare ? Outputs.claim(spark, cfg, cfg.output().path(), "value") : null) {
+      return runIn(spark, cfg, raw, transform, groundTruth, metrics, extra);
+    }
+  }
+
+  private static Outcome runIn(
+      SparkSession spark,
+      DvgsConfig cfg,
+      InputLoader.RawInputs raw,
+      InputLoader.SourceTransform transform,
+      boolean groundTruth,
+      Function<Dataset<Row>, Map<String, Object>> metrics,
+      Map<String, Object> extra) {
+    long t0 = System.nanoTime();
     String out = cfg.output().path();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    if (prepare) {
-      prepareOutput(hadoop, out, cfg.output().overwrite());
-    }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Map<String, Double> timings = new LinkedHashMap<>();
     FaultInjection.propagate(jsc);
@@ -283,44 +290,6 @@ public final class ValuationJob {
 
   private static double secs(long start) {
     return (System.nanoTime() - start) / 1e9;
-  }
-
-  /**
-   * Refuses an existing output unless overwriting, or unless it holds only snapshots and the staging leftovers of a
-   * failed run; then removes everything but {@code checkpoints/}.
-   */
-  static void prepareOutput(Configuration hadoop, String out, boolean overwrite) {
-    Path p = new Path(out);
-    try {
-      FileSystem fs = p.getFileSystem(hadoop);
-      if (fs.exists(p)) {
-        FileStatus[] children = fs.isDirectory(p) ? fs.listStatus(p) : new FileStatus[] {fs.getFileStatus(p)};
-        // Snapshots and the staging leftovers of a failed run ("_..."): a re-run resumes there without overwrite.
-        boolean onlyCheckpoints = true;
-        for (FileStatus c : children) {
-          String name = c.getPath().getName();
-          onlyCheckpoints &= name.equals("checkpoints") || name.startsWith("_");
-        }
-        if (!onlyCheckpoints && !overwrite) {
-          throw new org.dvgs.config.ConfigValidationException(
-              "output path " + out + " exists; choose another --output or set dvgs.output.overwrite = true");
-        }
-        if (!fs.isDirectory(p)) {
-          fs.delete(p, false);
-        } else {
-          // The manifest goes first so that an interrupted overwrite never leaves an old manifest over new data.
-          fs.delete(new Path(p, "manifest.json"), false);
-          for (FileStatus c : children) {
-            if (!c.getPath().getName().equals("checkpoints")) {
-              fs.delete(c.getPath(), true);
-            }
-          }
-        }
-      }
-      fs.mkdirs(p);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot prepare output " + out + ": " + e.getMessage(), e);
-    }
   }
 
   /** Identifies snapshots: same network, training settings, seed and target data give the same fingerprint. */

@@ -19,6 +19,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.dvgs.io.InputException;
 import org.dvgs.io.Manifest;
+import org.dvgs.io.OutputDirectory;
+import org.dvgs.io.Secrets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,19 +59,34 @@ public final class EvaluationReport {
         EvaluationReport::runTimes, EvaluationReport::configuration);
   }
 
-  /** Writes the standard report of {@code resultsDir} to {@code output}. */
+  /** Writes the standard report of {@code resultsDir} to {@code output}, which must not be a file dvgs did not write. */
   public static Written write(SparkSession spark, String resultsDir, String output) {
-    return write(spark, resultsDir, output, standardSections());
+    return write(spark, resultsDir, output, false);
+  }
+
+  /**
+   * Writes the standard report of {@code resultsDir} to {@code output}; {@code overwrite} lets it replace a file that
+   * is not a dvgs report (see {@link #checkTarget}).
+   */
+  public static Written write(SparkSession spark, String resultsDir, String output, boolean overwrite) {
+    return write(spark, resultsDir, output, standardSections(), overwrite);
+  }
+
+  /** Writes a report of {@code resultsDir} with the given sections to {@code output}, replacing only a dvgs report. */
+  public static Written write(SparkSession spark, String resultsDir, String output, List<ReportSection> sections) {
+    return write(spark, resultsDir, output, sections, false);
   }
 
   /**
    * Writes a report of {@code resultsDir} with the given sections to {@code output} (local path or Hadoop URI).
    *
-   * @throws InputException when the results folder is missing or malformed, or {@code output} is a folder
+   * @throws InputException when the results folder is missing or malformed, or {@code output} may not be written
+   *     ({@link #checkTarget})
    */
-  public static Written write(SparkSession spark, String resultsDir, String output, List<ReportSection> sections) {
+  public static Written write(SparkSession spark, String resultsDir, String output, List<ReportSection> sections, boolean overwrite) {
+    checkTarget(spark, resultsDir, output, overwrite);
     if (UniquenessReport.isUniqueOutput(spark, resultsDir)) {
-      return UniquenessReport.write(spark, resultsDir, output);
+      return UniquenessReport.write(spark, resultsDir, output, overwrite);
     }
     ResultsFolder folder = ResultsFolder.open(spark, resultsDir);
     Charts.requireFonts();
@@ -77,7 +94,7 @@ public final class EvaluationReport {
     for (ReportSection s : sections) {
       s.addTo(page, folder);
     }
-    writeFile(spark, output, page.render());
+    writeFile(spark, resultsDir, output, overwrite, page.render());
     LOG.info("report {}: {} plots, absent {}", output, page.images(), page.absentPlots());
     return new Written(output, page.images(), page.absentPlots());
   }
@@ -317,7 +334,9 @@ public final class EvaluationReport {
     }
     page.details("Experiment (manifest \"experiment\")", json(f.experiment()));
     Object config = f.manifest().get("config");
-    page.details("Resolved configuration (dvgs.*)", config instanceof Map<?, ?> ? json((Map<?, ?>) config) : "(not recorded in the manifest)");
+    // Redacted again: manifests of earlier versions carry their secrets.
+    page.details("Resolved configuration (dvgs.*)",
+        config instanceof Map<?, ?> ? json((Map<?, ?>) Secrets.redact(config)) : "(not recorded in the manifest)");
   }
 
   // ---- helpers --------------------------------------------------------------------------------------------
@@ -393,24 +412,106 @@ public final class EvaluationReport {
     return new Charts.Band(label, x, mean, std, color);
   }
 
-  /** Writes the page through a temporary file and a rename, without Hadoop's {@code .crc} side file locally. */
-  static void writeFile(SparkSession spark, String output, byte[] html) {
+  /**
+   * Refuses a report target that would replace or damage what dvgs did not write as a report:
+   *
+   * <ul>
+   *   <li>a path inside the results folder (or inside any other dvgs output) under a name dvgs writes there (its
+   *       manifest, marker, tables), whatever {@code overwrite} says: the report would break the results;
+   *   <li>an existing file inside such an output that is not a dvgs report, whatever {@code overwrite} says;
+   *   <li>any other existing file that is not a dvgs report, unless {@code overwrite};
+   *   <li>a folder.
+   * </ul>
+   *
+   * A dvgs report (its page carries {@link HtmlPage#GENERATOR}) is replaced.
+   */
+  static void checkTarget(SparkSession spark, String resultsDir, String output, boolean overwrite) {
+    org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     Path target = new Path(output);
-    Path tmp = new Path(target.getParent() == null ? new Path(".") : target.getParent(), "." + target.getName() + ".tmp");
     try {
-      FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (fs instanceof LocalFileSystem local) {
-        fs = local.getRawFileSystem();
+      FileSystem fs = raw(target.getFileSystem(hadoop));
+      Path q = fs.makeQualified(target);
+      Path results = fs.makeQualified(new Path(resultsDir));
+      Path root = within(q, results) ? results : OutputDirectory.enclosingOutput(hadoop, output).orElse(null);
+      if (root != null && !q.equals(root)) {
+        Path first = q;
+        while (first.getParent() != null && !first.getParent().equals(root)) {
+          first = first.getParent();
+        }
+        if (OutputDirectory.isOwnName(first.getName())) {
+          throw new InputException("--output " + output + " is part of the dvgs output " + root + " (" + first.getName()
+              + " is what dvgs writes there); the report is not written over it: choose a file outside " + root
+              + " or a new name at its top level");
+        }
       }
-      if (fs.exists(target) && fs.getFileStatus(target).isDirectory()) {
+      if (!fs.exists(q)) {
+        return;
+      }
+      if (fs.getFileStatus(q).isDirectory()) {
         throw new InputException("--output " + output + " is a folder; give the path of the HTML file to write");
       }
-      try (OutputStream os = fs.create(tmp, true)) {
+      if (isReport(fs, q)) {
+        return;
+      }
+      if (root != null) {
+        throw new InputException("--output " + output + " is a file in the dvgs output " + root + " that is not a dvgs report; "
+            + "it is not replaced, even with --overwrite: choose another --output");
+      }
+      if (!overwrite) {
+        throw new InputException("--output " + output + " exists and is not a report dvgs wrote; choose another --output, "
+            + "or pass --overwrite to replace it");
+      }
+    } catch (IOException e) {
+      throw new InputException("cannot check the report path " + output + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** True when the file is a page this report wrote (the generator tag; or the page layout of earlier versions). */
+  static boolean isReport(FileSystem fs, Path file) throws IOException {
+    byte[] head;
+    try (java.io.InputStream in = fs.open(file)) {
+      head = in.readNBytes(256 << 10);
+    }
+    String h = new String(head, java.nio.charset.StandardCharsets.UTF_8);
+    return h.contains(HtmlPage.GENERATOR)
+        || (h.startsWith("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">") && h.contains("<title>DVGS ")
+            && h.contains("<body data-plots-expected=\""));
+  }
+
+  private static boolean within(Path inner, Path outer) {
+    for (Path p = inner; p != null; p = p.getParent()) {
+      if (p.equals(outer)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static FileSystem raw(FileSystem fs) {
+    return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
+  }
+
+  /**
+   * Writes the page through a temporary file and a rename, without Hadoop's {@code .crc} side file locally, after
+   * {@link #checkTarget}.
+   */
+  static void writeFile(SparkSession spark, String resultsDir, String output, boolean overwrite, byte[] html) {
+    checkTarget(spark, resultsDir, output, overwrite);
+    Path target = new Path(output);
+    Path tmp = new Path(target.getParent() == null ? new Path(".") : target.getParent(),
+        "." + target.getName() + "." + java.util.UUID.randomUUID() + ".tmp");
+    try {
+      FileSystem fs = raw(target.getFileSystem(spark.sparkContext().hadoopConfiguration()));
+      try (OutputStream os = fs.create(tmp, false)) {
         os.write(html);
       }
-      fs.delete(target, false);
-      if (!fs.rename(tmp, target)) {
-        throw new IOException("rename " + tmp + " -> " + target + " failed");
+      try {
+        fs.delete(target, false);
+        if (!fs.rename(tmp, target)) {
+          throw new IOException("rename " + tmp + " -> " + target + " failed");
+        }
+      } finally {
+        fs.delete(tmp, false);
       }
     } catch (IOException e) {
       throw new InputException("cannot write the report to " + output + ": " + e.getMessage(), e);

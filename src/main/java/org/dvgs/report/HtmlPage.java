@@ -25,6 +25,8 @@ import java.util.List;
  * check that every plot the report drew is there and rendered ({@code submit/report-check}).
  */
 public final class HtmlPage {
+  /** The tag that marks a page as a dvgs report: {@code report} replaces only files that carry it (or --overwrite). */
+  public static final String GENERATOR = "<meta name=\"generator\" content=\"dvgs-report\">";
   private final String title;
   private final String subtitle;
   private final StringBuilder body = new StringBuilder();
@@ -139,7 +141,7 @@ public final class HtmlPage {
   /** The page as UTF-8 bytes. */
   public byte[] render() {
     StringBuilder html = new StringBuilder(body.length() + 4096);
-    html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
+    html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n").append(GENERATOR).append('\n')
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
         .append("<title>").append(escape(title)).append("</title>\n<style>\n").append(STYLE).append("</style></head>\n")
         .append("<body data-plots-expected=\"").append(images).append("\">\n<header><h1>").append(escape(title)).append("</h1>\n");

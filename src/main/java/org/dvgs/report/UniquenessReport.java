@@ -45,8 +45,14 @@ public final class UniquenessReport {
     }
   }
 
-  /** Builds the report of the unique output {@code dir} into {@code output}. */
+  /** Builds the report of the unique output {@code dir} into {@code output} (see {@link EvaluationReport#checkTarget}). */
   public static EvaluationReport.Written write(SparkSession spark, String dir, String output) {
+    return write(spark, dir, output, false);
+  }
+
+  /** As above; {@code overwrite} lets it replace a file that is not a dvgs report. */
+  public static EvaluationReport.Written write(SparkSession spark, String dir, String output, boolean overwrite) {
+    EvaluationReport.checkTarget(spark, dir, output, overwrite);
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     Map<String, Object> manifest = Manifest.read(hadoop, dir);
     Charts.requireFonts();
@@ -164,9 +170,9 @@ public final class UniquenessReport {
 
     page.section("Configuration");
     Object config = manifest.get("config");
-    page.details("Resolved configuration (dvgs.*)", config instanceof Map<?, ?> c ? Manifest.toJson(cast(c)) : "(none recorded)");
+    page.details("Resolved configuration (dvgs.*)", config instanceof Map<?, ?> c ? Manifest.toJson(cast((Map<?, ?>) org.dvgs.io.Secrets.redact(c))) : "(none recorded)");
 
-    EvaluationReport.writeFile(spark, output, page.render());
+    EvaluationReport.writeFile(spark, dir, output, overwrite, page.render());
     return new EvaluationReport.Written(output, page.images(), page.absentPlots());
   }
 

@@ -24,6 +24,7 @@ import org.apache.spark.sql.types.StructType;
 import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.io.Manifest;
+import org.dvgs.io.OutputDirectory;
 import org.dvgs.testing.SharedSpark;
 import org.dvgs.testing.TestConfigs;
 import org.junit.jupiter.api.BeforeAll;
@@ -163,38 +164,40 @@ class RejectAccountingTest {
   }
 
   @Test
-  void prepareOutputRefusesExistingDataUnlessOverwriting() throws IOException {
+  void preparedOutputRefusesExistingResultsUnlessOverwriting() throws IOException {
     Configuration hadoop = new Configuration();
     Path out = dir.resolve("existing");
+    // A run's output holding only its snapshots (a failed run): a re-run may use the directory.
+    OutputDirectory.prepare(hadoop, out.toString(), false, "value").close();
     Files.createDirectories(out.resolve("checkpoints/abc"));
     Files.writeString(out.resolve("checkpoints/abc/r0.bin"), "snap");
-    // Only checkpoints: a re-run may use the directory.
-    ValuationJob.prepareOutput(hadoop, out.toString(), false);
+    OutputDirectory.prepare(hadoop, out.toString(), false, "value").close();
     assertTrue(Files.exists(out.resolve("checkpoints/abc/r0.bin")));
 
     Files.createDirectories(out.resolve("values"));
     Files.writeString(out.resolve("values/part-0.parquet"), "old");
     Files.writeString(out.resolve("manifest.json"), "{}");
-    String e = assertThrows(ConfigValidationException.class, () -> ValuationJob.prepareOutput(hadoop, out.toString(), false)).getMessage();
+    String e = assertThrows(ConfigValidationException.class, () -> OutputDirectory.prepare(hadoop, out.toString(), false, "value")).getMessage();
     assertTrue(e.contains("output path " + out + " exists") && e.contains("dvgs.output.overwrite = true"), e);
     assertTrue(Files.exists(out.resolve("manifest.json")) && Files.exists(out.resolve("values/part-0.parquet")), "nothing deleted");
 
-    ValuationJob.prepareOutput(hadoop, out.toString(), true);
+    OutputDirectory.prepare(hadoop, out.toString(), true, "value").close();
     assertFalse(Files.exists(out.resolve("manifest.json")));
     assertFalse(Files.exists(out.resolve("values")));
     assertTrue(Files.exists(out.resolve("checkpoints/abc/r0.bin")), "overwrite keeps the snapshots");
 
-    // A plain file at the output path is refused too, and replaced by a directory on overwrite.
+    // A plain file at the output path is refused, with or without overwrite, and left as it is.
     Path file = dir.resolve("a-file");
     Files.writeString(file, "x");
-    e = assertThrows(ConfigValidationException.class, () -> ValuationJob.prepareOutput(hadoop, file.toString(), false)).getMessage();
-    assertTrue(e.contains(file.toString()), e);
-    ValuationJob.prepareOutput(hadoop, file.toString(), true);
-    assertTrue(Files.isDirectory(file));
+    for (boolean overwrite : new boolean[] {false, true}) {
+      e = assertThrows(ConfigValidationException.class, () -> OutputDirectory.prepare(hadoop, file.toString(), overwrite, "value")).getMessage();
+      assertTrue(e.contains(file.toString()) && e.contains("is a file"), e);
+      assertEquals("x", Files.readString(file));
+    }
 
     // A missing output is created.
     Path fresh = dir.resolve("fresh/nested");
-    ValuationJob.prepareOutput(hadoop, fresh.toString(), false);
+    OutputDirectory.prepare(hadoop, fresh.toString(), false, "value").close();
     assertTrue(Files.isDirectory(fresh));
   }
 }
