@@ -115,7 +115,9 @@ public final class UniqueJob {
     StorageLevel level = StorageLevel.fromString(cfg.scoring().storageLevel());
     JavaRDD<CanonicalRow> rows = sample(in.source(), u.sampleSize(), cfg.seed());
     if (u.partitions() > 0) {
-      rows = rows.repartition(u.partitions());
+      // By id and sorted, not round-robin: a recomputed partition holds the same rows in the same order, so the
+      // projections, the per-partition candidates and the selection are the same after a lost executor.
+      rows = org.dvgs.scoring.SourceBatch.partitionAndSortById(rows, u.partitions());
     }
     long n = rows.count();
     if (n == 0) {

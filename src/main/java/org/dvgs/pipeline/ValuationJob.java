@@ -155,11 +155,12 @@ public final class ValuationJob {
     StorageLevel level = StorageLevel.fromString(cfg.scoring().storageLevel());
     JavaRDD<org.dvgs.io.CanonicalRow> src = in.source();
     if (cfg.scoring().partitions() > 0) {
-      src = src.repartition(cfg.scoring().partitions());
+      // By id, not round-robin: a recomputed partition then holds the same rows, which Pack orders the same way.
+      src = SourceBatch.partitionById(src, cfg.scoring().partitions());
     }
     JavaRDD<SourceBatch> batches = src.mapPartitions(new SourceBatch.Pack(cfg.scoring().batchSize(), in.width())).persist(level);
     jsc.setJobGroup("dvgs-scoring", "dvgs: packing and persisting the source", false);
-    long rows = batches.map(SourceBatch::rows).fold(0, Integer::sum);
+    long rows = batches.map(SourceBatch::rowCount).fold(0L, Long::sum);
     int threads = Sessions.threadsPerTask(jsc.getConf(), cfg.scoring().intraOpThreads());
     long totalSnapshots = perRestart * cfg.training().restarts();
     ScoringStage.Result scored =
@@ -175,6 +176,7 @@ public final class ValuationJob {
     // run never leaves a values partition behind (see StagedOutput).
     StagedOutput staged = new StagedOutput(hadoop, out, runId);
     String valuesPath = staged.root("values");
+    FaultInjection.maybeEvict(jsc, batches, level);
     // run_id lives in the partition directory name only (as Hive and Spark partitioned tables keep it).
     ValueTable.build(spark, batches, scored.stats(), runId, groundTruth).drop("run_id")
         .write().mode(SaveMode.Overwrite).parquet(staged.staged("values"));

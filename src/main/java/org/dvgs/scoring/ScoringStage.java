@@ -92,6 +92,9 @@ public final class ScoringStage {
         items.add(snapshots.next());
       }
       block++;
+      if (block > 1) {
+        FaultInjection.maybeEvict(jsc, batches, level);
+      }
       String what = "dvgs scoring: block " + block + " of " + blocksTotal + " (" + items.size() + " snapshots x " + rows + " rows)";
       jsc.setJobGroup("dvgs-scoring", what, false);
       Broadcast<ArrayList<Snapshot>> bc = jsc.broadcast(items);
