@@ -26,6 +26,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.dvgs.aggregation.ValueTable;
+import org.dvgs.aggregation.WrittenRows;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.config.Keys;
 import org.dvgs.config.TrainingConfig;
@@ -139,10 +140,10 @@ public final class ValuationJob {
     String fingerprint = trainingFingerprint(cfg, spec, in.target());
     String ckptRoot = cfg.training().checkpointDir().isEmpty() ? new Path(out, "checkpoints").toString() : cfg.training().checkpointDir();
     int classGradients = options.withinClass() ? spec.numClasses() : 0;
-    SnapshotStore store = new SnapshotStore(hadoop, ckptRoot, fingerprint, spec, classGradients);
     TargetTrainer trainer =
         new TargetTrainer(spec, cfg.training(), cfg.model().classBalanced(), cfg.seed(), device, classGradients > 0);
     long perRestart = snapshotsPerRestart(cfg.training(), trainer.iterationsPerEpoch(in.target().rows()));
+    SnapshotStore store = new SnapshotStore(hadoop, ckptRoot, fingerprint, spec, classGradients, perRestart);
     TrainingStage.Result trained =
         TrainingStage.run(trainer, store, in.target(), cfg.training().restarts(), cfg.training().epochs(), cfg.training().logEvery());
     List<Map<String, Object>> restarts = trained.restarts();
@@ -160,7 +161,7 @@ public final class ValuationJob {
     }
     JavaRDD<SourceBatch> batches = src.mapPartitions(new SourceBatch.Pack(cfg.scoring().batchSize(), in.width())).persist(level);
     jsc.setJobGroup("dvgs-scoring", "dvgs: packing and persisting the source", false);
-    long rows = batches.map(SourceBatch::rowCount).fold(0L, Long::sum);
+    long rows = SourceBatch.count(batches);
     int threads = Sessions.threadsPerTask(jsc.getConf(), cfg.scoring().intraOpThreads());
     long totalSnapshots = perRestart * cfg.training().restarts();
     ScoringStage.Result scored =
@@ -180,13 +181,25 @@ public final class ValuationJob {
     // run_id lives in the partition directory name only (as Hive and Spark partitioned tables keep it).
     ValueTable.build(spark, batches, scored.stats(), runId, groundTruth).drop("run_id")
         .write().mode(SaveMode.Overwrite).parquet(staged.staged("values"));
+    // The manifest reports what the files hold (their footers), and a table that does not hold every row it should
+    // fails the run before anything is committed.
+    long valuesWritten = WrittenRows.count(hadoop, staged.staged("values"));
+    if (valuesWritten != rows) {
+      throw new IllegalStateException(
+          "the value table written under " + staged.staged("values") + " holds " + valuesWritten + " rows, but " + rows + " rows were valued");
+    }
     long rejectedWritten = 0;
     List<String> tables = new ArrayList<>();
     if (cfg.output().writeRejects()) {
       jsc.setJobGroup("dvgs-aggregation", "dvgs: writing the rejects table", false);
       Dataset<Row> rej = ValueTable.rejects(spark, in.rejects(), runId);
       rej.drop("run_id").write().mode(SaveMode.Overwrite).parquet(staged.staged("rejects"));
-      rejectedWritten = (long) in.counts().get("source_rejected");
+      rejectedWritten = WrittenRows.count(hadoop, staged.staged("rejects"));
+      long rejected = ((Number) in.counts().get("source_rejected")).longValue();
+      if (rejectedWritten != rejected) {
+        throw new IllegalStateException("the rejects table written under " + staged.staged("rejects") + " holds " + rejectedWritten
+            + " rows, but " + rejected + " source rows were rejected");
+      }
       tables.add("rejects");
     }
     tables.add("values");
@@ -203,7 +216,7 @@ public final class ValuationJob {
         table = cfg.output().table();
       }
     }
-    long valued = rows;
+    long valued = valuesWritten;
     Map<String, Object> metricValues = metrics == null ? Map.of() : metrics.apply(values);
     timings.put("aggregate_s", secs(t));
     scored.stats().unpersist(false);

@@ -42,6 +42,11 @@ public record SourceBatch(String[] ids, long[] keys, float[] features, float[] l
     return ids.length;
   }
 
+  /** Rows in all batches, counted as a long (a source may hold more than 2^31 rows). */
+  public static long count(JavaRDD<SourceBatch> batches) {
+    return batches.map(SourceBatch::rowCount).fold(0L, Long::sum);
+  }
+
   /** Order-sensitive checksum of the batch's ids (their hashes, in batch order, and their number). */
   public long idChecksum() {
     return checksum(keys);

@@ -101,6 +101,26 @@ class SourceBatchTest {
     }
   }
 
+  @Test
+  void rowCountsAreLongs() {
+    // 1,025 batches of 2^21 rows each, made on the executors: 2^31 + 2^21 rows, more than an int holds.
+    List<Integer> n = new ArrayList<>();
+    for (int i = 0; i < 1025; i++) {
+      n.add(i);
+    }
+    assertEquals((1L << 31) + (1L << 21), SourceBatch.count(jsc.parallelize(n, 2).map(new Large())));
+  }
+
+  /** A batch of 2^21 rows with no features (only its row count matters). */
+  static final class Large implements org.apache.spark.api.java.function.Function<Integer, SourceBatch> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public SourceBatch call(Integer i) {
+      return new SourceBatch(new String[1 << 21], new long[0], new float[0], new float[0], new boolean[0], 0);
+    }
+  }
+
   static Set<String> ids(List<CanonicalRow> rows) {
     Set<String> s = new HashSet<>();
     rows.forEach(r -> s.add(r.id()));
