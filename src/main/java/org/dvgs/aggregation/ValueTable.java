@@ -3,6 +3,7 @@ package org.dvgs.aggregation;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction2;
 import org.apache.spark.sql.Dataset;
@@ -57,7 +58,10 @@ public final class ValueTable {
             DataTypes.createStructField("run_id", DataTypes.StringType, false)));
   }
 
-  /** Joins each batch with its statistics, partition by partition. */
+  /**
+   * Joins each batch with its statistics, partition by partition; each pair is checked by the batch's id checksum
+   * ({@link RowStats#check}), so a value is never written next to another row's id.
+   */
   public static Dataset<Row> build(SparkSession spark, JavaRDD<SourceBatch> batches, JavaRDD<RowStats> stats, String runId, boolean groundTruth) {
     JavaRDD<Row> rows = batches.zipPartitions(stats, new ToRows(runId, groundTruth));
     return spark.createDataFrame(rows, schema(groundTruth));
@@ -84,7 +88,11 @@ public final class ValueTable {
       List<Row> out = new ArrayList<>();
       while (batches.hasNext()) {
         SourceBatch b = batches.next();
+        if (!stats.hasNext()) {
+          throw new IllegalStateException("value table, partition " + partition() + ": source batch " + b.firstIds(3) + " has no row statistics");
+        }
         RowStats s = stats.next();
+        s.check(b, "value table, partition " + partition());
         for (int i = 0; i < b.rows(); i++) {
           double std = s.std(i);
           Object stdValue = Double.isNaN(std) ? null : std;
@@ -94,9 +102,17 @@ public final class ValueTable {
                   : RowFactory.create(b.ids()[i], s.mean()[i], stdValue, s.count(), runId));
         }
       }
+      if (stats.hasNext()) {
+        throw new IllegalStateException("value table, partition " + partition() + ": more row statistics than source batches");
+      }
       FaultInjection.maybeFail("aggregation");
       return out.iterator();
     }
+  }
+
+  private static String partition() {
+    TaskContext tc = TaskContext.get();
+    return tc == null ? "?" : String.valueOf(tc.partitionId());
   }
 
   private static final class RejectRow implements org.apache.spark.api.java.function.Function<CanonicalRow, Row> {

@@ -1,36 +1,59 @@
 package org.dvgs.model;
 
+import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
 
 /**
- * Binary snapshot format. Format 1 (batch gradient only): a header {@code "DVGSSNP1", layer count, widths}, then
- * snapshots one after another, each {@code restart:int, iteration:long, loss:double} followed by weights and
- * biases of every layer, then the target gradient in the same layout. Format 2 (with per-class gradients, written
- * only for within-class scoring): header {@code "DVGSSNP2", layer count, widths, classes:int}; each snapshot as in
- * format 1, followed per class by a presence byte (1 = the batch had rows of that class) and, when present, that
- * class's gradient in the same layout. Floats are little-endian. Files without class gradients stay in format 1, so
- * snapshots written before format 2 existed are still read and reused.
+ * Binary snapshot format.
+ *
+ * <p>Format 3, written by this version ({@link Writer}): a header {@code "DVGSSNP3", layer count, widths,
+ * classes:int} (0 = batch gradient only), then each snapshot as a tag byte {@code 'R'} followed by the snapshot
+ * record, and last a trailer: tag {@code 'E'}, {@code "DVGSEND3"}, the number of snapshots ({@code long}) and the
+ * CRC32C of every byte before it ({@code int}). Nothing may follow the trailer. A truncated file (no trailer), a
+ * flipped byte (checksum), a count that does not match or appended bytes are each reported naming the file.
+ *
+ * <p>A snapshot record: {@code restart:int, iteration:long, loss:double} followed by weights and biases of every
+ * layer, then the target gradient in the same layout, then, when the header has classes, per class a presence
+ * byte (1 = the batch had rows of that class) and, when present, that class's gradient in the same layout. Floats
+ * are little-endian.
+ *
+ * <p>Formats 1 and 2, written by earlier versions, are still read ({@link Reader}): the same header without the
+ * classes field ({@code "DVGSSNP1"}) or with it ({@code "DVGSSNP2"}, class gradients), records without tags and no
+ * trailer, so they carry no checksum: only their structure can be checked (a record cut short, a bad class marker,
+ * restarts or iterations out of order). The static {@code writeHeader}/{@code write}/{@code readHeader}/{@code read}
+ * methods are that older layout.
  */
 public final class SnapshotCodec {
   private static final long MAGIC_PREFIX = 0x44564753534e5000L; // "DVGSSNP" + version digit
   private static final long MAGIC = MAGIC_PREFIX | '1';
   private static final long MAGIC_CLASSES = MAGIC_PREFIX | '2';
+  private static final long MAGIC_CHECKED = MAGIC_PREFIX | '3';
+  private static final long END_MAGIC = 0x44564753454e4433L; // "DVGSEND3"
+  private static final int RECORD = 'R';
+  private static final int END = 'E';
+  /** The format {@link Writer} writes. */
+  public static final int FORMAT = 3;
 
   private SnapshotCodec() {}
 
-  /** Writes a format-1 header (batch gradient only). */
+  /** Writes a format-1 header (batch gradient only; the layout of earlier versions, without checksum). */
   public static void writeHeader(DataOutputStream out, NetworkSpec spec) throws IOException {
     writeHeader(out, spec, 0);
   }
 
   /**
-   * Writes the header of a file whose snapshots each carry {@code classGradients} per-class gradients (0 = none:
-   * format 1; otherwise format 2).
+   * Writes the header of a file in the layout of earlier versions, whose snapshots each carry {@code classGradients}
+   * per-class gradients (0 = none: format 1; otherwise format 2). {@link Writer} writes the current format.
    */
   public static void writeHeader(DataOutputStream out, NetworkSpec spec, int classGradients) throws IOException {
     out.writeLong(classGradients == 0 ? MAGIC : MAGIC_CLASSES);
@@ -43,38 +66,55 @@ public final class SnapshotCodec {
     }
   }
 
-  /** Reads and checks the header of a file without per-class gradients. */
+  /** Reads and checks the format-1 header of a file without per-class gradients. */
   public static void readHeader(DataInputStream in, NetworkSpec spec, String where) throws IOException {
     readHeader(in, spec, 0, where);
   }
 
   /**
-   * Reads and checks the header against the expected network and number of per-class gradients per snapshot.
+   * Reads and checks a format-1 or format-2 header against the expected network and number of per-class gradients
+   * per snapshot ({@link Reader} reads every format).
    *
    * @throws IOException naming {@code where} when the file is not a snapshot file, holds another network, was
    *     written in an unknown format version, or does (not) carry the expected class gradients
    */
   public static void readHeader(DataInputStream in, NetworkSpec spec, int classGradients, String where) throws IOException {
-    long magic = in.readLong();
+    long magic = readMagic(in, where);
+    if (magic == MAGIC_CHECKED) {
+      throw new IOException(where + " is in snapshot format 3; read it with SnapshotCodec.Reader");
+    }
+    readLayout(in, spec, classGradients, magic, where);
+  }
+
+  private static long readMagic(DataInputStream in, String where) throws IOException {
+    long magic;
+    try {
+      magic = in.readLong();
+    } catch (EOFException e) {
+      throw new IOException(where + " is shorter than a snapshot file header (truncated)");
+    }
     if ((magic & ~0xffL) != MAGIC_PREFIX) {
       throw new IOException(where + " is not a dvgs snapshot file");
     }
-    if (magic != MAGIC && magic != MAGIC_CLASSES) {
-      throw new IOException(
+    if (magic != MAGIC && magic != MAGIC_CLASSES && magic != MAGIC_CHECKED) {
+      throw new UnknownFormatException(
           where + " is in snapshot format " + (char) (magic & 0xff) + ", which this version of dvgs-spark cannot read "
-              + "(it reads formats 1 and 2); delete the directory to train again");
+              + "(it reads formats 1 to 3); delete the directory to train again");
     }
+    return magic;
+  }
+
+  private static void readLayout(DataInputStream in, NetworkSpec spec, int classGradients, long magic, String where) throws IOException {
     int n = in.readInt();
     int[] widths = spec.widths();
     boolean ok = n == widths.length;
-    for (int i = 0; i < n; i++) {
-      int w = in.readInt();
-      ok &= i < widths.length && widths[i] == w;
+    for (int i = 0; ok && i < n; i++) {
+      ok = widths[i] == in.readInt();
     }
     if (!ok) {
       throw new IOException(where + " holds snapshots of another network than " + spec);
     }
-    int classes = magic == MAGIC_CLASSES ? in.readInt() : 0;
+    int classes = magic == MAGIC ? 0 : in.readInt();
     if (classes != classGradients) {
       throw new IOException(
           where + " holds snapshots with " + (classes == 0 ? "no" : String.valueOf(classes)) + " per-class target gradients, expected "
@@ -83,8 +123,57 @@ public final class SnapshotCodec {
     }
   }
 
-  /** Writes one snapshot; its class gradients, if any, must match the header written. */
+  /** Writes one snapshot in the format 1/2 layout; its class gradients, if any, must match the header written. */
   public static void write(DataOutputStream out, Snapshot s) throws IOException {
+    writeRecord(out, s);
+  }
+
+  /** Reads the next snapshot of a format-1 file, or returns null at a clean end of file. */
+  public static Snapshot read(DataInputStream in, NetworkSpec spec) throws IOException {
+    return read(in, spec, 0);
+  }
+
+  /**
+   * Reads the next snapshot of a format-1 or format-2 file, or returns null at a clean end of file.
+   *
+   * @param classGradients per-class gradients per snapshot, as in the header (0 = none)
+   * @throws EOFException when the file ends inside a snapshot
+   */
+  public static Snapshot read(DataInputStream in, NetworkSpec spec, int classGradients) throws IOException {
+    int first = in.read();
+    if (first < 0) {
+      return null;
+    }
+    return readRecord(in, spec, classGradients, first, null);
+  }
+
+  /** Reads a record whose first byte was {@code first}; with a {@code scratch} buffer, skips the floats (null result). */
+  private static Snapshot readRecord(DataInputStream in, NetworkSpec spec, int classGradients, int first, byte[][] scratch)
+      throws IOException {
+    int restart = (first << 24) | (in.readUnsignedByte() << 16) | (in.readUnsignedByte() << 8) | in.readUnsignedByte();
+    long iteration = in.readLong();
+    double loss = in.readDouble();
+    ParameterSet params = readSet(in, spec, scratch);
+    ParameterSet grad = readSet(in, spec, scratch);
+    ParameterSet[] perClass = null;
+    if (classGradients > 0) {
+      perClass = new ParameterSet[classGradients];
+      for (int c = 0; c < classGradients; c++) {
+        byte present = in.readByte();
+        if (present != 0 && present != 1) {
+          throw new IOException("bad class-gradient marker " + present + " at restart " + restart + ", iteration " + iteration + " (corrupt)");
+        }
+        perClass[c] = present == 1 ? readSet(in, spec, scratch) : null;
+      }
+    }
+    if (scratch != null) {
+      // Skipped floats: only the position in the file is kept, for the checks that follow.
+      return new Snapshot(restart, iteration, loss, null, null, null);
+    }
+    return new Snapshot(restart, iteration, loss, params, grad, perClass);
+  }
+
+  private static void writeRecord(DataOutputStream out, Snapshot s) throws IOException {
     out.writeInt(s.restart());
     out.writeLong(s.iteration());
     out.writeDouble(s.targetLoss());
@@ -100,39 +189,238 @@ public final class SnapshotCodec {
     }
   }
 
-  /** Reads the next snapshot of a file without class gradients, or returns null at a clean end of file. */
-  public static Snapshot read(DataInputStream in, NetworkSpec spec) throws IOException {
-    return read(in, spec, 0);
+  /** A snapshot file in a format this version does not know (written by a later version): not a damaged file. */
+  public static final class UnknownFormatException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    UnknownFormatException(String message) {
+      super(message);
+    }
   }
 
   /**
-   * Reads the next snapshot, or returns null at a clean end of file.
-   *
-   * @param classGradients per-class gradients per snapshot, as in the header (0 = none)
+   * Writes a snapshot file in the current format: header on construction, one {@link #write} per snapshot, and
+   * {@link #finish()} for the trailer (count and checksum). A file without its trailer is read as truncated.
    */
-  public static Snapshot read(DataInputStream in, NetworkSpec spec, int classGradients) throws IOException {
-    int restart;
-    try {
-      restart = in.readInt();
-    } catch (EOFException e) {
-      return null;
+  public static final class Writer implements Closeable {
+    private final CheckedOutputStream checked;
+    private final DataOutputStream out;
+    private final int classGradients;
+    private long count;
+    private boolean finished;
+
+    /**
+     * Starts a file on {@code raw} (buffer it: the writer issues small writes).
+     *
+     * @param classGradients per-class gradients every snapshot carries (0 = none)
+     */
+    public Writer(OutputStream raw, NetworkSpec spec, int classGradients) throws IOException {
+      this.checked = new CheckedOutputStream(raw, new CRC32C());
+      this.out = new DataOutputStream(checked);
+      this.classGradients = classGradients;
+      out.writeLong(MAGIC_CHECKED);
+      out.writeInt(spec.widths().length);
+      for (int w : spec.widths()) {
+        out.writeInt(w);
+      }
+      out.writeInt(classGradients);
     }
-    long iteration = in.readLong();
-    double loss = in.readDouble();
-    ParameterSet params = readSet(in, spec);
-    ParameterSet grad = readSet(in, spec);
-    ParameterSet[] perClass = null;
-    if (classGradients > 0) {
-      perClass = new ParameterSet[classGradients];
-      for (int c = 0; c < classGradients; c++) {
-        byte present = in.readByte();
-        if (present != 0 && present != 1) {
-          throw new IOException("bad class-gradient marker " + present + " at restart " + restart + ", iteration " + iteration);
+
+    /** Appends one snapshot; its class gradients must match the header. */
+    public void write(Snapshot s) throws IOException {
+      if (finished) {
+        throw new IllegalStateException("snapshot file already finished");
+      }
+      int carried = s.hasClassGradients() ? s.classGradients().length : 0;
+      if (carried != classGradients) {
+        throw new IllegalArgumentException("snapshot carries " + carried + " class gradients but the file holds " + classGradients);
+      }
+      out.writeByte(RECORD);
+      writeRecord(out, s);
+      count++;
+    }
+
+    /** Snapshots written so far. */
+    public long count() {
+      return count;
+    }
+
+    /** Writes the trailer (tag, end marker, count, CRC32C of everything before the CRC) and flushes. */
+    public void finish() throws IOException {
+      if (finished) {
+        return;
+      }
+      out.writeByte(END);
+      out.writeLong(END_MAGIC);
+      out.writeLong(count);
+      out.flush();
+      int crc = (int) checked.getChecksum().getValue();
+      out.writeInt(crc);
+      out.flush();
+      finished = true;
+    }
+
+    /** Closes the underlying stream (without a trailer unless {@link #finish()} ran). */
+    @Override
+    public void close() throws IOException {
+      out.close();
+    }
+  }
+
+  /**
+   * Reads a snapshot file of any format this version knows, checking it as it goes: the header against the
+   * network, each record's restart and iteration order, and for format 3 the trailer's count and checksum when the
+   * last snapshot has been read. Every problem is an {@link IOException} whose message starts with the file name.
+   */
+  public static final class Reader implements Closeable {
+    private final CheckedInputStream checked;
+    private final DataInputStream in;
+    private final NetworkSpec spec;
+    private final int classGradients;
+    private final String where;
+    private final int format;
+    private long count;
+    private int restart = Integer.MIN_VALUE;
+    private long lastIteration = Long.MIN_VALUE;
+    private boolean done;
+    private byte[][] scratch;
+
+    /**
+     * Opens a file on {@code raw} (buffer it) and checks its header.
+     *
+     * @param classGradients per-class gradients expected per snapshot (0 = none)
+     * @param where the file's name, for messages
+     */
+    public Reader(InputStream raw, NetworkSpec spec, int classGradients, String where) throws IOException {
+      this.checked = new CheckedInputStream(raw, new CRC32C());
+      this.in = new DataInputStream(checked);
+      this.spec = spec;
+      this.classGradients = classGradients;
+      this.where = where;
+      long magic = readMagic(in, where);
+      try {
+        readLayout(in, spec, classGradients, magic, where);
+      } catch (EOFException e) {
+        throw new IOException(where + " is shorter than a snapshot file header (truncated)");
+      }
+      this.format = (int) (magic & 0xff) - '0';
+    }
+
+    /** The file's format (1 to 3). */
+    public int format() {
+      return format;
+    }
+
+    /** Whether the file carries a count and checksum (format 3 and later). */
+    public boolean checksummed() {
+      return format >= 3;
+    }
+
+    /** Snapshots read so far (all of them once {@link #next()} returned null). */
+    public long count() {
+      return count;
+    }
+
+    /** The restart the snapshots belong to (after the first one), or {@link Integer#MIN_VALUE}. */
+    public int restart() {
+      return restart;
+    }
+
+    /** The next snapshot, or null after the last one (with the trailer checked, for format 3). */
+    public Snapshot next() throws IOException {
+      return advance(null);
+    }
+
+    /** Reads the rest of the file without keeping the parameters, checking it as {@link #next()} does. */
+    public long verify() throws IOException {
+      if (scratch == null) {
+        scratch = new byte[1][];
+      }
+      while (advance(scratch) != null) {
+        // Only the checks matter here.
+      }
+      return count;
+    }
+
+    private Snapshot advance(byte[][] skip) throws IOException {
+      if (done) {
+        return null;
+      }
+      int first;
+      if (format >= 3) {
+        int tag = in.read();
+        if (tag < 0) {
+          throw new IOException(where + " ends after " + count + " snapshots without its trailer (truncated)");
         }
-        perClass[c] = present == 1 ? readSet(in, spec) : null;
+        if (tag == END) {
+          readTrailer();
+          done = true;
+          return null;
+        }
+        if (tag != RECORD) {
+          throw new IOException(where + ": unexpected byte 0x" + Integer.toHexString(tag) + " where snapshot " + (count + 1)
+              + " or the trailer should start (corrupt)");
+        }
+        first = in.read();
+        if (first < 0) {
+          throw new IOException(where + " ends inside snapshot " + (count + 1) + " (truncated)");
+        }
+      } else {
+        first = in.read();
+        if (first < 0) {
+          done = true;
+          return null;
+        }
+      }
+      Snapshot s;
+      try {
+        s = readRecord(in, spec, classGradients, first, skip);
+      } catch (EOFException e) {
+        throw new IOException(where + " ends inside snapshot " + (count + 1) + " (truncated)");
+      } catch (IOException e) {
+        throw new IOException(where + ", snapshot " + (count + 1) + ": " + e.getMessage(), e);
+      }
+      if (restart == Integer.MIN_VALUE) {
+        restart = s.restart();
+      } else if (s.restart() != restart) {
+        throw new IOException(where + ": snapshot " + (count + 1) + " belongs to restart " + s.restart() + ", the ones before it to " + restart + " (corrupt)");
+      }
+      if (s.iteration() <= lastIteration || s.iteration() < 0) {
+        throw new IOException(where + ": snapshot " + (count + 1) + " has iteration " + s.iteration() + " after iteration " + lastIteration + " (corrupt)");
+      }
+      lastIteration = s.iteration();
+      count++;
+      return s;
+    }
+
+    private void readTrailer() throws IOException {
+      try {
+        long end = in.readLong();
+        if (end != END_MAGIC) {
+          throw new IOException(where + ": the trailer after snapshot " + count + " is damaged (corrupt)");
+        }
+        long n = in.readLong();
+        long computed = checked.getChecksum().getValue();
+        long stored = in.readInt() & 0xffffffffL;
+        if (n != count) {
+          throw new IOException(where + ": its trailer counts " + n + " snapshots but it holds " + count + " (corrupt)");
+        }
+        if (stored != computed) {
+          throw new IOException(where + ": checksum mismatch (CRC32C stored " + Long.toHexString(stored) + ", computed "
+              + Long.toHexString(computed) + "): the file is corrupt");
+        }
+      } catch (EOFException e) {
+        throw new IOException(where + " ends inside its trailer (truncated)");
+      }
+      if (in.read() >= 0) {
+        throw new IOException(where + " has bytes after its trailer (appended or corrupt)");
       }
     }
-    return new Snapshot(restart, iteration, loss, params, grad, perClass);
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
   }
 
   private static void writeSet(DataOutputStream out, ParameterSet p) throws IOException {
@@ -142,8 +430,15 @@ public final class SnapshotCodec {
     }
   }
 
-  private static ParameterSet readSet(DataInputStream in, NetworkSpec spec) throws IOException {
+  private static ParameterSet readSet(DataInputStream in, NetworkSpec spec, byte[][] scratch) throws IOException {
     int layers = spec.layers();
+    if (scratch != null) {
+      for (int l = 0; l < layers; l++) {
+        skipFloats(in, spec.width(l + 1) * spec.width(l), scratch);
+        skipFloats(in, spec.width(l + 1), scratch);
+      }
+      return null;
+    }
     float[][] w = new float[layers][];
     float[][] b = new float[layers][];
     for (int l = 0; l < layers; l++) {
@@ -151,6 +446,18 @@ public final class SnapshotCodec {
       b[l] = readFloats(in, spec.width(l + 1));
     }
     return new ParameterSet(w, b);
+  }
+
+  private static void skipFloats(DataInputStream in, int n, byte[][] scratch) throws IOException {
+    long left = 4L * n;
+    if (scratch[0] == null) {
+      scratch[0] = new byte[1 << 16];
+    }
+    while (left > 0) {
+      int k = (int) Math.min(left, scratch[0].length);
+      in.readFully(scratch[0], 0, k);
+      left -= k;
+    }
   }
 
   private static void writeFloats(DataOutputStream out, float[] v) throws IOException {

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.hadoop.fs.Path;
 import org.dvgs.io.DenseRows;
 import org.dvgs.model.Engines;
 import org.dvgs.training.SnapshotStore;
@@ -16,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Driver training of every restart that the snapshot store does not already hold. Restarts are independent
- * (each has its own seed, network and snapshot file), so up to one per core train at once, each on its own thread
- * with its own PyTorch grad mode; their snapshots do not depend on the order they finish in.
+ * Driver training of every restart that the snapshot store does not already hold as a file that verifies (a file
+ * that does not is moved aside and its restart trained again). Restarts are independent (each has its own seed,
+ * network and snapshot file), so up to one per core train at once, each on its own thread with its own PyTorch grad
+ * mode; their snapshots do not depend on the order they finish in.
  */
 final class TrainingStage {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingStage.class);
@@ -36,10 +38,30 @@ final class TrainingStage {
   static Result run(TargetTrainer trainer, SnapshotStore store, DenseRows target, int restarts, int epochs, int logEvery) {
     int cores = Runtime.getRuntime().availableProcessors();
     List<Integer> todo = new ArrayList<>();
+    Map<Integer, Map<String, Object>> replaced = new LinkedHashMap<>();
+    Map<Integer, Long> reusedCounts = new LinkedHashMap<>();
     for (int r = 0; r < restarts; r++) {
-      if (!store.has(r)) {
-        todo.add(r);
+      // Every reused file is read through once here, so a damaged one is retrained before any of it is scored.
+      SnapshotStore.Check c = store.check(r);
+      if (c.good()) {
+        reusedCounts.put(r, c.snapshots());
+        continue;
       }
+      if (c.state() == SnapshotStore.State.CORRUPT) {
+        Path aside = store.quarantine(c);
+        SnapshotStore.Check again = aside == null ? store.check(r) : null;
+        if (again != null && again.good()) {
+          // Another run sharing the directory replaced it with a good file meanwhile.
+          reusedCounts.put(r, again.snapshots());
+          continue;
+        }
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("file", c.file().toString());
+        info.put("problem", c.problem());
+        info.put("moved_to", aside == null ? "" : aside.toString());
+        replaced.put(r, info);
+      }
+      todo.add(r);
     }
     int parallel = Math.max(1, Math.min(todo.size(), cores));
     // Intra-op threads per restart follow from the configured restarts, not from how many are left to train, and
@@ -59,7 +81,7 @@ final class TrainingStage {
       for (int r : todo) {
         futures.add(pool.submit(() -> {
           Engines.threads(threads);
-          return trainOne(trainer, store, target, r, progress);
+          return trainOne(trainer, store, target, r, progress, replaced.get(r));
         }));
       }
       int next = 0;
@@ -70,7 +92,8 @@ final class TrainingStage {
           Map<String, Object> rm = new LinkedHashMap<>();
           rm.put("restart", r);
           rm.put("reused", true);
-          LOG.info("restart {}: reusing snapshots in {}", r, store.directory());
+          rm.put("snapshots", reusedCounts.get(r));
+          LOG.info("restart {}: reusing {} snapshots in {}", r, reusedCounts.get(r), store.directory());
           out.add(rm);
         }
       }
@@ -85,13 +108,22 @@ final class TrainingStage {
     return Math.max(1, cores / Math.max(1, Math.min(restarts, cores)));
   }
 
-  private static Map<String, Object> trainOne(TargetTrainer trainer, SnapshotStore store, DenseRows target, int r, TrainingProgress progress) {
+  private static Map<String, Object> trainOne(
+      TargetTrainer trainer, SnapshotStore store, DenseRows target, int r, TrainingProgress progress, Map<String, Object> replaced) {
     try (SnapshotStore.Writer w = store.writer(r)) {
       TargetTrainer.RestartResult res = trainer.train(r, target, w::accept, progress);
-      w.commit();
+      SnapshotStore.Commit commit = w.commit();
       Map<String, Object> rm = new LinkedHashMap<>();
       rm.put("restart", r);
       rm.put("reused", false);
+      rm.put("snapshots", w.count());
+      if (commit == SnapshotStore.Commit.KEPT_EXISTING) {
+        // Another run with the same fingerprint published this restart first; both runs score its file.
+        rm.put("file_from_concurrent_run", true);
+      }
+      if (replaced != null) {
+        rm.put("replaced_corrupt_file", replaced);
+      }
       rm.put("iterations", res.iterations());
       rm.put("first_loss", res.firstLoss());
       rm.put("last_loss", res.lastLoss());

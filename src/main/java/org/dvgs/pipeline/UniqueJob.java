@@ -121,7 +121,9 @@ public final class UniqueJob {
     StorageLevel level = StorageLevel.fromString(cfg.scoring().storageLevel());
     JavaRDD<CanonicalRow> rows = sample(in.source(), u.sampleSize(), cfg.seed());
     if (u.partitions() > 0) {
-      rows = rows.repartition(u.partitions());
+      // By id and sorted, not round-robin: a recomputed partition holds the same rows in the same order, so the
+      // projections, the per-partition candidates and the selection are the same after a lost executor.
+      rows = org.dvgs.scoring.SourceBatch.partitionAndSortById(rows, u.partitions());
     }
     long n = rows.count();
     if (n == 0) {
@@ -248,16 +250,27 @@ public final class UniqueJob {
       Path dir = new Path(u.snapshotDir());
       String parent = dir.getParent() == null ? "." : dir.getParent().toString();
       store = new SnapshotStore(hadoop, parent, dir.getName(), spec);
-      if (!store.has(u.restart())) {
+      SnapshotStore.Check check;
+      try {
+        check = store.check(u.restart());
+      } catch (UncheckedIOException e) {
+        throw new InputException("dvgs.unique.snapshot-dir: " + e.getMessage());
+      }
+      if (check.state() == SnapshotStore.State.MISSING) {
         throw new InputException("dvgs.unique.snapshot-dir = " + u.snapshotDir() + " holds no "
             + String.format("restart-%05d.snap", u.restart()) + " (dvgs.unique.restart = " + u.restart() + ")");
+      }
+      if (!check.good()) {
+        // Another run's snapshots, given as input: reported, not moved.
+        throw new InputException("dvgs.unique.snapshot-dir: restart " + u.restart() + " cannot be used: " + check.problem());
       }
       info.put("source", "snapshot-dir");
     } else {
       String fingerprint = ValuationJob.trainingFingerprint(cfg, spec, in.target());
       String root = cfg.training().checkpointDir().isEmpty() ? new Path(out, "checkpoints").toString() : cfg.training().checkpointDir();
-      store = new SnapshotStore(hadoop, root, fingerprint, spec);
       TargetTrainer trainer = new TargetTrainer(spec, cfg.training(), cfg.model().classBalanced(), cfg.seed(), device);
+      long perRestart = ValuationJob.snapshotsPerRestart(cfg.training(), trainer.iterationsPerEpoch(in.target().rows()));
+      store = new SnapshotStore(hadoop, root, fingerprint, spec, 0, perRestart);
       TrainingStage.Result trained = TrainingStage.run(trainer, store, in.target(), u.restart() + 1, cfg.training().epochs(), cfg.training().logEvery());
       info.put("source", trained.reused() == u.restart() + 1 ? "reused-snapshots" : "trained");
       info.put("fingerprint", fingerprint);

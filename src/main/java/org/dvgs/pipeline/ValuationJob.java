@@ -22,6 +22,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.dvgs.aggregation.ValueTable;
+import org.dvgs.aggregation.WrittenRows;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.config.Keys;
 import org.dvgs.config.TrainingConfig;
@@ -146,10 +147,10 @@ public final class ValuationJob {
     String fingerprint = trainingFingerprint(cfg, spec, in.target());
     String ckptRoot = cfg.training().checkpointDir().isEmpty() ? new Path(out, "checkpoints").toString() : cfg.training().checkpointDir();
     int classGradients = options.withinClass() ? spec.numClasses() : 0;
-    SnapshotStore store = new SnapshotStore(hadoop, ckptRoot, fingerprint, spec, classGradients);
     TargetTrainer trainer =
         new TargetTrainer(spec, cfg.training(), cfg.model().classBalanced(), cfg.seed(), device, classGradients > 0);
     long perRestart = snapshotsPerRestart(cfg.training(), trainer.iterationsPerEpoch(in.target().rows()));
+    SnapshotStore store = new SnapshotStore(hadoop, ckptRoot, fingerprint, spec, classGradients, perRestart);
     TrainingStage.Result trained =
         TrainingStage.run(trainer, store, in.target(), cfg.training().restarts(), cfg.training().epochs(), cfg.training().logEvery());
     List<Map<String, Object>> restarts = trained.restarts();
@@ -162,11 +163,12 @@ public final class ValuationJob {
     StorageLevel level = StorageLevel.fromString(cfg.scoring().storageLevel());
     JavaRDD<org.dvgs.io.CanonicalRow> src = in.source();
     if (cfg.scoring().partitions() > 0) {
-      src = src.repartition(cfg.scoring().partitions());
+      // By id, not round-robin: a recomputed partition then holds the same rows, which Pack orders the same way.
+      src = SourceBatch.partitionById(src, cfg.scoring().partitions());
     }
     JavaRDD<SourceBatch> batches = src.mapPartitions(new SourceBatch.Pack(cfg.scoring().batchSize(), in.width())).persist(level);
     jsc.setJobGroup("dvgs-scoring", "dvgs: packing and persisting the source", false);
-    long rows = batches.map(SourceBatch::rows).fold(0, Integer::sum);
+    long rows = SourceBatch.count(batches);
     int threads = Sessions.threadsPerTask(jsc.getConf(), cfg.scoring().intraOpThreads());
     long totalSnapshots = perRestart * cfg.training().restarts();
     ScoringStage.Result scored =
@@ -182,16 +184,29 @@ public final class ValuationJob {
     // run never leaves a values partition behind (see StagedOutput).
     StagedOutput staged = new StagedOutput(hadoop, out, runId);
     String valuesPath = staged.root("values");
+    FaultInjection.maybeEvict(jsc, batches, level);
     // run_id lives in the partition directory name only (as Hive and Spark partitioned tables keep it).
     ValueTable.build(spark, batches, scored.stats(), runId, groundTruth).drop("run_id")
         .write().mode(SaveMode.Overwrite).parquet(staged.staged("values"));
+    // The manifest reports what the files hold (their footers), and a table that does not hold every row it should
+    // fails the run before anything is committed.
+    long valuesWritten = WrittenRows.count(hadoop, staged.staged("values"));
+    if (valuesWritten != rows) {
+      throw new IllegalStateException(
+          "the value table written under " + staged.staged("values") + " holds " + valuesWritten + " rows, but " + rows + " rows were valued");
+    }
     long rejectedWritten = 0;
     List<String> tables = new ArrayList<>();
     if (cfg.output().writeRejects()) {
       jsc.setJobGroup("dvgs-aggregation", "dvgs: writing the rejects table", false);
       Dataset<Row> rej = ValueTable.rejects(spark, in.rejects(), runId);
       rej.drop("run_id").write().mode(SaveMode.Overwrite).parquet(staged.staged("rejects"));
-      rejectedWritten = (long) in.counts().get("source_rejected");
+      rejectedWritten = WrittenRows.count(hadoop, staged.staged("rejects"));
+      long rejected = ((Number) in.counts().get("source_rejected")).longValue();
+      if (rejectedWritten != rejected) {
+        throw new IllegalStateException("the rejects table written under " + staged.staged("rejects") + " holds " + rejectedWritten
+            + " rows, but " + rejected + " source rows were rejected");
+      }
       tables.add("rejects");
     }
     tables.add("values");
@@ -208,7 +223,7 @@ public final class ValuationJob {
         table = cfg.output().table();
       }
     }
-    long valued = rows;
+    long valued = valuesWritten;
     Map<String, Object> metricValues = metrics == null ? Map.of() : metrics.apply(values);
     timings.put("aggregate_s", secs(t));
     scored.stats().unpersist(false);

@@ -3,7 +3,9 @@ package org.dvgs.scoring;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
 import org.dvgs.config.ConfigValidationException;
 
 /**
@@ -17,6 +19,11 @@ import org.dvgs.config.ConfigValidationException;
  *   <li>{@code always}: every attempt fails, so the run fails.
  * </ul>
  *
+ * And {@code spark.dvgs.fault.batches = evict} drops the persisted source batches before every scoring block after
+ * the first and before the value table is built, as a lost executor or cache eviction does, so that Spark recomputes
+ * them from their lineage (after {@code dvgs.scoring.partitions > 0}, from the shuffle) while the row statistics
+ * computed earlier stay cached.
+ *
  * The setting travels to the tasks as a local property of the jobs the run submits, so it reaches executors in any
  * deploy mode.
  */
@@ -28,6 +35,9 @@ public final class FaultInjection {
   /** Stages with a fault point. */
   public static final List<String> STAGES = List.of("scoring", "aggregation");
   private static final List<String> MODES = List.of("first-attempt", "always");
+  /** Spark setting of the batch eviction drill. */
+  public static final String EVICT_KEY = CONF_PREFIX + "batches";
+  private static final String EVICT = "evict";
 
   private FaultInjection() {}
 
@@ -40,9 +50,33 @@ public final class FaultInjection {
       }
     }
     for (scala.Tuple2<String, String> kv : jsc.getConf().getAllWithPrefix(CONF_PREFIX)) {
-      if (!STAGES.contains(kv._1())) {
-        throw new ConfigValidationException(CONF_PREFIX + kv._1() + ": unknown stage; one of " + STAGES);
+      if (!STAGES.contains(kv._1()) && !(CONF_PREFIX + kv._1()).equals(EVICT_KEY)) {
+        throw new ConfigValidationException(CONF_PREFIX + kv._1() + ": unknown stage; one of " + STAGES + " or batches");
       }
+    }
+    evictBatches(jsc);
+  }
+
+  /** Whether the batch eviction drill is on ({@code spark.dvgs.fault.batches = evict}); another value is an error. */
+  public static boolean evictBatches(JavaSparkContext jsc) {
+    String v = jsc.getConf().get(EVICT_KEY, null);
+    if (v == null) {
+      return false;
+    }
+    if (!v.trim().toLowerCase(Locale.ROOT).equals(EVICT)) {
+      throw new ConfigValidationException(EVICT_KEY + " = \"" + v + "\" is not \"" + EVICT + "\"");
+    }
+    return true;
+  }
+
+  /**
+   * Under the eviction drill, drops {@code rdd}'s cached blocks and marks it for caching again, so that its next use
+   * recomputes every partition from the lineage; does nothing otherwise.
+   */
+  public static void maybeEvict(JavaSparkContext jsc, JavaRDD<?> rdd, StorageLevel level) {
+    if (evictBatches(jsc)) {
+      rdd.unpersist(true);
+      rdd.persist(level);
     }
   }
 

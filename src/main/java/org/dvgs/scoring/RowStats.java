@@ -6,15 +6,21 @@ import java.io.Serializable;
  * Running mean and variance (Welford) of each row's similarities, for one {@link SourceBatch}. Values are added in
  * a fixed order (block, then snapshot), in double, so a row's result does not depend on partitioning.
  *
+ * <p>Statistics meet their batch again by position (partition, then batch within it), so they carry the batch's
+ * {@link SourceBatch#idChecksum() id checksum} and every such join checks it ({@link #check}): a batch recomputed
+ * with other rows or another row order fails the task loudly instead of giving its rows other rows' values.
+ *
  * @param mean running means
  * @param m2 running sums of squared deviations
  * @param count values seen per row
+ * @param ids checksum of the ids of the batch these statistics belong to, in batch order
  */
-public record RowStats(double[] mean, double[] m2, int count) implements Serializable {
-  private static final long serialVersionUID = 1L;
+public record RowStats(double[] mean, double[] m2, int count, long ids) implements Serializable {
+  private static final long serialVersionUID = 2L;
 
-  public static RowStats empty(int rows) {
-    return new RowStats(new double[rows], new double[rows], 0);
+  /** Empty statistics for {@code batch}. */
+  public static RowStats empty(SourceBatch batch) {
+    return new RowStats(new double[batch.rows()], new double[batch.rows()], 0, batch.idChecksum());
   }
 
   /** Adds {@code sims[snapshot][row]} in snapshot order and returns the updated stats. */
@@ -30,7 +36,23 @@ public record RowStats(double[] mean, double[] m2, int count) implements Seriali
         s2[i] += d * (s[i] - mu[i]);
       }
     }
-    return new RowStats(mu, s2, n);
+    return new RowStats(mu, s2, n, ids);
+  }
+
+  /**
+   * Checks that these statistics were computed for {@code batch} (same ids in the same order).
+   *
+   * @param where what joins them (for the message)
+   * @throws IllegalStateException naming the batch when they were not
+   */
+  public void check(SourceBatch batch, String where) {
+    if (mean.length != batch.rows() || ids != batch.idChecksum()) {
+      throw new IllegalStateException(
+          where + ": row statistics of " + mean.length + " rows do not belong to the source batch of " + batch.rows()
+              + " rows " + batch.firstIds(3) + " they are joined with (id checksums " + Long.toHexString(ids) + " and "
+              + Long.toHexString(batch.idChecksum()) + "); the persisted source batches were recomputed with other rows"
+              + " or another row order, and no value is attached to a row it does not belong to");
+    }
   }
 
   /** Sample standard deviation of row {@code i} (NaN with fewer than two values). */

@@ -16,7 +16,8 @@ import org.dvgs.model.Snapshot;
 /**
  * Executor function: scores one partition's batches against one broadcast block of snapshots and folds the
  * similarities into that partition's running row statistics. The statistics and the batches are zipped partition by
- * partition, so no shuffle is needed and each row sees its values in the same order on every run.
+ * partition, so no shuffle is needed and each row sees its values in the same order on every run; each pair is
+ * checked by its id checksum ({@link RowStats#check}), so a recomputed batch that no longer matches fails the task.
  */
 public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, Iterator<SourceBatch>, RowStats> {
   private static final long serialVersionUID = 1L;
@@ -46,12 +47,22 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
           throw new IllegalStateException("row statistics and source batches are out of step");
         }
         RowStats s = stats.next();
+        s.check(b, "scoring, partition " + partition());
         out.add(s.add(scorer.score(b.features(), b.labels(), b.keys(), b.rows())));
       }
+    }
+    if (stats.hasNext()) {
+      throw new IllegalStateException("scoring, partition " + partition() + ": more row statistics than source batches");
     }
     // After the work, so that a drill also checks that a retried task's partial results are discarded.
     FaultInjection.maybeFail("scoring");
     return out.iterator();
+  }
+
+  /** The partition of the running task, for messages ("?" outside a task). */
+  static String partition() {
+    TaskContext tc = TaskContext.get();
+    return tc == null ? "?" : String.valueOf(tc.partitionId());
   }
 
   /** The GPU Spark assigned to this task (spark.task.resource.gpu.amount), or -1. */
@@ -77,7 +88,7 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
 
     @Override
     public RowStats call(SourceBatch b) {
-      return RowStats.empty(b.rows());
+      return RowStats.empty(b);
     }
   }
 }

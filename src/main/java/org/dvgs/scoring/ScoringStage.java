@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Scores the persisted source batches against every snapshot. Snapshots stream from the driver's checkpoint store
  * in blocks that fit a memory budget; each block is broadcast once and scored in one Spark job, whose output
- * (running per-row statistics) is persisted and zipped with the next block's job.
+ * (running per-row statistics) is persisted and zipped with the next block's job. The zips are by position; each
+ * statistics-batch pair is checked by the batch's id checksum ({@link RowStats#check}), and the batches are packed
+ * so that a recomputed partition gives the same batches ({@link SourceBatch.Pack}).
  */
 public final class ScoringStage {
   private static final Logger LOG = LoggerFactory.getLogger(ScoringStage.class);
@@ -92,6 +94,9 @@ public final class ScoringStage {
         items.add(snapshots.next());
       }
       block++;
+      if (block > 1) {
+        FaultInjection.maybeEvict(jsc, batches, level);
+      }
       String what = "dvgs scoring: block " + block + " of " + blocksTotal + " (" + items.size() + " snapshots x " + rows + " rows)";
       jsc.setJobGroup("dvgs-scoring", what, false);
       Broadcast<ArrayList<Snapshot>> bc = jsc.broadcast(items);
