@@ -45,7 +45,43 @@ public record TableConfig(
       throw new ConfigValidationException(
           f.full("column") + " and " + f.full("columns") + " are both set; set one of them");
     }
+    checkReaderOptions(k, t.options);
     return t;
+  }
+
+  /**
+   * Refuses reader options that would lose rows without a trace or undo the row checks: CSV {@code mode} other
+   * than PERMISSIVE (the default: malformed lines become rejects with a reason) or FAILFAST (the first malformed
+   * line stops the run), the corrupt-record column dvgs uses itself, and {@code enforceSchema = false} (dvgs
+   * compares every file's header with the first file's itself). Spark's option keys ignore case, so these do too.
+   */
+  private static void checkReaderOptions(Keys k, Map<String, String> options) {
+    for (Map.Entry<String, String> e : options.entrySet()) {
+      String key = e.getKey().toLowerCase(java.util.Locale.ROOT);
+      String value = e.getValue().trim();
+      String full = k.full("options") + "." + e.getKey();
+      switch (key) {
+        case "mode" -> {
+          if (value.equalsIgnoreCase("DROPMALFORMED")) {
+            throw new ConfigValidationException(
+                full + " = " + value + " would drop malformed CSV lines without a trace; leave it unset (each malformed line is"
+                    + " rejected with its file and row) or set FAILFAST (the first one stops the run)");
+          }
+          if (!value.equalsIgnoreCase("PERMISSIVE") && !value.equalsIgnoreCase("FAILFAST")) {
+            throw new ConfigValidationException(full + " = " + value + " is not a CSV mode dvgs supports; use PERMISSIVE (the default) or FAILFAST");
+          }
+        }
+        case "columnnameofcorruptrecord" -> throw new ConfigValidationException(
+            full + " is set by dvgs itself (malformed CSV lines become rejects with a reason); remove it");
+        case "enforceschema" -> {
+          if (!value.equalsIgnoreCase("true")) {
+            throw new ConfigValidationException(
+                full + " = " + value + " is not supported; dvgs checks every CSV file's header against the first file's itself");
+          }
+        }
+        default -> { }
+      }
+    }
   }
 
   /** True when a path is configured. */

@@ -45,12 +45,18 @@ public final class BalancedSplit {
    * @param name the table's name for messages
    */
   public static Dataset<Row> assign(Dataset<Row> table, String idColumn, InputConfig.BalancedSplit cfg, long seed, String name) {
-    List<String> cols = List.of(table.columns());
+    List<String> cols = new ArrayList<>();
+    for (String c : table.columns()) {
+      if (!TableReader.hidden(c)) {
+        cols.add(c);
+      }
+    }
     if (!cols.contains(idColumn)) {
-      throw new InputException(name + ": id column '" + idColumn + "' not found (columns: " + cols + ")");
+      throw new InputException(name + ": id column '" + Printable.of(idColumn) + "' not found (columns: " + Printable.names(cols) + ")");
     }
     if (!cols.contains(cfg.groupColumn())) {
-      throw new InputException(name + ": group column '" + cfg.groupColumn() + "' (dvgs.input.split.group-column) not found (columns: " + cols + ")");
+      throw new InputException(
+          name + ": group column '" + Printable.of(cfg.groupColumn()) + "' (dvgs.input.split.group-column) not found (columns: " + Printable.names(cols) + ")");
     }
     UserDefinedFunction unit = udf(new Unit(), DataTypes.DoubleType);
     UserDefinedFunction key = udf(new Key(), DataTypes.DoubleType);

@@ -29,6 +29,7 @@ public final class ColumnPlan implements Serializable {
   public static final String WIDTH = "feature length";
   public static final String MISSING_LABEL = "missing label";
   public static final String BAD_LABEL = "label out of range";
+  public static final String MALFORMED = "malformed CSV line";
 
   private final String table;
   private final int idIndex;
@@ -41,6 +42,10 @@ public final class ColumnPlan implements Serializable {
   private Double labelAbove;
   private int splitIndex = -1;
   private String splitValue;
+  private int corruptIndex = -1;
+  private int fileIndex = -1;
+  private int rowIndex = -1;
+  private int positionIndex = -1;
 
   private ColumnPlan(String table, int idIndex, int vectorIndex, boolean vectorIsMl, int[] featureIndices, String[] featureNames, int labelIndex, boolean labelIsString) {
     this.table = table;
@@ -61,7 +66,32 @@ public final class ColumnPlan implements Serializable {
    * @param needLabel whether the task needs a label column
    */
   public static ColumnPlan resolve(String name, StructType schema, TableConfig t, List<String> extraExcluded, boolean needLabel) {
-    List<String> cols = List.of(schema.fieldNames());
+    ColumnPlan plan = choose(name, schema, t, extraExcluded, needLabel).labelAbove(t.labelAbove());
+    plan.corruptIndex = hiddenIndex(schema, TableReader.CORRUPT);
+    plan.fileIndex = hiddenIndex(schema, TableReader.FILE);
+    plan.rowIndex = hiddenIndex(schema, TableReader.ROW);
+    plan.positionIndex = hiddenIndex(schema, TableReader.POSITION);
+    return plan;
+  }
+
+  private static int hiddenIndex(StructType schema, String column) {
+    List<String> names = List.of(schema.fieldNames());
+    return names.indexOf(column);
+  }
+
+  /** The columns a user can name (the schema without the reader's hidden columns), escaped for messages. */
+  static String columns(StructType schema) {
+    List<String> cols = new ArrayList<>();
+    for (String c : schema.fieldNames()) {
+      if (!TableReader.hidden(c)) {
+        cols.add(c);
+      }
+    }
+    return Printable.names(cols);
+  }
+
+  private static ColumnPlan choose(String name, StructType schema, TableConfig t, List<String> extraExcluded, boolean needLabel) {
+    String cols = columns(schema);
     int id = -1;
     if (!t.idColumn().isEmpty()) {
       id = index(name, schema, t.idColumn(), "id-column");
@@ -76,7 +106,7 @@ public final class ColumnPlan implements Serializable {
       DataType lt = schema.fields()[label].dataType();
       labelString = lt instanceof StringType;
       if (!(lt instanceof NumericType) && !labelString) {
-        throw new InputException(name + ": label column '" + t.labelColumn() + "' has type " + lt.simpleString() + ", expected a number");
+        throw new InputException(name + ": label column '" + Printable.of(t.labelColumn()) + "' has type " + lt.simpleString() + ", expected a number");
       }
     }
     if (!t.featureColumn().isEmpty()) {
@@ -85,9 +115,9 @@ public final class ColumnPlan implements Serializable {
       boolean ml = dt instanceof VectorUDT;
       if (!ml && !(dt instanceof ArrayType at && at.elementType() instanceof NumericType)) {
         throw new InputException(
-            name + ": features column '" + t.featureColumn() + "' has type " + dt.simpleString() + ", expected an array of numbers or an ML vector");
+            name + ": features column '" + Printable.of(t.featureColumn()) + "' has type " + dt.simpleString() + ", expected an array of numbers or an ML vector");
       }
-      return new ColumnPlan(name, id, v, ml, null, null, label, labelString).labelAbove(t.labelAbove());
+      return new ColumnPlan(name, id, v, ml, null, null, label, labelString);
     }
     List<String> names = new ArrayList<>();
     if (!t.featureColumns().isEmpty()) {
@@ -104,8 +134,8 @@ public final class ColumnPlan implements Serializable {
       for (String c : t.excludeColumns()) {
         index(name, schema, c, "features.exclude");
       }
-      for (String c : cols) {
-        if (!skip.contains(c)) {
+      for (String c : schema.fieldNames()) {
+        if (!skip.contains(c) && !TableReader.hidden(c)) {
           names.add(c);
         }
       }
@@ -118,20 +148,20 @@ public final class ColumnPlan implements Serializable {
       idx[i] = index(name, schema, names.get(i), "features.columns");
       DataType dt = schema.fields()[idx[i]].dataType();
       if (!(dt instanceof NumericType) && !(dt instanceof StringType)) {
-        throw new InputException(name + ": feature column '" + names.get(i) + "' has type " + dt.simpleString() + ", expected a number");
+        throw new InputException(name + ": feature column '" + Printable.of(names.get(i)) + "' has type " + dt.simpleString() + ", expected a number");
       }
     }
-    return new ColumnPlan(name, id, -1, false, idx, names.toArray(new String[0]), label, labelString).labelAbove(t.labelAbove());
+    return new ColumnPlan(name, id, -1, false, idx, names.toArray(new String[0]), label, labelString);
   }
 
   private static int index(String name, StructType schema, String col, String key) {
     for (int i = 0; i < schema.fields().length; i++) {
       StructField f = schema.fields()[i];
-      if (f.name().equals(col)) {
+      if (f.name().equals(col) && !TableReader.hidden(col)) {
         return i;
       }
     }
-    throw new InputException(name + ": column '" + col + "' (" + key + ") not found; columns are " + List.of(schema.fieldNames()));
+    throw new InputException(name + ": column '" + Printable.of(col) + "' (" + key + ") not found; columns are " + columns(schema));
   }
 
   /** Feature names when features come from columns; null for an array/vector column. */
@@ -143,27 +173,50 @@ public final class ColumnPlan implements Serializable {
     return idIndex >= 0;
   }
 
-  /** Converts a row of a table with an id column; a null id is named by the row's position in its partition. */
-  public CanonicalRow convertWithId(Row row, int partition, long position) {
-    return convert(row, row.get(idIndex) == null ? "partition " + partition + " row " + position : null);
+  /** Whether generated ids need each file's row count (a table without an id column or a position column). */
+  boolean needsFileOffsets() {
+    return idIndex < 0 && positionIndex < 0;
   }
 
   /**
-   * Converts a row.
-   *
-   * @param generatedId id used when the table has no id column; with an id column, the row's position, naming a
-   *     row whose id is null (and keeping such rows distinct)
+   * Where a row is: its file and 1-based row number, or (for a table that does not carry them) its partition and
+   * position there.
    */
-  public CanonicalRow convert(Row row, String generatedId) {
+  private String where(Row row, int partition, long position) {
+    if (fileIndex >= 0 && rowIndex >= 0) {
+      return row.getString(fileIndex) + " row " + row.getLong(rowIndex);
+    }
+    return "partition " + partition + " row " + position;
+  }
+
+  /**
+   * Converts a row of a table from {@link TableReader#read}.
+   *
+   * @param fileOffsets rows before each file, for generated ids when the table has no position column, else null
+   * @param partition the row's partition, naming the row only if the table has no file and row columns
+   * @param position the row's position in its partition, likewise
+   */
+  public CanonicalRow convert(Row row, java.util.Map<String, Long> fileOffsets, int partition, long position) {
     String id;
     if (idIndex >= 0) {
       Object v = row.get(idIndex);
-      if (v == null) {
-        return new CanonicalRow("<null id, " + generatedId + ">", null, Double.NaN, NULL_ID + ": id column is null at " + generatedId, false, isTarget(row));
-      }
-      id = String.valueOf(v);
+      id = v == null ? null : String.valueOf(v);
+    } else if (positionIndex >= 0) {
+      id = Long.toString(row.getLong(positionIndex));
+    } else if (fileOffsets != null && fileIndex >= 0 && rowIndex >= 0) {
+      id = Long.toString(fileOffsets.get(row.getString(fileIndex)) + row.getLong(rowIndex) - 1);
     } else {
-      id = generatedId;
+      throw new IllegalStateException(table + ": generated ids need the table as TableReader.read returns it");
+    }
+    if (corruptIndex >= 0 && !row.isNullAt(corruptIndex)) {
+      // The fields of a malformed line are not where the header says, so none of them (the id included) is used.
+      String at = where(row, partition, position);
+      return new CanonicalRow(idIndex >= 0 ? "<malformed line, " + at + ">" : id, null, Double.NaN,
+          MALFORMED + ": " + at + " " + row.getString(corruptIndex), false, isTarget(row));
+    }
+    if (id == null) {
+      String at = where(row, partition, position);
+      return new CanonicalRow("<null id, " + at + ">", null, Double.NaN, NULL_ID + ": id column is null at " + at, false, isTarget(row));
     }
     double label = Double.NaN;
     String reason = null;
@@ -175,7 +228,7 @@ public final class ColumnPlan implements Serializable {
         try {
           label = Double.parseDouble(((String) v).trim());
         } catch (NumberFormatException e) {
-          reason = MISSING_LABEL + ": label '" + v + "' is not a number";
+          reason = MISSING_LABEL + ": label '" + Printable.of((String) v) + "' is not a number";
         }
       } else {
         label = ((Number) v).doubleValue();
@@ -218,18 +271,18 @@ public final class ColumnPlan implements Serializable {
         Object e = row.get(featureIndices[i]);
         float x;
         if (e == null) {
-          return new CanonicalRow(id, null, label, BAD_FEATURE + ": column '" + featureNames[i] + "' is null", false, isTarget(row));
+          return new CanonicalRow(id, null, label, BAD_FEATURE + ": column '" + Printable.of(featureNames[i]) + "' is null", false, isTarget(row));
         } else if (e instanceof Number n) {
           x = n.floatValue();
         } else {
           try {
             x = Float.parseFloat(String.valueOf(e).trim());
           } catch (NumberFormatException ex) {
-            return new CanonicalRow(id, null, label, BAD_FEATURE + ": column '" + featureNames[i] + "' is '" + e + "', not a number", false, isTarget(row));
+            return new CanonicalRow(id, null, label, BAD_FEATURE + ": column '" + Printable.of(featureNames[i]) + "' is '" + Printable.of(String.valueOf(e)) + "', not a number", false, isTarget(row));
           }
         }
         if (!Float.isFinite(x)) {
-          return new CanonicalRow(id, null, label, BAD_FEATURE + ": column '" + featureNames[i] + "' is " + x, false, isTarget(row));
+          return new CanonicalRow(id, null, label, BAD_FEATURE + ": column '" + Printable.of(featureNames[i]) + "' is " + x, false, isTarget(row));
         }
         f[i] = x;
       }

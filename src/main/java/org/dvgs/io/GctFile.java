@@ -48,16 +48,27 @@ public record GctFile(
       if (!fs.isFile(p)) {
         throw new InputException("GCT file " + path + " does not exist or is not a file");
       }
+      long size = fs.getFileStatus(p).getLen();
       try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(p), StandardCharsets.UTF_8))) {
-        return parse(path, in);
+        return parse(path, in, size);
       }
     } catch (IOException e) {
       throw new InputException("GCT file " + path + " cannot be read: " + e.getMessage(), e);
     }
   }
 
-  /** Parses GCT text. */
+  /** Parses GCT text of unknown size (the dimensions line is then not checked against the size; see below). */
   public static GctFile parse(String name, BufferedReader in) throws IOException {
+    return parse(name, in, Long.MAX_VALUE);
+  }
+
+  /**
+   * Parses GCT text.
+   *
+   * @param size the text's size in bytes: the dimensions on line 2 are checked against it before anything is
+   *     allocated, so that a header claiming more than the file can hold is an error, not an OutOfMemoryError
+   */
+  public static GctFile parse(String name, BufferedReader in, long size) throws IOException {
     int lineNo = 0;
     String line = in.readLine();
     lineNo++;
@@ -92,8 +103,9 @@ public record GctFile(
     }
     long genes = d[0];
     long samples = d[1];
-    int rowFields = v13 ? (int) Math.min(d[2], 100_000) : 1;
-    int colFields = v13 ? (int) Math.min(d[3], 100_000) : 0;
+    checkFits(name, genes, samples, v13 ? d[2] : 1, v13 ? d[3] : 0, size);
+    int rowFields = v13 ? (int) d[2] : 1;
+    int colFields = v13 ? (int) d[3] : 0;
     if (genes * samples > Integer.MAX_VALUE - 8 || genes > Integer.MAX_VALUE || samples > Integer.MAX_VALUE) {
       throw new InputException("GCT file " + name + ", line 2: " + genes + " x " + samples + " values are too many for a GCT text file; convert it to GCTX");
     }
@@ -157,6 +169,30 @@ public record GctFile(
     return new GctFile(name, version.substring(1), rowIds, rowMeta, columnIds, columnMeta, values);
   }
 
+  /**
+   * Checks the dimensions on line 2 against the file size: the header, every sample metadata line and every gene
+   * line hold {@code 1 + geneFields + samples} tab-separated fields, so each takes at least that many bytes minus
+   * one (its tabs and line break).
+   */
+  private static void checkFits(String name, long genes, long samples, long geneFields, long sampleFields, long size) {
+    long width = 1 + geneFields + samples; // each at most 2^63 - 1, so no overflow here
+    long lines = 1 + sampleFields + genes;
+    long need;
+    try {
+      need = Math.multiplyExact(Math.max(0, width - 1), lines);
+    } catch (ArithmeticException e) {
+      need = Long.MAX_VALUE;
+    }
+    boolean tooWide = width - 1 > Integer.MAX_VALUE - 8 || sampleFields > Integer.MAX_VALUE - 8 || geneFields > Integer.MAX_VALUE - 8;
+    if (need > size || tooWide) {
+      throw new InputException(
+          "GCT file " + name + ", line 2: " + genes + " genes x " + samples + " samples" + (geneFields != 1 || sampleFields != 0
+              ? " (" + geneFields + " gene fields, " + sampleFields + " sample fields)" : "")
+              + " need at least " + (need == Long.MAX_VALUE ? "more than 2^63" : String.valueOf(need)) + " bytes, but the file has "
+              + (size == Long.MAX_VALUE ? "fewer" : String.valueOf(size)) + " (wrong dimensions or a truncated file?)");
+    }
+  }
+
   /** Genes. */
   public int genes() {
     return rowIds.length;
@@ -190,11 +226,12 @@ public record GctFile(
     try {
       return Float.parseFloat(c);
     } catch (NumberFormatException e) {
-      throw new InputException("GCT file " + name + ", line " + lineNo + ", sample '" + sample + "': '" + abbreviate(cell) + "' is not a number");
+      throw new InputException("GCT file " + name + ", line " + lineNo + ", sample '" + Printable.of(sample) + "': '" + abbreviate(cell) + "' is not a number");
     }
   }
 
+  /** Text from the file, escaped (a binary file read as GCT prints readably) and cut to 60 characters. */
   private static String abbreviate(String s) {
-    return s.length() > 60 ? s.substring(0, 60) + "..." : s;
+    return Printable.of(s.length() > 60 ? s.substring(0, 60) + "..." : s);
   }
 }

@@ -52,6 +52,12 @@ public final class GctxFile implements AutoCloseable {
   public static final String COL_META = "/0/META/COL";
   /** CMap's marker for a missing number. */
   public static final double MISSING = -666;
+  /**
+   * The most a compressed dataset can expand: deflate cannot exceed about 1032 to 1 (shuffle and fletcher32 do not
+   * shrink data, LZF and LZ4 compress far less), so a shape needing more bytes than this many times the stored bytes
+   * is not what the file holds.
+   */
+  static final long MAX_EXPANSION = 1100;
 
   /** The kind of values a metadata field holds. */
   public enum Kind {
@@ -73,6 +79,7 @@ public final class GctxFile implements AutoCloseable {
   private final Dataset matrix;
   private final int samples;
   private final int genes;
+  private final long size;
   private final Map<String, Dataset> rowFields = new LinkedHashMap<>();
   private final Map<String, Dataset> colFields = new LinkedHashMap<>();
 
@@ -90,6 +97,8 @@ public final class GctxFile implements AutoCloseable {
     }
     this.samples = dims[0];
     this.genes = dims[1];
+    this.size = guard("/ (file size)", hdf::size);
+    checkStorage(MATRIX, matrix);
     collect(ROW_META, genes, "genes (matrix dimension 1)", rowFields);
     collect(COL_META, samples, "samples (matrix dimension 0)", colFields);
   }
@@ -119,12 +128,12 @@ public final class GctxFile implements AutoCloseable {
       throw e;
     } catch (IOException e) {
       throw new InputException("GCTX file " + path + " cannot be opened: " + e.getMessage(), e);
-    } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+    } catch (RuntimeException e) {
       throw new InputException("GCTX file " + path + " is not a readable HDF5 file: " + describe(e), e);
     }
     try {
       return new GctxFile(path, h);
-    } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+    } catch (RuntimeException e) {
       h.close();
       throw e instanceof InputException ie ? ie : new InputException("GCTX file " + path + " is malformed: " + describe(e), e);
     }
@@ -179,7 +188,7 @@ public final class GctxFile implements AutoCloseable {
   public String[] rowFieldAsStrings(String field) {
     Dataset d = rowFields.get(field);
     if (d == null) {
-      throw new InputException("GCTX file " + name + " has no row metadata field '" + field + "' (fields: " + rowFields.keySet() + ")");
+      throw new InputException("GCTX file " + name + " has no row metadata field '" + Printable.of(field) + "' (fields: " + Printable.names(rowFields.keySet()) + ")");
     }
     Field f = field(ROW_META, field, d);
     Object[] v = values(ROW_META + "/" + field, d, f.kind(), 0, genes);
@@ -299,6 +308,7 @@ public final class GctxFile implements AutoCloseable {
         throw error(path, "has " + dims[0] + " entries but the matrix has " + length + " " + what);
       }
       field(group, e.getKey(), d); // checks the type
+      checkStorage(path, d);
       into.put(e.getKey(), d);
     }
     if (!into.containsKey("id")) {
@@ -306,6 +316,43 @@ public final class GctxFile implements AutoCloseable {
     }
     if (field(group, "id", into.get("id")).kind() != Kind.STRING && !(into.get("id").getDataType() instanceof FixedPoint)) {
       throw error(group + "/id", "holds " + into.get("id").getDataType().getClass().getSimpleName() + " values, expected strings or integers");
+    }
+  }
+
+  /**
+   * Checks a dataset's shape against the bytes it stores and the file's size, before anything is read: every read
+   * (ids, metadata, blocks of the matrix) is then bounded by what the file holds. A shape larger than the stored
+   * bytes means a truncated file, a corrupt dataspace or missing chunks (whose values would read as fill values); a
+   * chunk index that cannot be read means a corrupt file, and is reported here on the driver rather than by the
+   * first executor that reads the matrix.
+   */
+  private void checkStorage(String path, Dataset d) {
+    long[] dims = guard(path, d::getDimensionsAsLong);
+    long bytes;
+    try {
+      long elements = 1;
+      for (long n : dims) {
+        if (n < 0) {
+          throw error(path, "has a negative dimension " + n);
+        }
+        elements = Math.multiplyExact(elements, n);
+      }
+      bytes = Math.multiplyExact(elements, (long) guard(path, d::getDataType).getSize());
+    } catch (ArithmeticException e) {
+      throw error(path, "has a shape " + java.util.Arrays.toString(dims) + " too large for any file");
+    }
+    long stored = guard(path + " (storage)", d::getStorageInBytes);
+    boolean filtered = !guard(path + " (filters)", d::getFilters).isEmpty();
+    if (stored > size) {
+      throw error(path, "claims " + stored + " bytes of storage, more than the file's " + size + " bytes (truncated or malformed file?)");
+    }
+    if (!filtered && bytes > stored) {
+      throw error(path, "has shape " + java.util.Arrays.toString(dims) + " (" + bytes + " bytes) but stores only " + stored
+          + " bytes (truncated file, corrupt shape or missing chunks?)");
+    }
+    if (filtered && bytes / MAX_EXPANSION > stored) {
+      throw error(path, "has shape " + java.util.Arrays.toString(dims) + " (" + bytes + " bytes), more than its " + stored
+          + " compressed bytes can hold (corrupt shape or missing chunks?)");
     }
   }
 
@@ -444,16 +491,17 @@ public final class GctxFile implements AutoCloseable {
   }
 
   /**
-   * Runs a read, turning any library failure into an error naming the file and dataset. A malformed file can make
-   * the library fail in many ways (its own exceptions, buffer under-runs, absurd sizes that cannot be allocated,
-   * endless recursion through a corrupt group tree); all of them mean the same thing to the user.
+   * Runs a read, turning the library's failures into an error naming the file and dataset: a malformed file makes it
+   * fail in many ways (its own exceptions, buffer under-runs, negative sizes), all meaning the same to the user.
+   * Errors (out of memory, stack overflow) are not input errors and pass: the shapes checked at open bound every
+   * read by the file's size.
    */
   private <T> T guard(String path, Read<T> read) {
     try {
       return read.get();
     } catch (InputException e) {
       throw e;
-    } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+    } catch (RuntimeException e) {
       throw new InputException("GCTX file " + name + ": cannot read " + path + " (truncated or malformed file?): " + describe(e), e);
     }
   }

@@ -82,18 +82,31 @@ public final class InputLoader {
     }
   }
 
-  /** Reads and validates the target and source (errors for bad target rows, reasons for bad source rows). */
+  /**
+   * Reads and validates the target and source (errors for bad target rows, reasons for bad source rows). An input
+   * error an executor finds (a malformed line with {@code mode = FAILFAST}) is thrown as the same
+   * {@link InputException}, with the job failure as its cause.
+   */
   public static RawInputs read(SparkSession spark, InputConfig in, ModelConfig model, long seed, int minTargetRows) {
+    try {
+      return readInputs(spark, in, model, seed, minTargetRows);
+    } catch (Exception e) {
+      throw InputException.rethrow(e);
+    }
+  }
+
+  private static RawInputs readInputs(SparkSession spark, InputConfig in, ModelConfig model, long seed, int minTargetRows) {
     in.requirePaths();
     boolean needLabel = model.task() != Task.AUTOENCODER;
     Dataset<Row> sourceDf = TableReader.read(spark, in.source(), "source");
     List<String> extraExcluded = in.splitMode() == SplitMode.COLUMN ? List.of(in.splitColumn()) : List.of();
     String sourceName = "source table " + in.source().path();
-    long heldOut = -1;
+    Dataset<Row> heldOutDf = null;
     if (in.splitMode() == SplitMode.GROUP_BALANCED) {
-      // The held-out test rows leave here; the target/source split then works as a split by column.
+      // The held-out test rows leave here (they are checked and counted below, once the target has set the feature
+      // width); the target/source split then works as a split by column.
       Dataset<Row> split = BalancedSplit.assign(sourceDf, in.source().idColumn(), in.balanced(), seed, sourceName);
-      heldOut = split.filter(split.col(BalancedSplit.COLUMN).equalTo(BalancedSplit.TEST)).count();
+      heldOutDf = split.filter(split.col(BalancedSplit.COLUMN).equalTo(BalancedSplit.TEST));
       sourceDf = split.filter(split.col(BalancedSplit.COLUMN).notEqual(BalancedSplit.TEST));
       extraExcluded = List.of(BalancedSplit.COLUMN, in.balanced().groupColumn());
     }
@@ -120,8 +133,8 @@ public final class InputLoader {
         if (sourcePlan.featureNames() != null && targetPlan.featureNames() != null
             && !sourcePlan.featureNames().equals(targetPlan.featureNames())) {
           throw new InputException(
-              "feature columns differ between " + sourceName + " " + sourcePlan.featureNames() + " and " + targetName + " "
-                  + targetPlan.featureNames());
+              "feature columns differ between " + sourceName + " " + Printable.names(sourcePlan.featureNames()) + " and " + targetName + " "
+                  + Printable.names(targetPlan.featureNames()));
         }
         targetRows = TableReader.canonical(targetDf, targetPlan).collect();
         source = all;
@@ -187,11 +200,18 @@ public final class InputLoader {
     final int w = width;
     final int c = classes;
     JavaRDD<CanonicalRow> checked = source.map(new Check(w, c)).persist(StorageLevel.MEMORY_AND_DISK());
+    Map<String, Object> sourceCounts = countRows(checked, "source");
+    long read = (Long) sourceCounts.get("source_read");
+    if (read == 0) {
+      // An empty value table would look like a run that valued nothing wrong; most likely the path or the split
+      // is not what the user meant.
+      throw new InputException(
+          sourceName + " has no rows to value" + (in.splitMode() == SplitMode.NONE ? " (a header only, or no rows at all)" : " once the target rows are taken out"));
+    }
     checkDuplicates(checked, sourceName);
-    Map<String, Long> byReason = new TreeMap<>(checked.filter(InputLoader::isRejected).map(InputLoader::reasonCategory).countByValue());
-    long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
-    long read = checked.count();
-    all.unpersist(false);
+    @SuppressWarnings("unchecked")
+    Map<String, Long> byReason = (Map<String, Long>) sourceCounts.get("source_rejected_by_reason");
+    long rejected = (Long) sourceCounts.get("source_rejected");
     Map<String, Object> counts = new LinkedHashMap<>();
     counts.put("source_read", read);
     counts.put("source_rejected", rejected);
@@ -199,11 +219,40 @@ public final class InputLoader {
     counts.put("rejected_by_reason", byReason);
     counts.put("target_read", (long) targetRows.size());
     counts.put("target_used", (long) targetRows.size());
-    if (heldOut >= 0) {
-      counts.put("test_held_out", heldOut);
+    if (heldOutDf != null) {
+      // Held-out rows are checked like source rows, so that invalid ones are counted (and left out of the test set).
+      Map<String, Object> test = countRows(TableReader.canonical(heldOutDf, sourcePlan).map(new Check(w, c)), "test");
+      counts.put("test_held_out", test.get("test_read"));
+      counts.putAll(test);
     }
+    all.unpersist(false);
     LOG.info("{}: {} rows read, {} rejected {}; target {} rows; width {}", sourceName, read, rejected, byReason, targetRows.size(), width);
     return new RawInputs(List.copyOf(targetRows), checked, width, Math.max(classes, 0), needLabel, sourcePlan.featureNames(), counts);
+  }
+
+  /**
+   * Counts checked rows in one pass: {@code <prefix>_read}, {@code _valid}, {@code _rejected} and
+   * {@code _rejected_by_reason} (reason category to rows), so that read = valid + rejected.
+   */
+  public static Map<String, Object> countRows(JavaRDD<CanonicalRow> rows, String prefix) {
+    Map<String, Long> byCategory = rows.map(InputLoader::categoryOrValid).countByValue();
+    Map<String, Long> byReason = new TreeMap<>();
+    long valid = 0;
+    long rejected = 0;
+    for (Map.Entry<String, Long> e : byCategory.entrySet()) {
+      if (e.getKey().isEmpty()) {
+        valid += e.getValue();
+      } else {
+        byReason.put(e.getKey(), e.getValue());
+        rejected += e.getValue();
+      }
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put(prefix + "_read", valid + rejected);
+    m.put(prefix + "_valid", valid);
+    m.put(prefix + "_rejected", rejected);
+    m.put(prefix + "_rejected_by_reason", byReason);
+    return m;
   }
 
   /** Applies the experiment transform (if any), fits the scaler and scales target and source. */
@@ -254,7 +303,7 @@ public final class InputLoader {
     String name = role + " table " + table.path();
     ColumnPlan plan = ColumnPlan.resolve(name, df.schema(), table, List.of(), raw.needLabel());
     if (raw.featureNames() != null && plan.featureNames() != null && !raw.featureNames().equals(plan.featureNames())) {
-      throw new InputException("feature columns of " + name + " " + plan.featureNames() + " differ from the source's " + raw.featureNames());
+      throw new InputException("feature columns of " + name + " " + Printable.names(plan.featureNames()) + " differ from the source's " + Printable.names(raw.featureNames()));
     }
     return TableReader.canonical(df, plan).map(new Check(raw.width(), raw.needLabel() ? raw.numClasses() : -1));
   }
@@ -286,8 +335,9 @@ public final class InputLoader {
     return !r.valid();
   }
 
-  private static String reasonCategory(CanonicalRow r) {
-    return CanonicalRow.category(r.reason());
+  /** A rejected row's reason category; "" for a valid row. */
+  private static String categoryOrValid(CanonicalRow r) {
+    return r.valid() ? "" : CanonicalRow.category(r.reason());
   }
 
   private static Scaler.Stats addStats(Scaler.Stats s, CanonicalRow r) {

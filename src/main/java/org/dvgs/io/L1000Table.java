@@ -271,28 +271,23 @@ public final class L1000Table {
 
   /**
    * Finds the reader's own error inside a Spark job failure, so that a bad file found by an executor reaches the
-   * user as the same clear message as one found on the driver.
+   * user as the same clear message as one found on the driver. Spark's job failures are checked exceptions thrown
+   * undeclared, hence the {@link Exception} parameter; anything else is rethrown unchanged.
+   *
+   * @return never returns normally; declared for {@code throw unwrap(e)}
    */
-  public static RuntimeException unwrap(RuntimeException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof InputException ie) {
-        return new InputException(ie.getMessage(), e);
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    {
+  public static RuntimeException unwrap(Exception e) {
+    if (InputException.in(e) == null) {
       // A task's exception may arrive only as text in the job failure message.
       String m = String.valueOf(e.getMessage());
       int i = m.indexOf("InputException: ");
       if (i >= 0) {
         String rest = m.substring(i + "InputException: ".length());
         int nl = rest.indexOf('\n');
-        return new InputException(nl < 0 ? rest : rest.substring(0, nl), e);
+        throw new InputException(nl < 0 ? rest : rest.substring(0, nl), e);
       }
     }
-    return e;
+    throw InputException.rethrow(e);
   }
 
   private static List<String> lines(String path, Configuration hadoop) {

@@ -91,12 +91,13 @@ public final class EvaluateRun {
     Map<String, Object> testCounts = new LinkedHashMap<>();
     if (ev.wants(Metric.RETRAIN) && ev.test().mode() == EvaluationConfig.TestMode.TABLE) {
       JavaRDD<CanonicalRow> all = InputLoader.readLike(spark, raw, ev.test().table(), "test").persist(StorageLevel.MEMORY_AND_DISK());
-      long read = all.count();
+      try {
+        testCounts.putAll(InputLoader.countRows(all, "test"));
+      } catch (Exception e) {
+        throw org.dvgs.io.InputException.rethrow(e);
+      }
       testTable = all.filter(CanonicalRow::valid);
-      long valid = testTable.count();
-      testCounts.put("test_read", read);
-      testCounts.put("test_rejected", read - valid);
-      if (valid == 0) {
+      if ((Long) testCounts.get("test_valid") == 0) {
         throw new org.dvgs.io.InputException("test table " + ev.test().table().path() + " has no valid rows");
       }
     }
@@ -128,6 +129,7 @@ public final class EvaluateRun {
       long sourceRows = 0;
       // The seed's held-out test set, scaled like its source: the same for every method.
       JavaRDD<CanonicalRow> scaledTest = null;
+      long testRows = -1;
       ValueMetrics.Result primary = null;
       for (Method method : ev.methods()) {
         String name = Keys.kebab(method);
@@ -230,6 +232,9 @@ public final class EvaluateRun {
                     ? testTable
                     : corruption.remainder(raw.source().filter(CanonicalRow::valid), ev.test().size());
             scaledTest = InputLoader.scale(test, in.scaler());
+            // The rows each retrained model is scored on; a source remainder holds valid rows only (the invalid
+            // ones are the source's rejects, counted in counts.source_rejected).
+            testRows = scaledTest.count();
           }
           NetworkSpec spec = NetworkSpec.of(cfg.model(), in.width(), in.numClasses());
           TrainingConfig tc = retrainTraining(cfg.training(), ev.retrain());
@@ -275,6 +280,9 @@ public final class EvaluateRun {
       rr.put("source_rows", corruption.sampled());
       rr.put("flipped", corruption.flipped());
       rr.put("noisy", corruption.noisy());
+      if (testRows >= 0) {
+        rr.put("test_rows", testRows);
+      }
       rr.put("metrics", ValueMetrics.describe(primary));
       rr.put("timings", timings);
       rr.put("methods", perMethod);

@@ -46,7 +46,9 @@ public final class IngestRun {
     cfg.output().requirePath();
     try (OutputDirectory.Claim claim = Outputs.claim(spark, cfg, cfg.output().path(), "ingest")) {
       return ingest(spark, cfg);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Spark throws a failed job's SparkException undeclared: a RuntimeException catch would let an executor's
+      // input error (a corrupt block of the matrix) out as a raw job failure.
       throw L1000Table.unwrap(e);
     }
   }
@@ -87,7 +89,7 @@ public final class IngestRun {
       genes = L1000Table.selectGenes(ic.input(), f.rowIds(), name -> {
         String[] v = f.rowMeta().get(name);
         if (v == null) {
-          throw new InputException("GCT file " + ic.input() + " has no gene metadata field '" + name + "' (fields: " + f.rowMeta().keySet() + ")");
+          throw new InputException("GCT file " + ic.input() + " has no gene metadata field '" + org.dvgs.io.Printable.of(name) + "' (fields: " + org.dvgs.io.Printable.names(f.rowMeta().keySet()) + ")");
         }
         return v;
       }, sel, hadoop);
@@ -101,7 +103,7 @@ public final class IngestRun {
     Map<String, Object> apcCounts = null;
     if (!ic.level4().isEmpty()) {
       if (!fields.containsKey(ic.replicateField())) {
-        throw new InputException(ic.input() + " has no sample metadata field '" + ic.replicateField() + "' (dvgs.ingest.replicate-field) listing replicate ids; fields: " + fields.keySet());
+        throw new InputException(ic.input() + " has no sample metadata field '" + ic.replicateField() + "' (dvgs.ingest.replicate-field) listing replicate ids; fields: " + org.dvgs.io.Printable.names(fields.keySet()));
       }
       Dataset<Row> replicates;
       try (GctxFile f4 = GctxFile.open(ic.level4(), hadoop)) {

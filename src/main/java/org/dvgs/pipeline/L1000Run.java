@@ -80,7 +80,7 @@ public final class L1000Run {
 
     // Values joined with every metadata field (the features stay in the signatures table).
     long t = System.nanoTime();
-    Dataset<Row> meta = signatures.drop(L1000Table.FEATURES);
+    Dataset<Row> meta = TableReader.userColumns(signatures).drop(L1000Table.FEATURES);
     if (!id.equals("sample_id")) {
       meta = meta.withColumnRenamed(id, "sample_id");
     }
@@ -98,7 +98,10 @@ public final class L1000Run {
     Dataset<Row> testDf = split.filter(split.col(BalancedSplit.COLUMN).equalTo(BalancedSplit.TEST));
     ColumnPlan plan = ColumnPlan.resolve("held-out test rows", testDf.schema(), cfg.input().source(),
         List.of(BalancedSplit.COLUMN, cfg.input().balanced().groupColumn()), false);
-    JavaRDD<CanonicalRow> test = TableReader.canonical(testDf, plan).map(new Checked(in.width())).filter(CanonicalRow::valid);
+    // Invalid held-out rows cannot score a model; they are counted (by reason) rather than dropped unseen.
+    JavaRDD<CanonicalRow> checkedTest = TableReader.canonical(testDf, plan).map(new Checked(in.width()));
+    Map<String, Object> testCounts = InputLoader.countRows(checkedTest, "retrain_test");
+    JavaRDD<CanonicalRow> test = checkedTest.filter(CanonicalRow::valid);
     JavaRDD<CanonicalRow> scaledTest = InputLoader.scale(test, in.scaler());
 
     // Both rankings on the same rows: source signatures that have an APC.
@@ -144,7 +147,8 @@ public final class L1000Run {
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("value_vs_apc", corr);
     metrics.put("retrain_metric", model.metric());
-    metrics.put("retrain_test_rows", scaledTest.count());
+    metrics.put("retrain_test_rows", testCounts.get("retrain_test_valid"));
+    metrics.putAll(testCounts);
     metrics.put("retrain_curves", curves);
     m.put("metrics", metrics);
     Map<String, Object> outputs = new LinkedHashMap<>((Map<String, Object>) m.get("output"));

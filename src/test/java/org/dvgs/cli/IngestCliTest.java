@@ -41,6 +41,16 @@ class IngestCliTest {
   }
 
   @Test
+  void aGctxCorruptWhereOnlyAnExecutorSeesItExitsTwoWithOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    org.dvgs.testing.SharedSpark.get(); // the command runs on the test session (and leaves it running)
+    java.nio.file.Path broken = org.dvgs.testing.L1000Fixtures.brokenMatrixChunk(dir.resolve("broken.gctx"));
+    String[] r = run("ingest", "--input", broken.toString(), "--output", dir.resolve("out").toString());
+    assertEquals("2", r[0], r[1]);
+    assertTrue(r[1].startsWith("dvgs: GCTX file " + broken + ": cannot read /0/DATA/0/matrix samples [0, 5) (truncated or malformed file?): "), r[1]);
+    assertEquals(1, r[1].strip().lines().count(), "one line: " + r[1]);
+  }
+
+  @Test
   void shippedL1000ConfigsLoad() {
     DvgsConfig exp = DvgsConfig.load(new File("conf/experiments/l1000-ae.conf"), List.of());
     assertEquals(SplitMode.GROUP_BALANCED, exp.input().splitMode());

@@ -83,21 +83,51 @@ class BadRowsTest {
 
 
   @Test
-  void nullIdsAreRejectedOneByOneNotReportedAsDuplicates() {
+  void nullIdsAreRejectedOneByOneNamedByFileAndRow() {
     List<Row> s = arrayRows("s", 30);
     s.set(3, arrayRow(null, new Double[] {1.0, 1.0, 1.0, 1.0}, 1.0));
     s.set(17, arrayRow(null, new Double[] {2.0, 2.0, 2.0, 2.0}, 2.0));
     s.set(25, arrayRow(null, new Double[] {3.0, 3.0, 3.0, 3.0}, 0.0));
-    InputLoader.RawInputs raw = read(cfg(table("null-ids", ARRAY, s, 2), arrayTarget));
+    String path = table("null-ids", ARRAY, s, 2);
+    InputLoader.RawInputs raw = read(cfg(path, arrayTarget));
     Map<String, String> rej = rejects(raw);
     assertEquals(3, rej.size(), rej.toString());
+    Set<Double> firstFeature = new java.util.HashSet<>();
     for (Map.Entry<String, String> e : rej.entrySet()) {
-      assertTrue(e.getKey().startsWith("<null id, partition "), e.getKey());
-      assertTrue(e.getValue().startsWith(ColumnPlan.NULL_ID + ": id column is null at partition "), e.getValue());
-      assertTrue(e.getValue().matches(".* row \\d+$"), "reason names the row: " + e.getValue());
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("<null id, (file:\\S+\\.parquet) row (\\d+)>").matcher(e.getKey());
+      assertTrue(m.matches(), e.getKey());
+      assertEquals(ColumnPlan.NULL_ID + ": id column is null at " + m.group(1) + " row " + m.group(2), e.getValue());
+      // The named file's named row (1-based) is the row without an id.
+      List<Row> inFile = spark.read().parquet(m.group(1)).select("id", "x", "_metadata.row_index").orderBy("row_index").collectAsList();
+      Row named = inFile.get(Integer.parseInt(m.group(2)) - 1);
+      assertTrue(named.isNullAt(0), e.getKey() + " names " + named);
+      firstFeature.add(named.getList(1).get(0) instanceof Double d ? d : Double.NaN);
     }
+    assertEquals(Set.of(1.0, 2.0, 3.0), firstFeature, "each null-id row is named once");
     assertEquals(Map.of("missing id", 3L), raw.counts().get("rejected_by_reason"));
     assertEquals(27L, raw.counts().get("source_valid"));
+    raw.release();
+  }
+
+  @Test
+  void nullIdsInACsvAreNamedByFileAndRow() throws IOException {
+    Path tp = dir.resolve("nullid-t.csv");
+    Path sp = dir.resolve("nullid-s.csv");
+    StringBuilder t = new StringBuilder("id,a,y\n");
+    StringBuilder src = new StringBuilder("id,a,y\n");
+    for (int i = 0; i < 10; i++) {
+      t.append("t").append(i).append(',').append(i).append(',').append(i % 2).append('\n');
+      src.append(i == 4 || i == 8 ? "" : "s" + i).append(',').append(i).append(',').append(i % 2).append('\n');
+    }
+    Files.writeString(tp, t);
+    Files.writeString(sp, src);
+    DvgsConfig c = TestConfigs.of("input.source.path=\"" + sp + "\"", "input.target.path=\"" + tp + "\"",
+        "input.source.id-column=id", "input.target.id-column=id", "input.source.label-column=y", "input.target.label-column=y",
+        "training.batch-size=2");
+    InputLoader.RawInputs raw = read(c);
+    String f = "file:" + sp.toAbsolutePath();
+    assertEquals(Map.of("<null id, " + f + " row 5>", "missing id: id column is null at " + f + " row 5",
+        "<null id, " + f + " row 9>", "missing id: id column is null at " + f + " row 9"), rejects(raw));
     raw.release();
   }
 

@@ -88,4 +88,45 @@ class BalancedSplitTest {
     c = assertThrows(ConfigValidationException.class, () -> TestConfigs.of("input.split.target-size=0"));
     assertTrue(c.getMessage().contains("dvgs.input.split.target-size"), c.getMessage());
   }
+
+  @Test
+  void invalidHeldOutRowsAreCountedByReason() {
+    SparkSession spark = SharedSpark.get();
+    InputConfig.BalancedSplit cfg = new InputConfig.BalancedSplit("pert_id", 60, 0.2);
+    long seed = 3;
+    // Which rows the split holds out and which it keeps as source, from the split itself.
+    List<String> test = new ArrayList<>();
+    List<String> source = new ArrayList<>();
+    for (Row r : BalancedSplit.assign(table(spark), "sample_id", cfg, seed, "t").collectAsList()) {
+      (r.getString(2).equals(BalancedSplit.TEST) ? test : r.getString(2).equals(BalancedSplit.SOURCE) ? source : new ArrayList<String>()).add(r.getString(0));
+    }
+    java.util.Set<String> nanRows = new java.util.HashSet<>(test.subList(0, 4));
+    java.util.Set<String> shortRows = new java.util.HashSet<>(test.subList(4, 5));
+    nanRows.addAll(source.subList(0, 2));
+    List<Row> rows = new ArrayList<>();
+    for (Row r : table(spark).collectAsList()) {
+      String id = r.getString(0);
+      Float[] x = nanRows.contains(id) ? new Float[] {1f, Float.NaN} : shortRows.contains(id) ? new Float[] {1f} : new Float[] {1f, (float) id.length()};
+      rows.add(RowFactory.create(id, r.getString(1), x));
+    }
+    String path = SharedSpark.tempDir("balanced-bad").resolve("t").toString();
+    spark.createDataFrame(rows, DataTypes.createStructType(List.of(
+            DataTypes.createStructField("sample_id", DataTypes.StringType, false),
+            DataTypes.createStructField("pert_id", DataTypes.StringType, true),
+            DataTypes.createStructField("x", DataTypes.createArrayType(DataTypes.FloatType, true), true))))
+        .repartition(3).write().parquet(path);
+    org.dvgs.config.DvgsConfig c = TestConfigs.of("seed=" + seed, "model.task=autoencoder", "input.source.path=\"" + path + "\"",
+        "input.source.id-column=sample_id", "input.source.features.column=x", "input.split.mode=group-balanced",
+        "input.split.group-column=pert_id", "input.split.target-size=60", "input.split.test-fraction=0.2", "training.batch-size=8");
+    InputLoader.RawInputs raw = org.dvgs.testing.InputChecks.read(c);
+    Map<String, Object> n = raw.counts();
+    assertEquals((long) test.size(), n.get("test_held_out"));
+    assertEquals((long) test.size(), n.get("test_read"));
+    assertEquals(test.size() - 5L, n.get("test_valid"));
+    assertEquals(5L, n.get("test_rejected"));
+    assertEquals(Map.of("non-finite or missing feature", 4L, "feature length", 1L), n.get("test_rejected_by_reason"));
+    assertEquals(2L, n.get("source_rejected"));
+    assertEquals(1200L, (Long) n.get("source_read") + (Long) n.get("target_used") + (Long) n.get("test_read"));
+    raw.release();
+  }
 }

@@ -160,6 +160,59 @@ class GctxFileTest {
     }
   }
 
+  @Test
+  void aCorruptChunkIndexIsFoundWhenTheFileIsOpened() {
+    Path p = L1000Fixtures.flippedChunkIndex(dir.resolve("flipped.gctx"));
+    // Found on the driver, before any executor reads a block of the matrix.
+    InputException e = assertThrows(InputException.class, () -> GctxFile.open(p.toString(), null).close());
+    assertEquals("GCTX file " + p + ": cannot read /0/DATA/0/matrix (storage) (truncated or malformed file?): HdfException: B tree V1 node"
+        + " signature not matched", e.getMessage());
+  }
+
+  @Test
+  void aShapeLargerThanTheStoredBytesIsRefusedAtOpen() throws Exception {
+    // modzs_n25x50 with every gene dimension (the matrix's and each row metadata dataset's) turned from 50 to 5000,
+    // so the shapes agree with each other but not with the 10,000 bytes the matrix stores.
+    byte[] b = java.nio.file.Files.readAllBytes(L1000Fixtures.path("modzs_n25x50.gctx"));
+    int patched = replace(b, longs(25, 50, 25, 50), longs(25, 5000, 25, 5000))
+        + replace(b, concat(new byte[] {1, 1, 1, 0, 0, 0, 0, 0}, longs(50, 50)), concat(new byte[] {1, 1, 1, 0, 0, 0, 0, 0}, longs(5000, 5000)));
+    assertTrue(patched >= 3, "dataspaces patched: " + patched);
+    Path p = java.nio.file.Files.write(dir.resolve("claims-more.gctx"), b);
+    InputException e = assertThrows(InputException.class, () -> GctxFile.open(p.toString(), null).close());
+    assertEquals("GCTX file " + p + ": /0/DATA/0/matrix has shape [25, 5000] (1000000 bytes) but stores only 10000 bytes (truncated file,"
+        + " corrupt shape or missing chunks?)", e.getMessage());
+  }
+
+  private static byte[] longs(long... v) {
+    java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(8 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (long x : v) {
+      bb.putLong(x);
+    }
+    return bb.array();
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  /** Replaces every occurrence of a byte pattern in place; returns how many. */
+  private static int replace(byte[] hay, byte[] from, byte[] to) {
+    int n = 0;
+    outer:
+    for (int i = 0; i + from.length <= hay.length; i++) {
+      for (int j = 0; j < from.length; j++) {
+        if (hay[i + j] != from[j]) {
+          continue outer;
+        }
+      }
+      System.arraycopy(to, 0, hay, i, to.length);
+      n++;
+    }
+    return n;
+  }
+
   /**
    * Every matrix value and every id of both CMap fixtures against h5dump's reading of the same file
    * (src/test/resources/l1000/h5dump, made with {@code h5dump -m '%.17g' -y -w 0 -o OUT -d DATASET FILE}).

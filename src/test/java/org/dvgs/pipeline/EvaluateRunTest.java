@@ -122,6 +122,10 @@ class EvaluateRunTest {
     assertTrue(new java.io.File(out, "curves_csv").isDirectory());
     Map<?, ?> run0 = (Map<?, ?>) ((List<?>) m.get("runs")).get(0);
     assertTrue(((Map<?, ?>) run0.get("timings")).containsKey("retrain_s"));
+    // Each seed's remainder test set: drawn from the valid source rows, its size in the seed's run.
+    for (Object run : (List<?>) m.get("runs")) {
+      assertEquals(400L, ((Map<?, ?>) run).get("test_rows"), run.toString());
+    }
   }
 
   @Test
@@ -130,7 +134,12 @@ class EvaluateRunTest {
     Path dir = SharedSpark.tempDir("evaluate-reg");
     // The class label doubles as a numeric target: the regressor predicts it from the features.
     String[] base = inputs(dir, 900);
-    String test = SyntheticData.write(spark, SyntheticData.classification(9, "x", 300, 2, 6, 1.0, 0.0), dir.resolve("x").toString(), 1);
+    // The test table holds three rows that cannot score a model: counted by reason, not dropped unseen.
+    List<Row> testRows = new java.util.ArrayList<>(SyntheticData.classification(9, "x", 300, 2, 6, 1.0, 0.0));
+    testRows.add(org.apache.spark.sql.RowFactory.create("bad-nan-1", new Float[] {1f, Float.NaN, 0f, 0f, 0f, 0f}, 1, false));
+    testRows.add(org.apache.spark.sql.RowFactory.create("bad-nan-2", new Float[] {Float.NaN, 1f, 0f, 0f, 0f, 0f}, 0, false));
+    testRows.add(org.apache.spark.sql.RowFactory.create("bad-short", new Float[] {1f, 2f, 3f}, 0, false));
+    String test = SyntheticData.write(spark, testRows, dir.resolve("x").toString(), 1);
     DvgsConfig cfg = config(base, "model.task=regressor",
         "evaluation.seeds=[1]", "evaluation.source-sample-size=0", "evaluation.label-flip-fraction=0.25",
         "evaluation.metrics=[auroc, retrain]", "evaluation.test.mode=table",
@@ -141,7 +150,12 @@ class EvaluateRunTest {
     Map<?, ?> metrics = (Map<?, ?>) m.get("metrics");
     double all = ((Number) ((Map<?, ?>) metrics.get("retrain_all")).get("mean")).doubleValue();
     assertTrue(all > 0 && all < 1, "R^2 " + all);
-    assertEquals(300L, ((Map<?, ?>) m.get("counts")).get("test_read"));
+    Map<?, ?> counts = (Map<?, ?>) m.get("counts");
+    assertEquals(303L, counts.get("test_read"));
+    assertEquals(300L, counts.get("test_valid"));
+    assertEquals(3L, counts.get("test_rejected"));
+    assertEquals(Map.of("non-finite or missing feature", 2L, "feature length", 1L), counts.get("test_rejected_by_reason"));
+    assertEquals(300L, ((Map<?, ?>) ((List<?>) m.get("runs")).get(0)).get("test_rows"));
     assertTrue(((Number) ((Map<?, ?>) metrics.get("auroc")).get("mean")).doubleValue() > 0.6);
   }
   @Test

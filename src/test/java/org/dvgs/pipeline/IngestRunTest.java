@@ -238,9 +238,44 @@ class IngestRunTest {
     assertTrue(e.getMessage().contains("trunc.gctx"), e.getMessage());
     assertFalse(e.getMessage().contains("Job aborted"), e.getMessage());
 
+    // A header that claims more genes x samples than the file can hold: an error at line 2, not a huge allocation.
+    StringBuilder wide = new StringBuilder("#1.2\n40000\t50000\nName\tDescription");
+    for (int j = 0; j < 50000; j++) {
+      wide.append("\tS").append(j);
+    }
+    wide.append("\ng1\td").append("\t1".repeat(50000)).append('\n');
+    Files.writeString(gct, wide);
+    e = assertThrows(InputException.class, () -> IngestRun.run(spark, TestConfigs.of("ingest.input=" + gct, "output.path=" + dir.resolve("o6"))));
+    assertTrue(e.getMessage().startsWith("GCT file " + gct + ", line 2: 40000 genes x 50000 samples need at least 2000090001 bytes, but the file has "), e.getMessage());
+
     // Duplicate sample ids are an error naming them.
     Path dup = new GctxWriter(new float[][] {{1}, {2}}, new String[] {"g"}, new String[] {"x", "x"}).write(dir.resolve("dup.gctx"));
     e = assertThrows(InputException.class, () -> IngestRun.run(spark, TestConfigs.of("ingest.input=" + dup, "output.path=" + dir.resolve("o5"))));
     assertTrue(e.getMessage().contains("not unique") && e.getMessage().contains("x"), e.getMessage());
+  }
+
+  @Test
+  void aCorruptGctxIsOneLineNamingTheFileAndDatasetWhereverItIsFound() {
+    SparkSession spark = SharedSpark.get();
+    // The matrix's chunk index is corrupt: found when the driver opens the file.
+    Path flipped = L1000Fixtures.flippedChunkIndex(dir.resolve("flipped.gctx"));
+    InputException e = assertThrows(InputException.class,
+        () -> IngestRun.run(spark, TestConfigs.of("ingest.input=" + flipped, "output.path=" + dir.resolve("f1"))));
+    assertTrue(e.getMessage().startsWith("GCTX file " + flipped + ": cannot read /0/DATA/0/matrix") && e.getMessage().contains("B tree V1 node signature"),
+        e.getMessage());
+
+    // The matrix's data is corrupt: found only by the executor that decompresses it, and reported the same way,
+    // with the block it read, instead of as a failed Spark job.
+    Path broken = L1000Fixtures.brokenMatrixChunk(dir.resolve("broken.gctx"));
+    e = assertThrows(InputException.class,
+        () -> IngestRun.run(spark, TestConfigs.of("ingest.input=" + broken, "output.path=" + dir.resolve("f2"))));
+    assertTrue(e.getMessage().startsWith("GCTX file " + broken + ": cannot read /0/DATA/0/matrix samples [0, 5) (truncated or malformed file?): "),
+        e.getMessage());
+    assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    boolean viaJob = false;
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      viaJob |= t instanceof org.apache.spark.SparkException;
+    }
+    assertTrue(viaJob, "found by an executor: the job failure is the cause");
   }
 }

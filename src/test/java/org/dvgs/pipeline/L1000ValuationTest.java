@@ -112,15 +112,28 @@ class L1000ValuationTest {
     for (int g = 0; g < genes; g++) {
       geneIds[g] = String.valueOf(1000 + g);
     }
+    DvgsConfig cfg = config("input.split.target-size=300", "evaluation.retrain.grid=[0.2, 0.4]", "evaluation.retrain.epochs=10");
+    // Three signatures the split holds out get a missing value: they cannot score a model and must be counted.
+    List<Row> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ids.add(org.apache.spark.sql.RowFactory.create(sig[i], pert[i]));
+    }
+    Dataset<Row> idTable = spark.createDataFrame(ids, org.apache.spark.sql.types.DataTypes.createStructType(List.of(
+        org.apache.spark.sql.types.DataTypes.createStructField("sample_id", org.apache.spark.sql.types.DataTypes.StringType, false),
+        org.apache.spark.sql.types.DataTypes.createStructField("pert_id", org.apache.spark.sql.types.DataTypes.StringType, false))));
+    List<Row> heldOut = org.dvgs.io.BalancedSplit.assign(idTable, "sample_id", cfg.input().balanced(), cfg.seed(), "ids")
+        .filter(org.dvgs.io.BalancedSplit.COLUMN + " = 'test'").orderBy("sample_id").limit(3).collectAsList();
+    assertEquals(3, heldOut.size());
+    for (Row h : heldOut) {
+      level5[Integer.parseInt(h.getString(0).substring(3))][7] = Float.NaN;
+    }
     Path l5 = new GctxWriter(level5, geneIds, sig).colField("distil_id", distil).colField("pert_id", pert).colField("cell_id", cell).write(dir.resolve("l5.gctx"));
     Path l4 = new GctxWriter(level4, geneIds, rep).write(dir.resolve("l4.gctx"));
     String ingested = dir.resolve("ingested").toString();
     IngestRun.run(spark, TestConfigs.of("ingest.input=" + l5, "ingest.level4=" + l4, "ingest.block-rows=256", "output.path=" + ingested));
 
     String out = dir.resolve("l1000").toString();
-    Map<String, Object> m = L1000Run.run(spark, config(
-        "input.split.target-size=300", "input.source.path=" + ingested + "/signatures",
-        "evaluation.retrain.grid=[0.2, 0.4]", "evaluation.retrain.epochs=10", "output.path=" + out));
+    Map<String, Object> m = L1000Run.run(spark, cfg.with(Map.of("input.source.path", ingested + "/signatures", "output.path", out)));
     Dataset<Row> joined = spark.read().parquet(out + "/values_with_metadata");
     long valued = spark.read().parquet(out + "/values").count();
     assertEquals(valued, joined.count());
@@ -142,5 +155,16 @@ class L1000ValuationTest {
       assertTrue(Double.isFinite(r2) && r2 < 1, "R^2 " + c);
     }
     assertEquals(10, spark.read().parquet(out + "/retrain_curves").count());
+
+    Map<String, Object> counts = (Map<String, Object>) m.get("counts");
+    assertEquals(3L, counts.get("test_rejected"));
+    assertEquals(Map.of("non-finite or missing feature", 3L), counts.get("test_rejected_by_reason"));
+    long read = ((Number) counts.get("test_read")).longValue();
+    assertEquals(read, ((Number) counts.get("test_valid")).longValue() + 3);
+    assertEquals(read, ((Number) metrics.get("retrain_test_read")).longValue());
+    assertEquals(3L, metrics.get("retrain_test_rejected"));
+    assertEquals(Map.of("non-finite or missing feature", 3L), metrics.get("retrain_test_rejected_by_reason"));
+    assertEquals(read - 3, ((Number) metrics.get("retrain_test_rows")).longValue());
+    assertEquals((long) n, ((Number) counts.get("source_read")).longValue() + ((Number) counts.get("target_used")).longValue() + read);
   }
 }

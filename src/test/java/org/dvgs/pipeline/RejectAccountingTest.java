@@ -128,7 +128,7 @@ class RejectAccountingTest {
       assertEquals(o.runId(), r.getString(2));
       if (r.getString(0).startsWith("<null id")) {
         nullIdRows.add(r.getString(0));
-        assertTrue(r.getString(1).startsWith("missing id: id column is null at partition "), r.getString(1));
+        assertTrue(r.getString(1).matches("missing id: id column is null at file:\\S+\\.parquet row \\d+"), r.getString(1));
       } else {
         assertEquals(null, rejects.put(r.getString(0), r.getString(1)), "reject " + r.getString(0) + " twice");
       }
@@ -155,6 +155,48 @@ class RejectAccountingTest {
     ValuationJob.Outcome again = ValuationJob.run(spark, cfg(out, "output.overwrite=true"), null, false, null, Map.of());
     assertEquals(1, ((Map<?, ?>) again.manifest().get("training")).get("restarts_reused"));
     assertEquals(o.manifest().get("counts"), again.manifest().get("counts"));
+  }
+
+  @Test
+  void malformedCsvLinesAreRejectsCountedInTheManifest() throws IOException {
+    StringBuilder t = new StringBuilder("id,a,b,c,label\n");
+    StringBuilder s = new StringBuilder("id,a,b,c,label\n");
+    for (int i = 0; i < 24; i++) {
+      t.append("t").append(i).append(',').append(Math.cos(i)).append(',').append(Math.sin(i)).append(',').append(i % 3).append(',').append(i % 3).append('\n');
+    }
+    for (int i = 0; i < 30; i++) {
+      s.append("s").append(i).append(',').append(Math.cos(i)).append(',').append(Math.sin(i)).append(',').append(i % 3).append(',').append(i % 3).append('\n');
+    }
+    s.append("s12x,1,234,0.3,1,0\n"); // row 31: an unquoted comma
+    s.append("s4x,1,2\n"); // row 32: too few fields
+    s.append("\"s5x,1,2,3,0\n"); // row 33: an unclosed quote
+    s.append(",1,2,0,1\n"); // row 34: no id
+    Path tp = Files.writeString(dir.resolve("csv-target.csv"), t);
+    Path sp = Files.writeString(dir.resolve("csv-source.csv"), s);
+    String out = dir.resolve("csv-run").toString();
+    DvgsConfig c = TestConfigs.of(
+        "input.source.path=\"" + sp + "\"", "input.target.path=\"" + tp + "\"",
+        "input.source.id-column=id", "input.target.id-column=id", "input.source.label-column=label", "input.target.label-column=label",
+        "model.hidden=[8]", "training.epochs=2", "training.batch-size=8", "training.restarts=1", "scoring.batch-size=16",
+        "output.path=\"" + out + "\"");
+    ValuationJob.Outcome o = ValuationJob.run(spark, c, null, false, null, Map.of());
+    Map<?, ?> counts = (Map<?, ?>) Manifest.read(new Configuration(), out).get("counts");
+    assertEquals(34, n(counts, "source_read"), counts.toString());
+    assertEquals(30, n(counts, "source_valued"), counts.toString());
+    assertEquals(4, n(counts, "source_rejected"), counts.toString());
+    assertEquals(Map.of("malformed CSV line", 3L, "missing id", 1L), longs((Map<?, ?>) counts.get("rejected_by_reason")));
+    String f = "file:" + sp.toAbsolutePath();
+    Map<String, String> rejects = new HashMap<>();
+    for (Row r : spark.read().parquet(out + "/rejects").collectAsList()) {
+      rejects.put(r.getString(0), r.getString(1));
+    }
+    assertEquals(Map.of(
+        "<malformed line, " + f + " row 31>", "malformed CSV line: " + f + " row 31 has 6 fields, the header 5: 's12x,1,234,0.3,1,0'",
+        "<malformed line, " + f + " row 32>", "malformed CSV line: " + f + " row 32 has 3 fields, the header 5: 's4x,1,2'",
+        "<malformed line, " + f + " row 33>", "malformed CSV line: " + f + " row 33 does not parse into the header's 5 fields (broken quoting?): "
+            + "'\"s5x,1,2,3,0'",
+        "<null id, " + f + " row 34>", "missing id: id column is null at " + f + " row 34"), rejects);
+    assertEquals(30, o.values().count());
   }
 
   static Map<String, Long> longs(Map<?, ?> m) {
