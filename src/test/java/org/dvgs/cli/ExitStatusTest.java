@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -14,15 +15,29 @@ import java.util.List;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
+import org.dvgs.baselines.UtilityModel;
+import org.dvgs.config.ActivationKind;
+import org.dvgs.config.BaselinesConfig;
+import org.dvgs.config.ConfigValidationException;
+import org.dvgs.config.DeviceKind;
+import org.dvgs.config.OptimizerKind;
+import org.dvgs.config.Task;
+import org.dvgs.config.TrainingConfig;
 import org.dvgs.evaluation.Corruption;
 import org.dvgs.io.DenseRows;
 import org.dvgs.io.GctxFile;
 import org.dvgs.io.InputException;
+import org.dvgs.model.Engines;
+import org.dvgs.model.NetworkSpec;
 import org.dvgs.scoring.FaultInjection;
+import org.dvgs.scoring.KroneckerProjection;
+import org.dvgs.scoring.ScoringOptions;
 import org.dvgs.testing.ChildDriver;
 import org.dvgs.testing.L1000Fixtures;
 import org.dvgs.testing.SharedSpark;
 import org.dvgs.testing.SmallValuation;
+import org.dvgs.testing.TestConfigs;
+import org.dvgs.training.TargetTrainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,6 +82,35 @@ class ExitStatusTest {
     assertInternal(failed(ise), "java.lang.IllegalStateException: apply() has not run", "org.dvgs.evaluation.Corruption.truth");
     NullPointerException npe = assertThrows(NullPointerException.class, () -> new DenseRows(null, new float[0], 0, 0));
     assertInternal(failed(npe), "java.lang.NullPointerException", "org.dvgs.io.DenseRows.<init>");
+  }
+
+  /** The user's config or input problems the code once reported as IllegalArgumentException or IllegalStateException. */
+  @Test
+  void userErrorsFoundDuringARunAreTheProjectsOwn() {
+    NetworkSpec spec = new NetworkSpec(Task.CLASSIFIER, new int[] {4, 8, 2}, ActivationKind.RELU, 0.0, false, 2);
+    assertUserError(() -> ScoringOptions.layerMask(List.of(0, 5), spec.layers()), "dvgs.scoring.layers lists layer 5 but the network has 2");
+    assertUserError(() -> new KroneckerProjection(1, spec, 3, 16), "dvgs.unique.last-layers = 3 but the network has 2");
+    // A learning rate that makes the target loss overflow at once.
+    TrainingConfig huge = new TrainingConfig(OptimizerKind.SGD, 1e30, 0, 0, 8, 3, 1, 1, "", 0);
+    DenseRows target = new DenseRows(new float[] {1, 2, 3, 4, -1, -2, -3, -4, 5, 6, 7, 8, -5, -6, -7, -8, 1, 0, 1, 0, 0, 1, 0, 1,
+        2, 2, 2, 2, -2, -2, -2, -2}, new float[] {0, 1, 0, 1, 0, 1, 0, 1}, 8, 4);
+    assertUserError(() -> new TargetTrainer(spec, huge, false, 1, Device.cpu()).fit(0, target), "lower dvgs.training.learning-rate");
+    // Leave-one-out's R^2 utility on a target whose labels are all one value.
+    BaselinesConfig.Utility utility = TestConfigs.of("model.task=regressor").evaluation().baselines().utility();
+    DenseRows constant = new DenseRows(new float[] {1, 2, 3, 4}, new float[] {7, 7, 7, 7}, 4, 1);
+    assertUserError(() -> UtilityModel.of(constant, constant, Task.REGRESSOR, 0, utility), "the target labels are all 7.0");
+    if (Engines.pytorch().getGpuCount() == 0) {
+      assertUserError(() -> Engines.device(DeviceKind.GPU, -1), "dvgs.device = gpu but the PyTorch engine sees no GPU");
+    }
+  }
+
+  static void assertUserError(org.junit.jupiter.api.function.Executable work, String message) {
+    RuntimeException e = assertThrows(RuntimeException.class, work);
+    assertTrue(e instanceof ConfigValidationException || e instanceof InputException, "the project's own error: " + e);
+    Failure f = failed(e);
+    assertEquals(2, f.status(), f.text());
+    assertEquals(1, f.lines().size(), f.text());
+    assertTrue(f.lines().get(0).contains(message), f.text());
   }
 
   /** Throws the project's input error from inside an executor task, for the row with value 3. */
@@ -150,7 +194,7 @@ class ExitStatusTest {
 
   @Test
   void configAndInputErrorsAnywhereInTheChainExitTwo() {
-    org.dvgs.config.ConfigValidationException c = new org.dvgs.config.ConfigValidationException("dvgs.training.epochs must be > 0");
+    ConfigValidationException c = new ConfigValidationException("dvgs.training.epochs must be > 0");
     assertEquals(List.of("dvgs: dvgs.training.epochs must be > 0"), failed(new IllegalStateException("worker failed", c)).lines());
     assertEquals(2, failed(new RuntimeException(new RuntimeException(new InputException("target table t is empty")))).status());
   }
