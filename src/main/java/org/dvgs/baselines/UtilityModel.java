@@ -7,6 +7,7 @@ import org.dvgs.config.BaselinesConfig;
 import org.dvgs.config.BaselinesConfig.UtilityMetric;
 import org.dvgs.config.Task;
 import org.dvgs.io.DenseRows;
+import org.dvgs.io.InputException;
 
 /**
  * The utility U(S) that leave-one-out and TMC Data Shapley measure subsets S of the source with: a model fitted on S
@@ -95,7 +96,8 @@ public final class UtilityModel implements Serializable {
         ss += (v - mean) * (v - mean);
       }
       if (!(ss > 0)) {
-        throw new IllegalArgumentException("the target labels are constant: R^2 on the target set is undefined");
+        throw new InputException("the target labels are all " + target.labels()[0]
+            + ": R^2 on the target set is undefined, so the regressor utility of leave-one-out and TMC Data Shapley cannot be measured");
       }
     }
     return new UtilityModel(

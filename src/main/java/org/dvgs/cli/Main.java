@@ -3,8 +3,16 @@ package org.dvgs.cli;
 import java.io.File;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkException;
 import org.apache.spark.sql.SparkSession;
 import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.DvgsConfig;
@@ -20,13 +28,25 @@ import org.dvgs.pipeline.UniqueBench;
 import org.dvgs.pipeline.UniqueJob;
 import org.dvgs.pipeline.ValuationJob;
 import org.dvgs.report.EvaluationReport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Command-line entry point: {@code value | demo | evaluate | report | bench | unique | bench-unique}, each with {@code --config FILE},
  * {@code --output DIR} and key overrides ({@code --set key=value} or bare {@code key=value}; the {@code dvgs.}
- * prefix is optional). Exit status 0 on success, 2 for a bad config or bad input, 1 for any other failure.
+ * prefix is optional). Exit status 0 on success; 2 for a bad config or bad input, that is the project's own
+ * {@link ConfigValidationException} or {@link InputException} wherever it sits (also inside the {@code SparkException}
+ * of a failed job when an executor found the problem), with one line {@code dvgs: <message>}; 1 for anything else,
+ * with the stack trace and a one-line summary on the error stream.
  */
 public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  /** A project error in the text of a Spark job failure: "): CLASS: message" or "Caused by: CLASS: message". */
+  private static final Pattern TASK_FAILURE_TEXT = Pattern.compile(
+      "(?:^|\\): |\\nCaused by: )(?:" + Pattern.quote(ConfigValidationException.class.getName()) + "|"
+          + Pattern.quote(InputException.class.getName()) + "): ([^\\n]*)");
+
   static final String USAGE =
       """
       usage: dvgs <command> [--config FILE] [--output DIR] [--overwrite] [--set key=value]... [key=value]...
@@ -119,6 +139,7 @@ public final class Main {
         overrides.add("output.path=" + quote(output));
       }
       DvgsConfig cfg = command.equals("demo") ? DemoDefaults.load(config, overrides) : DvgsConfig.load(config, overrides);
+      checkPaths(cfg);
       return switch (command) {
         case "value" -> withSpark(cfg, spark -> {
           ValuationJob.Outcome o = ValuationJob.run(spark, cfg, null, false, null, Map.of("command", "value"));
@@ -220,9 +241,99 @@ public final class Main {
         });
         default -> throw new ConfigValidationException("unknown command '" + command + "'\n" + USAGE);
       };
-    } catch (ConfigValidationException | InputException | IllegalArgumentException e) {
-      err.println("dvgs: " + e.getMessage());
+    } catch (Exception e) {
+      // Spark's job failures (SparkException) are checked exceptions thrown undeclared from Scala code: catch them all.
+      return failed(e, err);
+    }
+  }
+
+  /**
+   * The exit status of a command that threw {@code e}, after writing what the user needs on {@code err}: one line
+   * with the message of the project's own config or input error when there is one in {@code e}, else the stack
+   * trace and a one-line summary.
+   */
+  static int failed(Throwable e, PrintStream err) {
+    String user = userError(e);
+    if (user != null) {
+      LOG.debug("user error", e);
+      err.println("dvgs: " + user);
       return 2;
+    }
+    e.printStackTrace(err);
+    List<Throwable> chain = causes(e);
+    Throwable root = chain.get(chain.size() - 1);
+    String summary = firstLine(e.toString()) + (root == e ? "" : "; root cause: " + firstLine(root.toString()));
+    err.println("dvgs: internal error, stack trace above: " + summary);
+    return 1;
+  }
+
+  /**
+   * The message of the outermost {@link ConfigValidationException} or {@link InputException} in the cause chain of
+   * {@code e}; failing that, of one named in the message of a {@code SparkException} in the chain (Spark sends a
+   * task's exception as text only when it cannot serialise it, or the driver cannot deserialise it); else null.
+   * The text is matched only where Spark writes a task's exception ("...(TID n) (host executor id): CLASS: message")
+   * or a "Caused by: CLASS: message" line of a stack trace, so a message that merely mentions the class does not count.
+   */
+  static String userError(Throwable e) {
+    List<Throwable> chain = causes(e);
+    for (Throwable t : chain) {
+      if (t instanceof ConfigValidationException || t instanceof InputException) {
+        return String.valueOf(t.getMessage());
+      }
+    }
+    for (Throwable t : chain) {
+      if (t instanceof SparkException && t.getMessage() != null) {
+        Matcher m = TASK_FAILURE_TEXT.matcher(t.getMessage());
+        if (m.find()) {
+          return m.group(1);
+        }
+      }
+    }
+    return null;
+  }
+
+  /** {@code e} and its causes, outermost first, each once. */
+  private static List<Throwable> causes(Throwable e) {
+    List<Throwable> out = new ArrayList<>();
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+      out.add(t);
+    }
+    return out;
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /**
+   * Every configured path must parse as a Hadoop path or URI: a value such as {@code run:1} (read as scheme
+   * {@code run}) is a config error naming its key, not an internal error deep inside a run.
+   */
+  static void checkPaths(DvgsConfig cfg) {
+    Map<String, String> paths = new LinkedHashMap<>();
+    paths.put("output.path", cfg.output().path());
+    paths.put("input.source.path", cfg.input().source().path());
+    paths.put("input.target.path", cfg.input().target().path());
+    paths.put("evaluation.test.table.path", cfg.evaluation().test().table().path());
+    paths.put("training.checkpoint-dir", cfg.training().checkpointDir());
+    paths.put("unique.snapshot-dir", cfg.unique().snapshotDir());
+    paths.put("ingest.input", cfg.ingest().input());
+    paths.put("ingest.level4", cfg.ingest().level4());
+    paths.put("ingest.genes.ids-file", cfg.ingest().genesIdsFile());
+    paths.put("ingest.genes.info-file", cfg.ingest().genesInfoFile());
+    for (Map.Entry<String, String> e : paths.entrySet()) {
+      String v = e.getValue();
+      if (v == null || v.isEmpty()) {
+        continue;
+      }
+      try {
+        new Path(v);
+      } catch (IllegalArgumentException bad) {
+        throw new ConfigValidationException(
+            "dvgs." + e.getKey() + " = \"" + v + "\" is not a valid path or URI: " + (bad.getCause() != null ? bad.getCause().getMessage() : bad.getMessage()));
+      }
     }
   }
 

@@ -7,6 +7,7 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.api.java.function.PairFunction;
+import org.dvgs.config.ConfigValidationException;
 import org.dvgs.io.CanonicalRow;
 import org.dvgs.io.HashSelection;
 import org.dvgs.io.InputLoader;
@@ -78,7 +79,7 @@ public final class Corruption implements InputLoader.SourceTransform {
     if (sampleSize > 0) {
       List<Long> smallest = HashSelection.smallestKeys(valid, sampleStream, sampleSize);
       if (smallest.size() < sampleSize) {
-        throw new IllegalArgumentException(
+        throw new ConfigValidationException(
             "dvgs.evaluation.source-sample-size = " + sampleSize + " but the source has only " + smallest.size() + " valid rows");
       }
       sampleThreshold = smallest.get(smallest.size() - 1);

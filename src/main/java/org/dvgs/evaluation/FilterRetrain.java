@@ -12,6 +12,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.dvgs.config.ConfigValidationException;
 import org.dvgs.io.CanonicalRow;
 import org.dvgs.io.InputException;
 import org.dvgs.io.Mix;
@@ -107,7 +108,8 @@ public final class FilterRetrain {
       for (double q : grid) {
         int k = (int) Math.round(q * keys.length);
         if (k <= 0 || k >= keys.length) {
-          throw new IllegalArgumentException("q = " + q + " removes " + k + " of " + n + " rows; nothing would be left to compare");
+          throw new ConfigValidationException("dvgs.evaluation.retrain.grid: q = " + q + " removes " + k + " of the " + n
+              + " ranked source rows; each q must remove at least one row and keep at least one");
         }
         Ranked.Key lowCut = keys[k - 1];
         Ranked.Key highCut = keys[keys.length - k];

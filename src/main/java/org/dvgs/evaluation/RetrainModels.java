@@ -23,6 +23,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.EvaluationConfig.RetrainModel;
 import org.dvgs.config.Task;
 import org.dvgs.config.TrainingConfig;
@@ -196,7 +197,7 @@ public final class RetrainModels {
   private static DenseRows collect(JavaRDD<CanonicalRow> rows, int width, String what) {
     long n = rows.count();
     if (n * width > DRIVER_CELLS) {
-      throw new IllegalArgumentException(
+      throw new ConfigValidationException(
           "dvgs.evaluation.retrain.model = valuation trains on the driver, but the " + what + " set has " + n + " rows x " + width
               + " features; use an MLlib model (mlp, logistic-regression, linear-regression) for sets this large");
     }

@@ -3,6 +3,7 @@ package org.dvgs.model;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.DeviceKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +61,7 @@ public final class Engines {
       case CPU -> Device.cpu();
       case GPU -> {
         if (gpus == 0) {
-          throw new IllegalStateException(
+          throw new ConfigValidationException(
               "dvgs.device = gpu but the PyTorch engine sees no GPU: put CUDA natives (pytorch-native-cu*) on the class"
                   + " path of every node, or set dvgs.device = cpu");
         }

@@ -74,6 +74,7 @@ public final class BenchRun {
     }, null);
     ScoringOptions ghostOpts = new ScoringOptions(cfg.scoring().similarity(), ScoringMethod.GHOST, null, false, cfg.seed());
     ScoringOptions naiveOpts = ghostOpts.withMethodNaive();
+    double ghostVsNaive = 0;
     Map<String, List<Double>> rates = new LinkedHashMap<>();
     for (String k : List.of("ghost", "train_step", "forward", "naive")) {
       rates.put(k, new ArrayList<>());
@@ -97,6 +98,12 @@ public final class BenchRun {
         rates.get("naive").add(nv);
         LOG.info("bench round {}: ghost {} rows/s, train step {} rows/s, forward {} rows/s, naive {} rows/s", round,
             String.format("%.0f", g), String.format("%.0f", tr), String.format("%.0f", fw), String.format("%.0f", nv));
+      }
+      // Ghost and naive scoring compute the same similarities; a throughput means something only if they agree.
+      double[] g = scores(ghost, naiveRows, batch);
+      double[] nv = scores(naive, naiveRows, batch);
+      for (int i = 0; i < g.length; i++) {
+        ghostVsNaive = Math.max(ghostVsNaive, Math.abs(g[i] - nv[i]));
       }
     }
     Map<String, Object> throughput = new LinkedHashMap<>();
@@ -122,6 +129,7 @@ public final class BenchRun {
     m.put("throughput", throughput);
     m.put("ratios", ratios);
     m.put("rounds", rates);
+    m.put("agreement", Map.of("ghost_vs_naive_max_abs_difference", ghostVsNaive, "rows", naiveRows.rows()));
     m.put("versions", Map.of("java", System.getProperty("java.version"), "djl", ai.djl.engine.Engine.getDjlVersion(), "pytorch", Engines.pytorch().getVersion()));
     m.put("timings", Map.of("total_s", (System.nanoTime() - t0) / 1e9));
     m.put("config", Manifest.parse(cfg.toJson()));
@@ -155,6 +163,29 @@ public final class BenchRun {
       float[] y = Arrays.copyOfRange(rows.labels(), start, start + n);
       s.score(x, y, new long[n], n);
     }
+  }
+
+  /** Every similarity of every row (snapshot-major), in batches of {@code batch}. */
+  private static double[] scores(SnapshotScorer s, DenseRows rows, int batch) {
+    int d = rows.width();
+    List<double[][]> parts = new ArrayList<>();
+    int snapshots = 0;
+    for (int start = 0; start < rows.rows(); start += batch) {
+      int n = Math.min(batch, rows.rows() - start);
+      double[][] part = s.score(Arrays.copyOfRange(rows.features(), start * d, (start + n) * d), Arrays.copyOfRange(rows.labels(), start, start + n),
+          new long[n], n);
+      parts.add(part);
+      snapshots = part.length;
+    }
+    double[] out = new double[snapshots * rows.rows()];
+    int at = 0;
+    for (double[][] part : parts) {
+      for (int k = 0; k < snapshots; k++) {
+        System.arraycopy(part[k], 0, out, k * rows.rows() + at, part[k].length);
+      }
+      at += part[0].length;
+    }
+    return out;
   }
 
   /** A plain training step's engine work: forward, mean loss, backward into the parameters, gradients cleared. */

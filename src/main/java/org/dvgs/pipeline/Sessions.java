@@ -3,6 +3,7 @@ package org.dvgs.pipeline;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.SparkSettings;
 import org.dvgs.model.Engines;
 
@@ -29,7 +30,12 @@ public final class Sessions {
     for (Map.Entry<String, String> e : s.conf().entrySet()) {
       conf.set(e.getKey(), e.getValue());
     }
-    return SparkSession.builder().config(conf).getOrCreate();
+    try {
+      return SparkSession.builder().config(conf).getOrCreate();
+    } catch (IllegalArgumentException e) {
+      // Spark checks its settings as the session starts (or, for a running session, as they are applied).
+      throw new ConfigValidationException("Spark refused a setting (dvgs.spark.master, dvgs.spark.conf or spark-submit's): " + e.getMessage(), e);
+    }
   }
 
   /**

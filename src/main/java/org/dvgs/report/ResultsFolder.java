@@ -181,7 +181,12 @@ public final class ResultsFolder {
   }
 
   private static Map<String, Object> readManifest(Configuration hadoop, String dir) {
-    Path folder = new Path(dir);
+    Path folder;
+    try {
+      folder = new Path(dir);
+    } catch (IllegalArgumentException e) {
+      throw new InputException("results folder " + dir + " is not a valid path or URI: " + rootMessage(e), e);
+    }
     Path p = new Path(folder, "manifest.json");
     try {
       FileSystem fs = folder.getFileSystem(hadoop);

@@ -1,6 +1,7 @@
 package org.dvgs.scoring;
 
 import java.io.Serializable;
+import org.dvgs.config.ConfigValidationException;
 import org.dvgs.io.Mix;
 import org.dvgs.model.NetworkSpec;
 
@@ -53,7 +54,7 @@ public final class KroneckerProjection implements Serializable {
     }
     int n = spec.layers();
     if (lastLayers > n) {
-      throw new IllegalArgumentException(
+      throw new ConfigValidationException(
           "dvgs.unique.last-layers = " + lastLayers + " but the network has " + n + " linear layers");
     }
     this.seed = seed;

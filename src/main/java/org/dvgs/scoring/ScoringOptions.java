@@ -2,6 +2,7 @@ package org.dvgs.scoring;
 
 import java.io.Serializable;
 import java.util.List;
+import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.ScoringMethod;
 import org.dvgs.config.SimilarityMetric;
 import org.dvgs.config.TargetGradient;
@@ -39,7 +40,7 @@ public record ScoringOptions(
     boolean[] mask = new boolean[count];
     for (int l : layers) {
       if (l >= count) {
-        throw new IllegalArgumentException(
+        throw new ConfigValidationException(
             "dvgs.scoring.layers lists layer " + l + " but the network has " + count + " linear layers (0.." + (count - 1) + ")");
       }
       mask[l] = true;

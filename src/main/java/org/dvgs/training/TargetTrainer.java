@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.function.Consumer;
+import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.Task;
 import org.dvgs.config.TrainingConfig;
 import org.dvgs.model.Autograd;
@@ -188,7 +189,7 @@ public final class TargetTrainer {
             }
           }
           if (!Double.isFinite(loss)) {
-            throw new IllegalStateException(
+            throw new ConfigValidationException(
                 "training diverged at restart " + restart + ", iteration " + iteration + ": target loss = " + loss
                     + "; lower dvgs.training.learning-rate or check the target features for extreme values");
           }

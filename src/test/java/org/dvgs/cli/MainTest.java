@@ -49,4 +49,18 @@ class MainTest {
     assertEquals(2, f.status());
     assertTrue(f.err().contains("/nonexistent/run.conf"), f.err());
   }
+
+  @Test
+  void pathsThatDoNotParseNameTheirKey() {
+    // "run:1" reads as scheme "run" with a relative path: Hadoop cannot use it, and the user must hear which key.
+    Result o = run("value", "--output", "run:1");
+    assertEquals(2, o.status(), o.err());
+    assertEquals("dvgs: dvgs.output.path = \"run:1\" is not a valid path or URI: Relative path in absolute URI: run:1", o.err().strip());
+    Result s = run("value", "--output", "/tmp/x", "input.source.path=a:b.csv");
+    assertEquals(2, s.status(), s.err());
+    assertTrue(s.err().startsWith("dvgs: dvgs.input.source.path = \"a:b.csv\""), s.err());
+    Result c = run("ingest", "--input", "/data/a.gctx", "--output", "/tmp/x", "training.checkpoint-dir=x:y");
+    assertEquals(2, c.status(), c.err());
+    assertTrue(c.err().startsWith("dvgs: dvgs.training.checkpoint-dir = \"x:y\""), c.err());
+  }
 }

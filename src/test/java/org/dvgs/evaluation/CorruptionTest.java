@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.dvgs.config.ConfigValidationException;
 import org.dvgs.io.CanonicalRow;
 import org.dvgs.testing.SharedSpark;
 import org.junit.jupiter.api.Test;
@@ -64,8 +65,10 @@ class CorruptionTest {
 
   @Test
   void sampleLargerThanSourceIsAnError() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> apply(2, 1, 5000, 0.2));
-    assertEquals(true, e.getMessage().contains("dvgs.evaluation.source-sample-size"));
+    // A config that does not suit the input: the user's error (exit status 2), not an internal one.
+    ConfigValidationException e = assertThrows(ConfigValidationException.class, () -> apply(2, 1, 5000, 0.2));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        e.getMessage().contains("dvgs.evaluation.source-sample-size = 5000 but the source has only 2000 valid rows"), e.getMessage());
   }
 
   static JavaRDD<CanonicalRow> source(int n, int partitions, int width) {

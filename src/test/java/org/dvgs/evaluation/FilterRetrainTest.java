@@ -17,6 +17,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.dvgs.config.ActivationKind;
+import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.EvaluationConfig.RetrainModel;
 import org.dvgs.config.Task;
 import org.dvgs.io.CanonicalRow;
@@ -114,6 +115,18 @@ class FilterRetrainTest {
     InputException e = assertThrows(InputException.class,
         () -> FilterRetrain.run(SharedSpark.get(), jsc.parallelize(src, 2), partial, "score", jsc.parallelize(src, 1), List.of(0.2), m, 1));
     assertTrue(e.getMessage().contains("ranking column 'score' has no score"), e.getMessage());
+  }
+
+  @Test
+  void aQThatRemovesNoRowIsAConfigError() {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SharedSpark.get().sparkContext());
+    List<CanonicalRow> src = rows(1, 30, 0.2, "s");
+    NetworkSpec spec = new NetworkSpec(Task.CLASSIFIER, new int[] {WIDTH, 2}, ActivationKind.RELU, 0, false, 2);
+    FilterRetrain.Model m = RetrainModels.of(RetrainModel.LOGISTIC_REGRESSION, spec, null, false, Device.cpu(), 5);
+    // round(0.01 * 30) = 0 rows: the grid does not suit this source, which is the user's to change.
+    ConfigValidationException e = assertThrows(ConfigValidationException.class,
+        () -> FilterRetrain.run(SharedSpark.get(), jsc.parallelize(src, 2), oracleRanking(src), "score", jsc.parallelize(src, 1), List.of(0.01), m, 1));
+    assertTrue(e.getMessage().contains("dvgs.evaluation.retrain.grid: q = 0.01 removes 0 of the 30"), e.getMessage());
   }
 
   @Test

@@ -3,26 +3,70 @@ package org.dvgs.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.dvgs.testing.SharedSpark;
 import org.dvgs.testing.TestConfigs;
 import org.junit.jupiter.api.Test;
 
-/** {@code bench} measures every path and writes a manifest (correctness only: no timing assertions). */
+/**
+ * {@code bench} measures every path and writes a manifest (correctness only: no timing assertions): the per-round
+ * rates it lists, the medians and ratios recomputed from them, the time they stand for, and that ghost and naive
+ * scoring, whose speeds it compares, compute the same similarities.
+ */
 class BenchRunTest {
+  static final List<String> PATHS = List.of("ghost", "train_step", "forward", "naive");
+
+  static double median(List<Double> v) {
+    double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+  }
+
+  static double number(Map<?, ?> m, String key) {
+    return ((Number) m.get(key)).doubleValue();
+  }
+
   @Test
+  @SuppressWarnings("unchecked")
   void reportsThroughputAndRatios() {
     String out = SharedSpark.tempDir("bench").resolve("out").toString();
+    int rounds = 3;
     Map<String, Object> m = BenchRun.run(TestConfigs.of(
         "model.task=autoencoder", "model.hidden=[32, 8, 32]", "bench.input-width=64", "bench.rows=512",
-        "bench.rounds=2", "bench.naive-rows=16", "bench.threads=1", "scoring.batch-size=128", "output.path=\"" + out + "\""));
+        "bench.rounds=" + rounds, "bench.naive-rows=16", "bench.threads=1", "scoring.batch-size=128", "output.path=\"" + out + "\""));
     Map<?, ?> t = (Map<?, ?>) m.get("throughput");
-    for (String k : new String[] {"ghost_samples_per_s", "naive_samples_per_s", "train_step_samples_per_s", "forward_samples_per_s"}) {
-      assertTrue(((Number) t.get(k)).doubleValue() > 0, k);
+    Map<String, List<Double>> perRound = (Map<String, List<Double>>) m.get("rounds");
+    double seconds = 0;
+    for (String k : PATHS) {
+      List<Double> r = perRound.get(k);
+      assertEquals(rounds, r.size(), k + ": one rate per measured round, the warm-up round not among them");
+      for (double rate : r) {
+        assertTrue(rate > 0 && Double.isFinite(rate), k + " rate " + rate);
+        seconds += (k.equals("naive") ? 16 : 512) / rate;
+      }
+      assertEquals(median(r), number(t, k + "_samples_per_s"), 0.0, k + ": the median round");
     }
+    // The measured rounds took part of the run's wall time: rates are rows per second, not per millisecond or so.
+    double total = number((Map<?, ?>) m.get("timings"), "total_s");
+    assertTrue(seconds < total, "the rounds' rows at their rates take " + seconds + " s of a " + total + " s run");
+
     Map<?, ?> r = (Map<?, ?>) m.get("ratios");
-    assertEquals(((Number) t.get("ghost_samples_per_s")).doubleValue() / ((Number) t.get("train_step_samples_per_s")).doubleValue(),
-        ((Number) r.get("ghost_over_train_step")).doubleValue(), 1e-9);
+    double ghost = median(perRound.get("ghost"));
+    assertEquals(ghost / median(perRound.get("train_step")), number(r, "ghost_over_train_step"), 1e-12);
+    assertEquals(ghost / median(perRound.get("naive")), number(r, "ghost_over_naive"), 1e-12);
+    assertEquals(ghost / median(perRound.get("forward")), number(r, "ghost_over_forward"), 1e-12);
+    List<Double> each = (List<Double>) r.get("ghost_over_train_step_per_round");
+    assertEquals(rounds, each.size());
+    for (int i = 0; i < rounds; i++) {
+      assertEquals(perRound.get("ghost").get(i) / perRound.get("train_step").get(i), each.get(i), 1e-12, "round " + i);
+    }
+
+    // Ghost scoring is timed against naive per-sample backward passes of the same similarities: they agree.
+    Map<?, ?> agreement = (Map<?, ?>) m.get("agreement");
+    assertEquals(16, ((Number) agreement.get("rows")).intValue());
+    // Cosine similarities; measured 2.8e-8 apart, while a wrong path would be off by far more than 1e-5.
+    double diff = number(agreement, "ghost_vs_naive_max_abs_difference");
+    assertTrue(diff < 1e-5, "ghost and naive similarities differ by " + diff);
     assertTrue(new java.io.File(out, "manifest.json").isFile());
   }
 }

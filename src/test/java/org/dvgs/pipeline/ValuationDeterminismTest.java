@@ -76,6 +76,8 @@ class ValuationDeterminismTest {
     ValuationJob.Outcome eight = ValuationJob.run(spark, config(dir.resolve("p8").toString(), "scoring.partitions=8", "scoring.batch-size=7"), null, false, null, Map.of());
     Map<String, double[]> t1 = table(one);
     Map<String, double[]> t8 = table(eight);
+    assertEquals(ta.keySet(), t1.keySet());
+    assertEquals(t1.keySet(), t8.keySet());
     double maxDiff = 0;
     for (String id : t1.keySet()) {
       maxDiff = Math.max(maxDiff, Math.abs(t1.get(id)[0] - t8.get(id)[0]));
@@ -111,6 +113,8 @@ class ValuationDeterminismTest {
     assertEquals(1, ((Map<?, ?>) one.manifest().get("scoring")).get("blocks"));
     Map<String, double[]> a = table(many);
     Map<String, double[]> b = table(one);
+    assertEquals(900, a.size());
+    assertEquals(a.keySet(), b.keySet());
     for (String id : a.keySet()) {
       assertEquals(b.get(id)[0], a.get(id)[0], 0.0, id);
       assertEquals(b.get(id)[1], a.get(id)[1], 0.0, id);
@@ -126,13 +130,24 @@ class ValuationDeterminismTest {
         null, false, null, Map.of());
     Map<String, double[]> g = table(ghost);
     Map<String, double[]> n = table(naive);
+    assertEquals(g.keySet(), n.keySet());
     int close = 0;
+    double worst = 0;
+    String worstId = "none";
     for (String id : g.keySet()) {
-      if (Math.abs(g.get(id)[0] - n.get(id)[0]) <= 1e-5) {
+      double d = Math.abs(g.get(id)[0] - n.get(id)[0]);
+      if (d <= 1e-5) {
         close++;
+      }
+      if (!(d <= worst)) {
+        worst = d;
+        worstId = id;
       }
     }
     assertTrue(close >= 0.999 * g.size(), close + " of " + g.size() + " rows agree within 1e-5");
+    // A row whose Mish input sits within rounding of zero may differ by more than rounding (as in GhostVsNaiveTest),
+    // so the 0.1% beyond 1e-5 is bounded too; the largest difference measured here was 3.2e-8.
+    assertTrue(worst <= 1e-3, "largest ghost-naive difference " + worst + " at " + worstId);
   }
 
   @Test
@@ -144,6 +159,8 @@ class ValuationDeterminismTest {
     assertEquals(2, ((Map<?, ?>) again.manifest().get("training")).get("restarts_reused"));
     Map<String, double[]> t1 = table(first);
     Map<String, double[]> t2 = table(again);
+    assertEquals(900, t1.size());
+    assertEquals(t1.keySet(), t2.keySet());
     for (String id : t1.keySet()) {
       assertEquals(t1.get(id)[0], t2.get(id)[0], 0.0, id);
     }
@@ -165,6 +182,9 @@ class ValuationDeterminismTest {
     Map<String, double[]> ta = table(a);
     Map<String, double[]> tb = table(b);
     Map<String, double[]> tbatch = table(batch);
+    assertEquals(150, ta.size());
+    assertEquals(ta.keySet(), tb.keySet());
+    assertEquals(ta.keySet(), tbatch.keySet());
     int differ = 0;
     for (String id : ta.keySet()) {
       assertEquals(ta.get(id)[0], tb.get(id)[0], 0.0, id);

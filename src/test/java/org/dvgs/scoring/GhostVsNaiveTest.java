@@ -134,7 +134,18 @@ class GhostVsNaiveTest {
     assertGhostMatchesNaive(spec, snaps, source, ghost);
   }
 
-  /** Ghost at batch size 1 agrees with naive within 1e-5 (relative above 1); in whole batches for 99.9% of cells. */
+  /**
+   * The largest difference allowed between ghost in whole batches and naive, relative above 1, for every cell, the
+   * 0.1% beyond 1e-5 included: a ReLU or Mish input within rounding of zero can flip between the batched and the
+   * one-row matrix product and move that row's similarity by more than rounding (up to 1.4e-3 seen on a large
+   * autoencoder, see STACK-NOTES). Measured over every case of this class: largest 1.1e-6, no cell beyond 1e-5.
+   */
+  static final double OUTLIER_BOUND = 1e-3;
+
+  /**
+   * Ghost at batch size 1 agrees with naive within 1e-5 (relative above 1); in whole batches for 99.9% of cells, and
+   * the rest within {@link #OUTLIER_BOUND}.
+   */
   static void assertGhostMatchesNaive(NetworkSpec spec, List<Snapshot> snaps, DenseRows source, ScoringOptions ghost) {
     int d = source.width();
     long[] keys = keys(source.rows());
@@ -156,16 +167,24 @@ class GhostVsNaiveTest {
     }
     int total = 0;
     int close = 0;
+    double worst = 0;
+    String worstCell = "none";
     for (int s = 0; s < snaps.size(); s++) {
       for (int i = 0; i < source.rows(); i++) {
-        double tol = 1e-5 * Math.max(1.0, Math.abs(n[s][i]));
-        assertEquals(n[s][i], g1[s][i], tol, "batch size 1, snapshot " + s + " row " + i);
+        double scale = Math.max(1.0, Math.abs(n[s][i]));
+        assertEquals(n[s][i], g1[s][i], 1e-5 * scale, "batch size 1, snapshot " + s + " row " + i);
         total++;
-        if (Math.abs(n[s][i] - g[s][i]) <= tol) {
+        double diff = Math.abs(n[s][i] - g[s][i]) / scale;
+        if (diff <= 1e-5) {
           close++;
+        }
+        if (!(diff <= worst)) {
+          worst = diff;
+          worstCell = "snapshot " + s + " row " + i + ": naive " + n[s][i] + ", ghost " + g[s][i];
         }
       }
     }
     assertTrue(close >= 0.999 * total, close + " of " + total + " within tolerance in batches");
+    assertTrue(worst <= OUTLIER_BOUND, "largest difference in batches " + worst + " at " + worstCell);
   }
 }

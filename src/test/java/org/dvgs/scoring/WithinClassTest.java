@@ -27,6 +27,7 @@ import org.dvgs.model.Network;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.ParameterSet;
 import org.dvgs.model.Snapshot;
+import org.dvgs.model.SnapshotCodec;
 import org.dvgs.training.TargetTrainer;
 import org.junit.jupiter.api.Test;
 
@@ -193,11 +194,22 @@ class WithinClassTest {
       within = w.score(source.features(), source.labels(), keys, 60);
       batch = b.score(source.features(), source.labels(), keys, 60);
     }
+    // The snapshots as a restart reads them back from its checkpoint file: objects of their own, so that the checks
+    // below compare values, not one object with itself.
+    List<Snapshot> read = roundTrip(spec, snaps, 3);
     int fellBack = 0;
     int differ = 0;
     for (int s = 0; s < snaps.size(); s++) {
       boolean absent = snaps.get(s).classGradients()[2] == null;
-      assertTrue(absent == (snaps.get(s).gradientForClass(2) == snaps.get(s).targetGradient()));
+      assertEquals(absent, read.get(s).classGradients()[2] == null, "snapshot " + s);
+      float[] used = flatten(read.get(s).gradientForClass(2));
+      float[] batchGrad = flatten(snaps.get(s).targetGradient());
+      if (absent) {
+        assertEquals(0.0, maxAbsDiff(batchGrad, used), 0.0, "absent class 2 at snapshot " + s + " uses the batch gradient");
+      } else {
+        assertEquals(0.0, maxAbsDiff(flatten(snaps.get(s).classGradients()[2]), used), 0.0, "class 2 gradient at snapshot " + s);
+        assertTrue(maxAbsDiff(batchGrad, used) > 1e-4, "class 2's own gradient differs from the batch gradient at snapshot " + s);
+      }
       for (int i = 0; i < 60; i++) {
         if ((int) source.labels()[i] == 2 && absent) {
           assertEquals(batch[s][i], within[s][i], 1e-6, "class-2 row " + i + " at snapshot " + s + " uses the batch gradient");
@@ -211,16 +223,71 @@ class WithinClassTest {
     assertTrue(differ > 0.9 * (snaps.size() * 60 - fellBack), differ + " rows with their own class gradient differ from batch");
   }
 
+  /** Writes snapshots with the checkpoint codec and reads them back. */
+  static List<Snapshot> roundTrip(NetworkSpec spec, List<Snapshot> snaps, int classes) {
+    try {
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+        SnapshotCodec.writeHeader(out, spec, classes);
+        for (Snapshot s : snaps) {
+          SnapshotCodec.write(out, s);
+        }
+      }
+      java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()));
+      SnapshotCodec.readHeader(in, spec, classes, "memory");
+      List<Snapshot> back = new ArrayList<>();
+      for (Snapshot s = SnapshotCodec.read(in, spec, classes); s != null; s = SnapshotCodec.read(in, spec, classes)) {
+        back.add(s);
+      }
+      assertEquals(snaps.size(), back.size());
+      return back;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   @Test
   void aClassMissingFromTheTargetAlwaysFallsBack() {
     NetworkSpec spec = new NetworkSpec(Task.CLASSIFIER, new int[] {4, 8, 3}, ActivationKind.TANH, 0.0, false, 3);
     long[] fallbacks = new long[1];
     List<Snapshot> snaps = train(spec, GhostVsNaiveTest.rows(40, 4, 2, 41), 20, 2, true, fallbacks);
     assertEquals(snaps.size(), fallbacks[0]);
-    for (Snapshot s : snaps) {
-      assertNull(s.classGradients()[2]);
-      assertEquals(s.targetSquaredNorm(null), s.classSquaredNorm(2, null), 0.0);
+    List<Snapshot> read = roundTrip(spec, snaps, 3);
+    for (int s = 0; s < snaps.size(); s++) {
+      assertNull(snaps.get(s).classGradients()[2]);
+      // The norm scoring divides by, against the batch gradient's squared norm summed here from its values.
+      double sq = 0;
+      for (float v : flatten(snaps.get(s).targetGradient())) {
+        sq += (double) v * v;
+      }
+      assertEquals(sq, read.get(s).classSquaredNorm(2, null), 1e-9 * sq, "snapshot " + s);
+      assertTrue(Math.abs(sq - read.get(s).classSquaredNorm(0, null)) > 1e-6 * sq, "class 0 has a gradient of its own");
     }
+    // Scoring: rows of the missing class get exactly their batch similarity, the other rows their own class's.
+    DenseRows source = GhostVsNaiveTest.rows(60, 4, 3, 42);
+    long[] keys = GhostVsNaiveTest.keys(60);
+    double[][] within;
+    double[][] batch;
+    try (SnapshotScorer w = new SnapshotScorer(spec, read, new ScoringOptions(SimilarityMetric.COSINE, ScoringMethod.GHOST, null, false, 5,
+            TargetGradient.WITHIN_CLASS), Device.cpu());
+        SnapshotScorer b = new SnapshotScorer(spec, snaps, new ScoringOptions(SimilarityMetric.COSINE, ScoringMethod.GHOST, null, false, 5), Device.cpu())) {
+      within = w.score(source.features(), source.labels(), keys, 60);
+      batch = b.score(source.features(), source.labels(), keys, 60);
+    }
+    int class2 = 0;
+    int differ = 0;
+    for (int s = 0; s < snaps.size(); s++) {
+      for (int i = 0; i < 60; i++) {
+        if ((int) source.labels()[i] == 2) {
+          assertEquals(batch[s][i], within[s][i], 1e-6, "class-2 row " + i + " at snapshot " + s);
+          class2++;
+        } else if (Math.abs(batch[s][i] - within[s][i]) > 1e-4) {
+          differ++;
+        }
+      }
+    }
+    assertTrue(class2 > 0, "the source has class-2 rows");
+    assertTrue(differ > 0.9 * (snaps.size() * 60 - class2), differ + " rows of classes 0 and 1 differ from their batch similarity");
   }
 
   @Test

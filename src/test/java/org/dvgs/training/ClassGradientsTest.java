@@ -58,11 +58,11 @@ class ClassGradientsTest {
     return out;
   }
 
-  /** The gradient of the mean loss over the rows of class c, by a separate forward and backward pass. */
+  /** The gradient of the mean loss over the rows of class c (all rows when c < 0), by a separate forward and backward pass. */
   static float[] independent(ParameterSet p, DenseRows t, int c, int layer) {
     List<Integer> idx = new ArrayList<>();
     for (int i = 0; i < t.rows(); i++) {
-      if ((int) t.labels()[i] == c) {
+      if (c < 0 || (int) t.labels()[i] == c) {
         idx.add(i);
       }
     }
@@ -70,7 +70,7 @@ class ClassGradientsTest {
     float[] y = new float[idx.size()];
     for (int k = 0; k < idx.size(); k++) {
       System.arraycopy(t.features(), idx.get(k) * 6, x, k * 6, 6);
-      y[k] = c;
+      y[k] = t.labels()[idx.get(k)];
     }
     try (NDManager m = NDManager.newBaseManager(Device.cpu());
         Network net = Network.upload(m, SPEC, p, true)) {
@@ -128,10 +128,20 @@ class ClassGradientsTest {
     List<Snapshot> out = new ArrayList<>();
     new TargetTrainer(SPEC, tc, false, 5, Device.cpu(), true).train(0, t, out::add, null);
     Snapshot s = out.get(0);
-    // No gradient is stored for the absent class; scoring uses the batch gradient in its place.
+    // No gradient is stored for the absent class; scoring uses the batch gradient in its place: the gradient of the
+    // mean loss over the whole batch (here the whole target), from a backward pass of its own.
     assertNull(s.classGradients()[2]);
-    assertTrue(java.util.Arrays.equals(s.targetGradient().weights()[0], s.gradientForClass(2).weights()[0]));
-    assertTrue(!java.util.Arrays.equals(s.targetGradient().weights()[0], s.gradientForClass(0).weights()[0]));
+    float[] all = independent(s.parameters(), t, -1, 0);
+    float[] used = s.gradientForClass(2).weights()[0];
+    float[] class0 = independent(s.parameters(), t, 0, 0);
+    double fromAll = 0;
+    double fromClass0 = 0;
+    for (int j = 0; j < all.length; j++) {
+      fromAll = Math.max(fromAll, Math.abs(all[j] - used[j]));
+      fromClass0 = Math.max(fromClass0, Math.abs(class0[j] - used[j]));
+    }
+    assertTrue(fromAll < 1e-5, "absent class 2 uses the batch gradient: max difference " + fromAll);
+    assertTrue(fromClass0 > 1e-3, "which is not class 0's: max difference " + fromClass0);
   }
 
   @Test
@@ -150,11 +160,25 @@ class ClassGradientsTest {
         Snapshot back = SnapshotCodec.read(in, SPEC, cg ? 3 : 0);
         assertNotNull(back);
         assertEquals(cg, back.classGradients() != null);
+        assertEquals(s.restart(), back.restart());
+        assertEquals(s.iteration(), back.iteration());
+        assertSameValues(s.parameters(), back.parameters());
+        assertSameValues(s.targetGradient(), back.targetGradient());
         if (cg) {
-          assertTrue(java.util.Arrays.equals(s.classGradients()[1].biases()[1], back.classGradients()[1].biases()[1]));
+          for (int c = 0; c < 3; c++) {
+            assertSameValues(s.classGradients()[c], back.classGradients()[c]);
+          }
         }
         assertNull(SnapshotCodec.read(in, SPEC, cg ? 3 : 0));
       }
+    }
+  }
+
+  static void assertSameValues(ParameterSet a, ParameterSet b) {
+    assertEquals(a.layers(), b.layers());
+    for (int l = 0; l < a.layers(); l++) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(a.weights()[l], b.weights()[l], "weights of layer " + l);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(a.biases()[l], b.biases()[l], "biases of layer " + l);
     }
   }
 
