@@ -108,11 +108,11 @@ class SnapshotCodecTest {
           Snapshot back = r.next();
           assertEquals(s.iteration(), back.iteration());
           assertEquals(s.targetLoss(), back.targetLoss());
-          assertSame(s.parameters(), back.parameters());
-          assertSame(s.targetGradient(), back.targetGradient());
+          assertSameValues(s.parameters(), back.parameters());
+          assertSameValues(s.targetGradient(), back.targetGradient());
           if (classes > 0) {
-            assertSame(s.gradientForClass(0), back.gradientForClass(0));
-            assertSame(s.gradientForClass(1), back.gradientForClass(1));
+            assertSameValues(s.gradientForClass(0), back.gradientForClass(0));
+            assertSameValues(s.gradientForClass(1), back.gradientForClass(1));
             assertEquals(s.classGradients()[1] == null, back.classGradients()[1] == null);
           }
         }
@@ -166,7 +166,7 @@ class SnapshotCodecTest {
       assertEquals(1, r.format());
       assertFalse(r.checksummed());
       for (Snapshot s : snaps) {
-        assertSame(s.parameters(), r.next().parameters());
+        assertSameValues(s.parameters(), r.next().parameters());
       }
       assertNull(r.next());
       assertEquals(3, r.count());
@@ -176,7 +176,7 @@ class SnapshotCodecTest {
     try (SnapshotCodec.Reader r = reader(v2, 2)) {
       assertEquals(2, r.format());
       assertNull(r.next().classGradients()[1], "class 1 absent at the first snapshot");
-      assertSame(withClasses[1].classGradients()[1], r.next().classGradients()[1]);
+      assertSameValues(withClasses[1].classGradients()[1], r.next().classGradients()[1]);
       assertNull(r.next());
     }
     // Without a checksum, a cut inside a snapshot is still found; a cut at a snapshot boundary only by the count.
