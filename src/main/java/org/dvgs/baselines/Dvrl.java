@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
+import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.dvgs.config.ActivationKind;
 import org.dvgs.config.BaselinesConfig;
 import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.Task;
+import org.dvgs.core.Stats;
 import org.dvgs.io.DenseRows;
 import org.dvgs.io.Mix;
 import org.dvgs.model.Autograd;
@@ -25,6 +27,7 @@ import org.dvgs.model.Network;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.ParameterSet;
 import org.dvgs.model.Tensors;
+import org.dvgs.training.Adam;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,7 +133,7 @@ public final class Dvrl implements ValuationMethod {
       LOG.info("dvrl: f_val performance on the target {}, predictor on all {} source rows {}", fmt(valPerf), n, fmt(baseline));
 
       Estimator est = Estimator.create(root, d + yw, yw, cfg, Mix.mix(seed, 0x45535449L));
-      Adam adam = new Adam(root, cfg.learningRate());
+      Adam adam = new Adam(cfg.learningRate(), 0);
       double window = cfg.baselineWindow();
       double lastPerf = Double.NaN;
       double lastMean = Double.NaN;
@@ -181,9 +184,9 @@ public final class Dvrl implements ValuationMethod {
           } finally {
             Autograd.gradMode(false);
           }
-          est.step(adam, scope);
+          est.step(adam);
           lastPerf = perf;
-          lastMean = mean(prob);
+          lastMean = Stats.mean(prob);
           if ((it + 1) % logEvery == 0) {
             LOG.info(
                 "dvrl: iteration {}/{}: selected {} of {}, predictor performance {}, reward {}, mean selection probability {}",
@@ -206,7 +209,7 @@ public final class Dvrl implements ValuationMethod {
       details.put("empty_selections", emptySelections);
       details.put("last_predictor_performance", lastPerf);
       details.put("last_mean_selection_probability", lastMean);
-      details.put("final_mean_value", mean(values));
+      details.put("final_mean_value", Stats.mean(values));
       details.put("seconds", secs);
       LOG.info("dvrl: {} outer iterations on {} source rows in {} s", cfg.outerIterations(), n, fmt(secs));
       return new Result(values, details);
@@ -244,7 +247,7 @@ public final class Dvrl implements ValuationMethod {
    */
   static Network fit(NDManager scope, NetworkSpec spec, ParameterSet init, DenseRows data, int[] rows, BaselinesConfig.Dvrl cfg, long seed) {
     Network net = Network.upload(scope, spec, init, true);
-    Adam adam = new Adam(scope, cfg.predictorLearningRate());
+    Adam adam = new Adam(cfg.predictorLearningRate(), 0);
     int d = data.width();
     int bs = Math.min(cfg.predictorBatchSize(), rows.length);
     int[] order = rows.clone();
@@ -272,48 +275,30 @@ public final class Dvrl implements ValuationMethod {
         } finally {
           Autograd.gradMode(false);
         }
+        adam.nextStep();
         for (int l = 0; l < spec.layers(); l++) {
-          adam.update(net.weight(l), s);
-          adam.update(net.bias(l), s);
+          update(adam, 2 * l, net.weight(l));
+          update(adam, 2 * l + 1, net.bias(l));
         }
-        adam.next();
       }
     }
     return net;
   }
 
   /**
-   * Adam (beta1 0.9, beta2 0.999, eps 1e-8) with its moment buffers in a manager of the caller's choosing, so they
-   * are freed with the model they belong to (DJL's own optimizer detaches its state from every manager).
+   * One Adam update of a DJL parameter from its accumulated gradient, which is then cleared: both are copied out,
+   * updated by the project's one Adam in Java (moments on the heap, so nothing native outlives the model) and the
+   * result written back. Grad mode is off here, so the write is not recorded.
    */
-  private static final class Adam {
-    private final NDManager manager;
-    private final float lr;
-    private final Map<NDArray, NDArray[]> state = new java.util.IdentityHashMap<>();
-    private int step = 1;
-
-    Adam(NDManager manager, double lr) {
-      this.manager = manager;
-      this.lr = (float) lr;
+  private static void update(Adam adam, int slot, NDArray param) {
+    float[] p = param.toFloatArray();
+    float[] g;
+    try (NDArray grad = param.getGradient()) {
+      g = grad.toFloatArray();
     }
-
-    /** One in-place step on a parameter from its accumulated gradient, which is then cleared. */
-    void update(NDArray param, NDManager scope) {
-      NDArray g = param.getGradient();
-      g.attach(scope);
-      NDArray[] mv = state.computeIfAbsent(param, p -> new NDArray[] {manager.zeros(p.getShape()), manager.zeros(p.getShape())});
-      float correction = (float) (Math.sqrt(1 - Math.pow(0.999, step)) / (1 - Math.pow(0.9, step)));
-      mv[0].muli(0.9f).addi(g.mul(0.1f));
-      mv[1].muli(0.999f).addi(g.square().muli(0.001f));
-      // grad mode is off here, so the in-place update of the leaf parameter is not recorded
-      param.subi(mv[0].div(mv[1].sqrt().addi(1e-8f)).muli(lr * correction));
-      Autograd.zeroGrad(param);
-    }
-
-    /** Ends a step: the next updates use the next bias correction. */
-    void next() {
-      step++;
-    }
+    adam.update(slot, p, g);
+    param.set(FloatBuffer.wrap(p));
+    Autograd.zeroGrad(param);
   }
 
   /** Performance on {@code data}, higher is better: minus the mean per-row loss (cross-entropy or squared error). */
@@ -377,14 +362,6 @@ public final class Dvrl implements ValuationMethod {
       p[i] = p[j];
       p[j] = t;
     }
-  }
-
-  private static double mean(float[] v) {
-    double s = 0;
-    for (float x : v) {
-      s += x;
-    }
-    return s / v.length;
   }
 
   private static String fmt(double v) {
@@ -457,13 +434,13 @@ public final class Dvrl implements ValuationMethod {
       return a;
     }
 
-    /** One Adam step from the accumulated gradients; gradient handles attach to {@code scope}. */
-    void step(Adam adam, NDManager scope) {
+    /** One Adam step from the accumulated gradients. */
+    void step(Adam adam) {
+      adam.nextStep();
       for (int l = 0; l < w.length; l++) {
-        adam.update(w[l], scope);
-        adam.update(b[l], scope);
+        update(adam, 2 * l, w[l]);
+        update(adam, 2 * l + 1, b[l]);
       }
-      adam.next();
     }
   }
 }

@@ -30,6 +30,7 @@ import org.apache.spark.sql.types.StructType;
 import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.Keys;
 import org.dvgs.config.Task;
+import org.dvgs.core.Stats;
 import org.dvgs.io.CanonicalRow;
 import org.dvgs.io.DenseRows;
 import org.slf4j.Logger;
@@ -155,17 +156,7 @@ public final class KnnShapley implements ValuationMethod {
       for (Row tv : v) {
         s[tv.getInt(0)] = tv.getDouble(1);
       }
-      double total = 0;
-      for (double x : s) {
-        total += x;
-      }
-      double mean = total / s.length;
-      double ss = 0;
-      for (double x : s) {
-        ss += (x - mean) * (x - mean);
-      }
-      double std = s.length > 1 ? Math.sqrt(ss / (s.length - 1)) : Double.NaN;
-      return new SampleValue(row.getString(0), mean, std, s.length, row.getBoolean(1));
+      return new SampleValue(row.getString(0), Stats.mean(s), Stats.sampleStd(s), s.length, row.getBoolean(1));
     }
   }
 }

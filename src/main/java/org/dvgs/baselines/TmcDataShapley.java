@@ -12,6 +12,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.dvgs.config.BaselinesConfig;
 import org.dvgs.config.Keys;
+import org.dvgs.core.Stats;
 import org.dvgs.io.Mix;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -240,11 +241,7 @@ public final class TmcDataShapley implements ValuationMethod {
     /** Folds in one permutation; {@code test} runs the convergence test afterwards. */
     void add(double[] marginals, boolean test) {
       count++;
-      for (int i = 0; i < mean.length; i++) {
-        double delta = marginals[i] - mean[i];
-        mean[i] += delta / count;
-        m2[i] += delta * (marginals[i] - mean[i]);
-      }
+      Stats.welford(mean, m2, count, marginals);
       if (count > window) {
         double total = 0;
         for (double v : mean) {
@@ -275,7 +272,7 @@ public final class TmcDataShapley implements ValuationMethod {
     double[] std() {
       double[] s = new double[mean.length];
       for (int i = 0; i < s.length; i++) {
-        s[i] = count > 1 ? Math.sqrt(m2[i] / (count - 1)) : Double.NaN;
+        s[i] = Stats.welfordStd(m2[i], count);
       }
       return s;
     }

@@ -6,6 +6,8 @@ import java.util.SplittableRandom;
 import org.dvgs.config.BaselinesConfig;
 import org.dvgs.config.BaselinesConfig.UtilityMetric;
 import org.dvgs.config.Task;
+import org.dvgs.core.Auroc;
+import org.dvgs.core.Stats;
 import org.dvgs.io.DenseRows;
 import org.dvgs.io.InputException;
 
@@ -38,6 +40,8 @@ public final class UtilityModel implements Serializable {
   private final double l2;
   private final int maxIter;
   private final double tolerance;
+  /** {@code targetIsClass[c][i]}: target row i has class c (classifier only), the AUROC utility's labels. */
+  private final boolean[][] targetIsClass;
 
   private UtilityModel(
       double[] x, double[] y, int n, int d, double[] tx, double[] ty, int m, boolean classifier, int classes, UtilityMetric metric,
@@ -55,6 +59,10 @@ public final class UtilityModel implements Serializable {
     this.l2 = l2;
     this.maxIter = maxIter;
     this.tolerance = tolerance;
+    this.targetIsClass = new boolean[classes][m];
+    for (int i = 0; i < m && classifier; i++) {
+      targetIsClass[(int) ty[i]][i] = true;
+    }
   }
 
   /**
@@ -86,16 +94,7 @@ public final class UtilityModel implements Serializable {
       checkClasses(source.labels(), numClasses, "source");
       checkClasses(target.labels(), numClasses, "target");
     } else {
-      double mean = 0;
-      for (float v : target.labels()) {
-        mean += v;
-      }
-      mean /= target.rows();
-      double ss = 0;
-      for (float v : target.labels()) {
-        ss += (v - mean) * (v - mean);
-      }
-      if (!(ss > 0)) {
+      if (!(Stats.sumOfSquares(toDouble(target.labels())) > 0)) {
         throw new InputException("the target labels are all " + target.labels()[0]
             + ": R^2 on the target set is undefined, so the regressor utility of leave-one-out and TMC Data Shapley cannot be measured");
       }
@@ -210,64 +209,14 @@ public final class UtilityModel implements Serializable {
       }
       return (double) hit / m;
     }
-    if (classes == 2) {
-      double a = auroc(prob, 1);
-      return Double.isNaN(a) ? 0.5 : a;
-    }
-    double sum = 0;
-    int counted = 0;
-    for (int c = 0; c < classes; c++) {
-      double a = auroc(prob, c);
-      if (!Double.isNaN(a)) {
-        sum += a;
-        counted++;
-      }
-    }
-    return counted == 0 ? 0.5 : sum / counted;
-  }
-
-  /** One-vs-rest AUROC of column {@code c} of {@code prob} for target class {@code c}; ties count 1/2. */
-  private double auroc(double[] prob, int c) {
-    int pos = 0;
+    double[][] scores = new double[classes][m];
     for (int i = 0; i < m; i++) {
-      if ((int) ty[i] == c) {
-        pos++;
+      for (int c = 0; c < classes; c++) {
+        scores[c][i] = prob[i * classes + c];
       }
     }
-    int neg = m - pos;
-    if (pos == 0 || neg == 0) {
-      return Double.NaN;
-    }
-    double[] p = new double[pos];
-    double[] q = new double[neg];
-    int a = 0;
-    int b = 0;
-    for (int i = 0; i < m; i++) {
-      double s = prob[i * classes + c];
-      if ((int) ty[i] == c) {
-        p[a++] = s;
-      } else {
-        q[b++] = s;
-      }
-    }
-    Arrays.sort(p);
-    Arrays.sort(q);
-    double wins = 0;
-    int below = 0;
-    int equalEnd = 0;
-    for (double s : p) {
-      while (below < neg && q[below] < s) {
-        below++;
-      }
-      if (equalEnd < below) {
-        equalEnd = below;
-      }
-      while (equalEnd < neg && q[equalEnd] == s) {
-        equalEnd++;
-      }
-      wins += below + 0.5 * (equalEnd - below);
-    }
-    return wins / ((double) pos * neg);
+    double a = classes == 2 ? Auroc.of(scores[1], targetIsClass[1]) : Auroc.macro(scores, targetIsClass);
+    return Double.isNaN(a) ? 0.5 : a;
   }
 
   /** Scores a constant prediction of class {@code c} (a one-class subset). */

@@ -1,7 +1,5 @@
 package org.dvgs.evaluation;
 
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
@@ -10,43 +8,12 @@ import org.apache.spark.sql.Row;
 import scala.Tuple2;
 
 /**
- * Area under the ROC curve for "low value means corrupted": the score is {@code -value}, the positive class the
- * corrupted rows. Tied scores count one half, as in the Mann-Whitney statistic.
+ * Area under the ROC curve of a value table for "low value means corrupted": the score is {@code -value}, the
+ * positive class the corrupted rows. Tied scores count one half, as in the Mann-Whitney statistic. The arithmetic
+ * itself is {@link org.dvgs.core.Auroc}; this class decides where it runs (driver or cluster).
  */
 public final class Auroc {
   private Auroc() {}
-
-  /** Exact AUROC on the driver (ties count 1/2); NaN when a class is empty. */
-  public static double of(double[] scores, boolean[] positive) {
-    int n = scores.length;
-    Integer[] idx = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      idx[i] = i;
-    }
-    Arrays.sort(idx, Comparator.comparingDouble(i -> scores[i]));
-    double rankSumPos = 0;
-    long pos = 0;
-    int i = 0;
-    while (i < n) {
-      int j = i;
-      while (j + 1 < n && scores[idx[j + 1]] == scores[idx[i]]) {
-        j++;
-      }
-      double avgRank = (i + j) / 2.0 + 1;
-      for (int k = i; k <= j; k++) {
-        if (positive[idx[k]]) {
-          rankSumPos += avgRank;
-          pos++;
-        }
-      }
-      i = j + 1;
-    }
-    long neg = n - pos;
-    if (pos == 0 || neg == 0) {
-      return Double.NaN;
-    }
-    return (rankSumPos - pos * (pos + 1) / 2.0) / ((double) pos * neg);
-  }
 
   /** Tables up to this many rows are scored on the driver (exact, no Spark jobs beyond one collect). */
   static final long DRIVER_LIMIT = 2_000_000;
@@ -65,7 +32,7 @@ public final class Auroc {
         scores[i] = -head.get(i).getDouble(0);
         pos[i] = head.get(i).getBoolean(1);
       }
-      return of(scores, pos);
+      return org.dvgs.core.Auroc.of(scores, pos);
     }
     return distributed(values);
   }

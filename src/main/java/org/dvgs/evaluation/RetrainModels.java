@@ -23,6 +23,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.dvgs.core.Auroc;
 import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.EvaluationConfig.RetrainModel;
 import org.dvgs.config.Task;
@@ -136,7 +137,7 @@ public final class RetrainModels {
           }
           isClass[(int) te.labels()[i]][i] = true;
         }
-        yield classes == 2 ? Auroc.of(prob[1], isClass[1]) : macroAuroc(prob, isClass);
+        yield classes == 2 ? Auroc.of(prob[1], isClass[1]) : Auroc.macro(prob, isClass);
       }
       case REGRESSOR -> {
         double[] y = new double[n];
@@ -157,20 +158,6 @@ public final class RetrainModels {
         yield r2Columns(y, f, te.width());
       }
     };
-  }
-
-  /** Macro average of one-vs-rest AUROCs over the classes present in both roles. */
-  static double macroAuroc(double[][] prob, boolean[][] isClass) {
-    double sum = 0;
-    int used = 0;
-    for (int c = 0; c < prob.length; c++) {
-      double a = Auroc.of(prob[c], isClass[c]);
-      if (!Double.isNaN(a)) {
-        sum += a;
-        used++;
-      }
-    }
-    return used == 0 ? Double.NaN : sum / used;
   }
 
   /** Coefficient of determination {@code 1 - SS_res / SS_tot}. */
@@ -264,7 +251,7 @@ public final class RetrainModels {
         }
         isClass[(int) rows.get(i).getDouble(0)][i] = true;
       }
-      return macroAuroc(prob, isClass);
+      return Auroc.macro(prob, isClass);
     }
 
     private static Dataset<Row> frame(SparkSession spark, JavaRDD<CanonicalRow> rows) {

@@ -16,6 +16,7 @@ import org.apache.spark.mllib.stat.Statistics;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.dvgs.core.Stats;
 import scala.Tuple2;
 
 /**
@@ -133,57 +134,6 @@ public final class ValueMetrics {
     return new Curve(x, y);
   }
 
-  /** 1-based ranks with ties sharing their average rank. */
-  public static double[] ranks(double[] v) {
-    int n = v.length;
-    Integer[] idx = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      idx[i] = i;
-    }
-    Arrays.sort(idx, Comparator.comparingDouble(i -> v[i]));
-    double[] r = new double[n];
-    int i = 0;
-    while (i < n) {
-      int j = i;
-      while (j + 1 < n && v[idx[j + 1]] == v[idx[i]]) {
-        j++;
-      }
-      double avg = (i + j) / 2.0 + 1;
-      for (int k = i; k <= j; k++) {
-        r[idx[k]] = avg;
-      }
-      i = j + 1;
-    }
-    return r;
-  }
-
-  /** Pearson correlation; NaN when either side is constant. */
-  public static double pearson(double[] a, double[] b) {
-    int n = a.length;
-    double ma = 0;
-    double mb = 0;
-    for (int i = 0; i < n; i++) {
-      ma += a[i];
-      mb += b[i];
-    }
-    ma /= n;
-    mb /= n;
-    double sab = 0;
-    double saa = 0;
-    double sbb = 0;
-    for (int i = 0; i < n; i++) {
-      sab += (a[i] - ma) * (b[i] - mb);
-      saa += (a[i] - ma) * (a[i] - ma);
-      sbb += (b[i] - mb) * (b[i] - mb);
-    }
-    return saa == 0 || sbb == 0 ? Double.NaN : sab / Math.sqrt(saa * sbb);
-  }
-
-  /** Spearman rank correlation (Pearson of average ranks); NaN when either side is constant. */
-  public static double spearman(double[] a, double[] b) {
-    return pearson(ranks(a), ranks(b));
-  }
-
   /** F1 of {@code predicted} against {@code actual}; NaN when both are empty. */
   public static double f1(boolean[] predicted, boolean[] actual) {
     long tp = 0;
@@ -245,8 +195,8 @@ public final class ValueMetrics {
       }
       Curve roc = curves ? roc(score, bad) : null;
       return new Result(
-          Auroc.of(score, bad),
-          spearman ? spearman(noise, score) : Double.NaN,
+          org.dvgs.core.Auroc.of(score, bad),
+          spearman ? Stats.spearman(noise, score) : Double.NaN,
           f1,
           roc == null ? null : downsample(roc, CURVE_POINTS),
           roc == null ? null : downsample(discovery(roc, pos, n - pos), CURVE_POINTS),

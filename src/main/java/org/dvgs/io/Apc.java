@@ -10,6 +10,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.dvgs.core.Stats;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.explode;
@@ -83,33 +84,24 @@ public final class Apc {
       throw new IllegalArgumentException("profiles of different lengths " + a.length + " and " + b.length);
     }
     int n = 0;
-    double ma = 0;
-    double mb = 0;
     for (int k = 0; k < a.length; k++) {
       if (Float.isFinite(a[k]) && Float.isFinite(b[k])) {
         n++;
-        ma += a[k];
-        mb += b[k];
       }
     }
     if (n < 3) {
       return Double.NaN;
     }
-    ma /= n;
-    mb /= n;
-    double sab = 0;
-    double saa = 0;
-    double sbb = 0;
+    double[] fa = new double[n];
+    double[] fb = new double[n];
+    int i = 0;
     for (int k = 0; k < a.length; k++) {
       if (Float.isFinite(a[k]) && Float.isFinite(b[k])) {
-        double da = a[k] - ma;
-        double db = b[k] - mb;
-        sab += da * db;
-        saa += da * da;
-        sbb += db * db;
+        fa[i] = a[k];
+        fb[i++] = b[k];
       }
     }
-    return saa == 0 || sbb == 0 ? Double.NaN : sab / Math.sqrt(saa * sbb);
+    return Stats.pearson(fa, fb);
   }
 
   /** One signature's replicates to its APC. */

@@ -27,6 +27,7 @@ import org.dvgs.config.EvaluationConfig.Method;
 import org.dvgs.config.EvaluationConfig.Metric;
 import org.dvgs.config.Keys;
 import org.dvgs.config.TrainingConfig;
+import org.dvgs.core.Stats;
 import org.dvgs.evaluation.Corruption;
 import org.dvgs.evaluation.FilterRetrain;
 import org.dvgs.evaluation.RetrainModels;
@@ -414,7 +415,7 @@ public final class EvaluateRun {
   }
 
   private static double mean(List<Double> v) {
-    return v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    return Stats.mean(v.stream().mapToDouble(Double::doubleValue).toArray());
   }
 
   private static ValueMetrics.Curve curveOf(List<double[]> pts) {
@@ -463,16 +464,10 @@ public final class EvaluateRun {
 
   /** Mean, sample standard deviation and per-seed values; undefined (NaN) values are left out of mean and std. */
   public static Map<String, Object> summary(List<Double> v) {
-    List<Double> finite = v.stream().filter(Double::isFinite).toList();
-    double mean = finite.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-    double ss = 0;
-    for (double x : finite) {
-      ss += (x - mean) * (x - mean);
-    }
-    double std = finite.size() > 1 ? Math.sqrt(ss / (finite.size() - 1)) : 0.0;
+    double[] finite = v.stream().mapToDouble(Double::doubleValue).filter(Double::isFinite).toArray();
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("mean", ValueMetrics.finiteOrNull(mean));
-    m.put("std", finite.isEmpty() ? null : std);
+    m.put("mean", ValueMetrics.finiteOrNull(Stats.mean(finite)));
+    m.put("std", finite.length == 0 ? null : finite.length == 1 ? 0.0 : Stats.sampleStd(finite));
     m.put("per_seed", v.stream().map(ValueMetrics::finiteOrNull).toList());
     return m;
   }

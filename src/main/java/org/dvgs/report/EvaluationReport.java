@@ -17,6 +17,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.dvgs.core.Stats;
 import org.dvgs.io.InputException;
 import org.dvgs.io.Manifest;
 import org.dvgs.io.OutputDirectory;
@@ -398,15 +399,10 @@ public final class EvaluationReport {
     double[] std = new double[x.length];
     int i = 0;
     for (Map.Entry<Double, List<Double>> e : byX.entrySet()) {
-      List<Double> v = e.getValue();
-      double m = v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-      double ss = 0;
-      for (double d : v) {
-        ss += (d - m) * (d - m);
-      }
+      double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).toArray();
       x[i] = e.getKey();
-      mean[i] = m;
-      std[i] = v.size() > 1 ? Math.sqrt(ss / (v.size() - 1)) : 0;
+      mean[i] = Stats.mean(v);
+      std[i] = v.length > 1 ? Stats.sampleStd(v) : 0;
       i++;
     }
     return new Charts.Band(label, x, mean, std, color);

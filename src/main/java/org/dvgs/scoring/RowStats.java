@@ -1,6 +1,7 @@
 package org.dvgs.scoring;
 
 import java.io.Serializable;
+import org.dvgs.core.Stats;
 
 /**
  * Running mean and variance (Welford) of each row's similarities, for one {@link SourceBatch}. Values are added in
@@ -30,11 +31,7 @@ public record RowStats(double[] mean, double[] m2, int count, long ids) implemen
     int n = count;
     for (double[] s : sims) {
       n++;
-      for (int i = 0; i < mu.length; i++) {
-        double d = s[i] - mu[i];
-        mu[i] += d / n;
-        s2[i] += d * (s[i] - mu[i]);
-      }
+      Stats.welford(mu, s2, n, s);
     }
     return new RowStats(mu, s2, n, ids);
   }
@@ -57,6 +54,6 @@ public record RowStats(double[] mean, double[] m2, int count, long ids) implemen
 
   /** Sample standard deviation of row {@code i} (NaN with fewer than two values). */
   public double std(int i) {
-    return count < 2 ? Double.NaN : Math.sqrt(Math.max(0, m2[i] / (count - 1)));
+    return Stats.welfordStd(m2[i], count);
   }
 }

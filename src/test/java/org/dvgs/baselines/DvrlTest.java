@@ -18,7 +18,7 @@ import org.dvgs.config.BaselinesConfig;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.config.EvaluationConfig;
 import org.dvgs.config.Task;
-import org.dvgs.evaluation.Auroc;
+import org.dvgs.core.Auroc;
 import org.dvgs.evaluation.SyntheticData;
 import org.dvgs.io.CanonicalRow;
 import org.dvgs.io.DenseRows;

@@ -180,7 +180,7 @@ class KnnShapleyTest {
       score[i] = -v.get(i).value();
       flipped[i] = v.get(i).corrupted();
     }
-    double auroc = org.dvgs.evaluation.Auroc.of(score, flipped);
+    double auroc = org.dvgs.core.Auroc.of(score, flipped);
     assertTrue(auroc > 0.8, "AUROC " + auroc);
     assertEquals(10, r.details().get("k"));
   }

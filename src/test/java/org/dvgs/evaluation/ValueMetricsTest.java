@@ -11,6 +11,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.dvgs.core.Stats;
 import org.dvgs.testing.SharedSpark;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +37,7 @@ class ValueMetricsTest {
     assertArrayEquals(new double[] {0, 0.5, 1, 1}, roc.y(), 1e-12);
     // Pairs: (0,1) tie 1/2, (0,3) 1, (0,4) 1, (2,1) 0, (2,3) tie 1/2, (2,4) 1 -> 4/6.
     assertEquals(4.0 / 6, ValueMetrics.area(roc), 1e-12);
-    assertEquals(4.0 / 6, Auroc.of(neg(VALUES), CORRUPTED), 1e-12);
+    assertEquals(4.0 / 6, org.dvgs.core.Auroc.of(neg(VALUES), CORRUPTED), 1e-12);
   }
 
   @Test
@@ -58,7 +59,7 @@ class ValueMetricsTest {
     ValueMetrics.Curve roc = ValueMetrics.roc(new double[] {1, 1, 1, 1}, new boolean[] {true, false, false, true});
     assertArrayEquals(new double[] {0, 1}, roc.x(), 0);
     assertArrayEquals(new double[] {0, 1}, roc.y(), 0);
-    assertEquals(0.5, Auroc.of(new double[] {1, 1, 1, 1}, new boolean[] {true, false, false, true}), 0);
+    assertEquals(0.5, org.dvgs.core.Auroc.of(new double[] {1, 1, 1, 1}, new boolean[] {true, false, false, true}), 0);
   }
 
   @Test
@@ -67,10 +68,10 @@ class ValueMetricsTest {
     // sum of products 4.5, sums of squares 4.5 and 5 -> 4.5 / sqrt(22.5).
     double[] a = {1, 2, 2, 3};
     double[] b = {1, 3, 2, 4};
-    assertArrayEquals(new double[] {1, 2.5, 2.5, 4}, ValueMetrics.ranks(a), 0);
-    assertEquals(4.5 / Math.sqrt(22.5), ValueMetrics.spearman(a, b), 1e-12);
-    assertEquals(-4.5 / Math.sqrt(22.5), ValueMetrics.spearman(a, neg(b)), 1e-12);
-    assertTrue(Double.isNaN(ValueMetrics.spearman(new double[] {2, 2, 2}, new double[] {1, 2, 3})));
+    assertArrayEquals(new double[] {1, 2.5, 2.5, 4}, Stats.ranks(a), 0);
+    assertEquals(4.5 / Math.sqrt(22.5), Stats.spearman(a, b), 1e-12);
+    assertEquals(-4.5 / Math.sqrt(22.5), Stats.spearman(a, neg(b)), 1e-12);
+    assertTrue(Double.isNaN(Stats.spearman(new double[] {2, 2, 2}, new double[] {1, 2, 3})));
   }
 
   @Test
@@ -210,9 +211,9 @@ class ValueMetricsTest {
     Dataset<Row> t = table(v, c, noise);
     ValueMetrics.Result exact = ValueMetrics.of(t, true, true, true, 3, Long.MAX_VALUE);
     ValueMetrics.Result dist = ValueMetrics.of(t, true, true, true, 3, 10);
-    assertEquals(Auroc.of(neg(v), c), exact.auroc(), 1e-12);
+    assertEquals(org.dvgs.core.Auroc.of(neg(v), c), exact.auroc(), 1e-12);
     assertEquals(exact.auroc(), dist.auroc(), 1e-9);
-    assertEquals(ValueMetrics.spearman(noise, neg(v)), exact.spearman(), 1e-12);
+    assertEquals(Stats.spearman(noise, neg(v)), exact.spearman(), 1e-12);
     assertEquals(exact.spearman(), dist.spearman(), 1e-9);
     assertTrue(exact.spearman() > 0.2, "noisier rows have lower values: " + exact.spearman());
     // MLlib's 2-means ends where Lloyd's iteration stops: at one of the cuts whose values are each nearer their own

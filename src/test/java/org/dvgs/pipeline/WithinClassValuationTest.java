@@ -11,7 +11,7 @@ import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.dvgs.config.DvgsConfig;
-import org.dvgs.evaluation.Auroc;
+import org.dvgs.core.Auroc;
 import org.dvgs.evaluation.SyntheticData;
 import org.dvgs.testing.SharedSpark;
 import org.dvgs.testing.TestConfigs;

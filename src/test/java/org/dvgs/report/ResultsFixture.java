@@ -14,6 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.dvgs.config.DvgsConfig;
+import org.dvgs.core.Stats;
 import org.dvgs.evaluation.ValueMetrics;
 import org.dvgs.io.Manifest;
 
@@ -86,7 +87,7 @@ final class ResultsFixture {
       ValueMetrics.Curve roc = ValueMetrics.roc(score, bad);
       metric(perSeed, metricRows, seed, "auroc", ValueMetrics.area(roc));
       if (sigmaMax > 0) {
-        metric(perSeed, metricRows, seed, "spearman", ValueMetrics.spearman(noise, score));
+        metric(perSeed, metricRows, seed, "spearman", Stats.spearman(noise, score));
       }
       metric(perSeed, metricRows, seed, "kmeans_f1", 0.6 + 0.01 * seed);
       if (curves) {
