@@ -1,14 +1,12 @@
 package org.dvgs.core;
 
-import java.util.Arrays;
-import java.util.Comparator;
-
 /**
  * Exact area under the ROC curve: the probability that a random positive scores above a random negative, tied
  * scores counting one half (the Mann-Whitney U statistic over {@code positives x negatives}).
  *
- * <p>Computed from average ranks: the numerator is a sum of half-integers, exact in double for any array Java can
- * hold, so the result is the correctly rounded quotient whatever the row order.
+ * <p>Computed from average ranks ({@link Stats#ranks}): the positives' rank sum is a sum of half-integers, exact in
+ * double while it stays below 2^53 (any input up to about 10^8 rows), so the result is the correctly rounded
+ * quotient of the exact pair count, whatever the row order.
  */
 public final class Auroc {
   private Auroc() {}
@@ -23,27 +21,14 @@ public final class Auroc {
       throw new IllegalArgumentException("AUROC of " + scores.length + " scores and " + positive.length + " labels");
     }
     int n = scores.length;
-    Integer[] idx = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      idx[i] = i;
-    }
-    Arrays.sort(idx, Comparator.comparingDouble(i -> scores[i]));
+    double[] rank = Stats.ranks(scores);
     double rankSumPos = 0;
     long pos = 0;
-    int i = 0;
-    while (i < n) {
-      int j = i;
-      while (j + 1 < n && scores[idx[j + 1]] == scores[idx[i]]) {
-        j++;
+    for (int i = 0; i < n; i++) {
+      if (positive[i]) {
+        rankSumPos += rank[i];
+        pos++;
       }
-      double avgRank = (i + j) / 2.0 + 1;
-      for (int k = i; k <= j; k++) {
-        if (positive[idx[k]]) {
-          rankSumPos += avgRank;
-          pos++;
-        }
-      }
-      i = j + 1;
     }
     long neg = n - pos;
     if (pos == 0 || neg == 0) {
