@@ -13,6 +13,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.dvgs.config.BaselinesConfig;
 import org.dvgs.config.Keys;
+import org.dvgs.core.Stats;
 import org.dvgs.io.Mix;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,17 +57,17 @@ public final class LeaveOneOut implements ValuationMethod {
       List<BaselineFit> baselines = new ArrayList<>(
           jsc.parallelize(fitIds, fitIds.size()).map(new FitAll(shared, ctx.seed())).collect());
       baselines.sort((p, q) -> Integer.compare(p.index(), q.index()));
-      double sum = 0;
+      double[] us = new double[baselines.size()];
       double lo = Double.POSITIVE_INFINITY;
       double hi = Double.NEGATIVE_INFINITY;
       List<Double> baselineUtilities = new ArrayList<>();
-      for (BaselineFit b : baselines) {
-        sum += b.utility();
-        lo = Math.min(lo, b.utility());
-        hi = Math.max(hi, b.utility());
-        baselineUtilities.add(b.utility());
+      for (int i = 0; i < us.length; i++) {
+        us[i] = baselines.get(i).utility();
+        lo = Math.min(lo, us[i]);
+        hi = Math.max(hi, us[i]);
+        baselineUtilities.add(us[i]);
       }
-      double all = sum / baselines.size();
+      double all = Stats.mean(us);
       List<Integer> rows = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         rows.add(i);

@@ -42,6 +42,8 @@ public final class UtilityModel implements Serializable {
   private final double tolerance;
   /** {@code targetIsClass[c][i]}: target row i has class c (classifier only), the AUROC utility's labels. */
   private final boolean[][] targetIsClass;
+  /** Squared deviations of the target labels from their mean: R^2's denominator (regressor only). */
+  private final double targetSs;
 
   private UtilityModel(
       double[] x, double[] y, int n, int d, double[] tx, double[] ty, int m, boolean classifier, int classes, UtilityMetric metric,
@@ -59,6 +61,7 @@ public final class UtilityModel implements Serializable {
     this.l2 = l2;
     this.maxIter = maxIter;
     this.tolerance = tolerance;
+    this.targetSs = Stats.sumOfSquares(ty);
     this.targetIsClass = new boolean[classes][m];
     for (int i = 0; i < m && classifier; i++) {
       targetIsClass[(int) ty[i]][i] = true;
@@ -661,13 +664,7 @@ public final class UtilityModel implements Serializable {
       for (int j = 0; j < d; j++) {
         intercept -= b[j] * sx[j] / k;
       }
-      double mean = 0;
-      for (int i = 0; i < m; i++) {
-        mean += ty[i];
-      }
-      mean /= m;
       double res = 0;
-      double tot = 0;
       for (int i = 0; i < m; i++) {
         double s = intercept;
         int o = i * d;
@@ -675,9 +672,8 @@ public final class UtilityModel implements Serializable {
           s += b[j] * tx[o + j];
         }
         res += (ty[i] - s) * (ty[i] - s);
-        tot += (ty[i] - mean) * (ty[i] - mean);
       }
-      return 1 - res / tot;
+      return 1 - res / targetSs;
     }
   }
 
