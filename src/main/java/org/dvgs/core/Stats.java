@@ -87,6 +87,17 @@ public final class Stats {
     return count < 2 ? Double.NaN : Math.sqrt(Math.max(0, m2 / (count - 1)));
   }
 
+  /** Median: the middle value, or the mean of the two middle values for an even count; NaN when empty. */
+  public static double median(double[] v) {
+    if (v.length == 0) {
+      return Double.NaN;
+    }
+    double[] a = v.clone();
+    Arrays.sort(a);
+    int h = a.length / 2;
+    return a.length % 2 == 1 ? a[h] : (a[h - 1] + a[h]) / 2;
+  }
+
   /** 1-based ranks, ties sharing their average rank. */
   public static double[] ranks(double[] v) {
     int n = v.length;

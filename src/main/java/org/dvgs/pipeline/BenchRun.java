@@ -16,6 +16,7 @@ import org.dvgs.config.DvgsConfig;
 import org.dvgs.config.ScoringMethod;
 import org.dvgs.config.Task;
 import org.dvgs.config.TrainingConfig;
+import org.dvgs.core.Stats;
 import org.dvgs.io.Manifest;
 import org.dvgs.io.OutputDirectory;
 import org.dvgs.model.Autograd;
@@ -219,7 +220,6 @@ public final class BenchRun {
   }
 
   private static double median(List<Double> v) {
-    double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    return Stats.median(v.stream().mapToDouble(Double::doubleValue).toArray());
   }
 }

@@ -12,6 +12,7 @@ import org.dvgs.config.DvgsConfig;
 import org.dvgs.config.ScoringMethod;
 import org.dvgs.config.Task;
 import org.dvgs.config.UniqueConfig;
+import org.dvgs.core.Stats;
 import org.dvgs.io.CanonicalRow;
 import org.dvgs.io.InputLoader;
 import org.dvgs.io.LoadedInputs;
@@ -169,7 +170,6 @@ public final class UniqueBench {
   }
 
   private static double median(List<Double> v) {
-    double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    return Stats.median(v.stream().mapToDouble(Double::doubleValue).toArray());
   }
 }

@@ -72,6 +72,17 @@ class StatsTest {
   }
 
   @Test
+  void medianOfOddEvenAndNone() {
+    assertEquals(3, Stats.median(new double[] {5, 1, 3}), 0);
+    assertEquals(2.5, Stats.median(new double[] {4, 1, 3, 2}), 0);
+    assertEquals(7, Stats.median(new double[] {7}), 0);
+    assertTrue(Double.isNaN(Stats.median(new double[0])));
+    double[] v = {3, 1, 2};
+    Stats.median(v);
+    assertArrayEquals(new double[] {3, 1, 2}, v, 0, "the input is not reordered");
+  }
+
+  @Test
   void ranksShareTheirAverage() {
     assertArrayEquals(new double[] {1, 2.5, 2.5, 4}, Stats.ranks(new double[] {1, 2, 2, 3}), 0);
     assertArrayEquals(new double[] {3, 1, 2}, Stats.ranks(new double[] {9, -1, 0}), 0);
