@@ -1,6 +1,6 @@
 /**
  * The small numeric primitives every other package shares, each written once: exact AUROC with ties
- * ({@link org.dvgs.core.Auroc}), and means, variances, standard deviations, running (Welford) moments, average
+ * ({@link org.dvgs.core.Auroc}), and means, medians, variances, standard deviations, running (Welford) moments, average
  * ranks and Pearson/Spearman correlation ({@link org.dvgs.core.Stats}).
  *
  * <p>Plain Java over arrays: this package imports neither Spark nor DJL (nor any other {@code org.dvgs} package), so
