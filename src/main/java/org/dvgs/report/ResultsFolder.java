@@ -215,7 +215,23 @@ public final class ResultsFolder {
     if (!EvaluateManifest.COMMAND.equals(m.get("command"))) {
       throw new InputException(p + " is not from an evaluate run (\"command\": " + m.get("command") + ")");
     }
+    // The parts every section reads, with the messages users know; the record then checks every field it holds.
+    require(p, m, "seeds", List.class, "a list");
+    require(p, m, "experiment", Map.class, "an object");
+    require(p, m, "metrics", Map.class, "an object");
+    require(p, m, "runs", List.class, "a list");
+    for (Map.Entry<?, ?> e : ((Map<?, ?>) m.get("metrics")).entrySet()) {
+      if (!(e.getValue() instanceof Map<?, ?> s) || !(s.get("per_seed") instanceof List<?>)) {
+        throw new InputException(p + ": \"metrics\"." + e.getKey() + " must be an object {mean, std, per_seed: [..]}");
+      }
+    }
     return Manifest.read(hadoop, dir, EvaluateManifest.class);
+  }
+
+  private static void require(Path p, Map<String, Object> m, String key, Class<?> type, String what) {
+    if (!type.isInstance(m.get(key))) {
+      throw new InputException(p + ": \"" + key + "\" must be " + what + (m.containsKey(key) ? " (found " + m.get(key) + ")" : " (missing)"));
+    }
   }
 
   private static Dataset<Row> table(SparkSession spark, String dir, String name, StructType columns) {

@@ -89,7 +89,7 @@ class ManifestCodecTest {
     roundTrip(new EvaluateManifest.SeedRun(4, null, 100, 10, 0, null, null, Map.of("load_s", 1.0), null));
     roundTrip(new ValueManifest(v.runId(), 9, null, null, new ValueManifest.Demo(3, 8, 200, 2000, 0.2), null, v.versions(), v.device(),
         v.numerics(), v.model(), v.scaling(), v.input(), v.counts(), v.training(), v.scoring(), v.timings(), Map.of("auroc", 0.9), v.output(),
-        v.spark(), null));
+        v.spark(), Map.of("seed", 9)));
   }
 
   @Test
