@@ -35,13 +35,13 @@ import org.dvgs.io.CanonicalRow;
 import org.dvgs.io.InputLoader;
 import org.dvgs.io.LoadedInputs;
 import org.dvgs.io.Manifest;
+import org.dvgs.io.OutputDirectory;
+import org.dvgs.model.Engines;
+import org.dvgs.model.NetworkSpec;
 import org.dvgs.output.EvaluateManifest;
 import org.dvgs.output.InputCounts;
 import org.dvgs.output.ManifestCodec;
 import org.dvgs.output.MetricSummary;
-import org.dvgs.io.OutputDirectory;
-import org.dvgs.model.Engines;
-import org.dvgs.model.NetworkSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -184,7 +184,7 @@ public final class UniqueJob {
       org.dvgs.aggregation.ValueTable.rejects(spark, in.rejects(), runId).write().mode(SaveMode.Overwrite).parquet(new Path(out, "rejects").toString());
     }
     Dataset<Row> written = spark.read().parquet(tablePath);
-    Map<String, Object> summary = summary(written, spec.task() == Task.CLASSIFIER);
+    UniqueManifest.Summary summary = summary(written, spec.task() == Task.CLASSIFIER);
     timings.put("write_s", secs(t));
     projected.unpersist(false);
     nonZero.unpersist(false);
@@ -200,7 +200,7 @@ public final class UniqueJob {
         layers.add(l);
       }
     }
-    // The model, clustering and summary are described by the helpers that compute them, as maps of their fields.
+    // The model and the clustering are described by the helpers that compute them, as maps of their fields.
     UniqueManifest m = new UniqueManifest(
         UniqueManifest.COMMAND,
         runId,
@@ -214,7 +214,7 @@ public final class UniqueJob {
         new UniqueManifest.Selection(u.threshold(), sel.pools().size(), longs(sel.pools()), longs(sel.candidates()), longs(sel.added()),
             rows.getNumPartitions()),
         ManifestCodec.fromMap(clustering, UniqueManifest.Clustering.class),
-        ManifestCodec.fromMap(summary, UniqueManifest.Summary.class),
+        summary,
         new UniqueManifest.PerRow(1e6 * timings.get("project_s") / n, 1e6 * timings.get("select_s") / n),
         warnings,
         new UniqueManifest.Timings(timings.get("load_s"), timings.get("model_s"), timings.get("project_s"), timings.get("select_s"),
@@ -423,35 +423,30 @@ public final class UniqueJob {
   }
 
   /** Kept rows per label and per cluster, cluster sizes, and class coverage (classifier). */
-  static Map<String, Object> summary(Dataset<Row> table, boolean classes) {
-    Map<String, Object> s = new LinkedHashMap<>();
-    Map<String, Object> clusters = new TreeMap<>();
+  static UniqueManifest.Summary summary(Dataset<Row> table, boolean classes) {
+    Map<String, UniqueManifest.Cell> clusters = new TreeMap<>();
     for (Row r : table.filter(functions.col("cluster").isNotNull()).groupBy("cluster")
         .agg(functions.count("*").as("rows"), functions.sum(functions.col("kept").cast("int")).as("kept")).collectAsList()) {
-      clusters.put(String.valueOf(r.getInt(0)), Map.of("rows", r.getLong(1), "kept", r.getLong(2)));
+      clusters.put(String.valueOf(r.getInt(0)), new UniqueManifest.Cell(r.getLong(1), r.getLong(2)));
     }
-    s.put("clusters", clusters);
-    s.put("clusters_with_kept_rows", clusters.values().stream().filter(v -> (long) ((Map<?, ?>) v).get("kept") > 0).count());
-    if (classes) {
-      Map<String, Object> labels = new TreeMap<>();
-      long covered = 0;
-      for (Row r : table.groupBy("label")
-          .agg(functions.count("*").as("rows"), functions.sum(functions.col("kept").cast("int")).as("kept")).collectAsList()) {
-        long kept = r.getLong(2);
-        labels.put(String.valueOf((int) r.getDouble(0)), Map.of("rows", r.getLong(1), "kept", kept));
-        covered += kept > 0 ? 1 : 0;
-      }
-      s.put("labels", labels);
-      Map<Long, Long> cells = new java.util.HashMap<>();
-      for (Row r : table.filter(functions.col("cluster").isNotNull()).groupBy("label", "cluster").count().collectAsList()) {
-        cells.put(((long) (int) r.getDouble(0) << 32) ^ (r.getInt(1) & 0xffffffffL), r.getLong(2));
-      }
-      if (!cells.isEmpty()) {
-        s.put("adjusted_rand_clusters_vs_labels", org.dvgs.evaluation.AdjustedRand.ofContingency(cells));
-      }
-      s.put("labels_present", labels.size());
-      s.put("labels_with_kept_rows", covered);
+    long withKept = clusters.values().stream().filter(v -> v.kept() > 0).count();
+    if (!classes) {
+      return new UniqueManifest.Summary(clusters, withKept, null, null, null, null);
     }
-    return s;
+    Map<String, UniqueManifest.Cell> labels = new TreeMap<>();
+    long covered = 0;
+    for (Row r : table.groupBy("label")
+        .agg(functions.count("*").as("rows"), functions.sum(functions.col("kept").cast("int")).as("kept")).collectAsList()) {
+      long kept = r.getLong(2);
+      labels.put(String.valueOf((int) r.getDouble(0)), new UniqueManifest.Cell(r.getLong(1), kept));
+      covered += kept > 0 ? 1 : 0;
+    }
+    Map<Long, Long> cells = new java.util.HashMap<>();
+    for (Row r : table.filter(functions.col("cluster").isNotNull()).groupBy("label", "cluster").count().collectAsList()) {
+      cells.put(((long) (int) r.getDouble(0) << 32) ^ (r.getInt(1) & 0xffffffffL), r.getLong(2));
+    }
+    Double ari = cells.isEmpty() ? null : org.dvgs.evaluation.AdjustedRand.ofContingency(cells);
+    return new UniqueManifest.Summary(clusters, withKept, labels, ari, labels.size(), covered);
   }
+
 }

@@ -124,7 +124,6 @@ public final class ValuationJob {
       Function<Dataset<Row>, Map<String, Object>> metrics,
       Map<String, Object> extra) {
     long t0 = System.nanoTime();
-    ValueManifest.Invocation invocation = invocation(extra);
     String out = cfg.output().path();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -245,6 +244,7 @@ public final class ValuationJob {
     timings.put("total_s", secs(t0));
     jsc.clearJobGroup();
 
+    ValueManifest.Invocation invocation = invocation(extra);
     ValueManifest m = new ValueManifest(
         runId,
         cfg.seed(),
