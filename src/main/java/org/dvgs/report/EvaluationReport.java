@@ -582,10 +582,6 @@ public final class EvaluationReport {
     };
   }
 
-  private static boolean isZero(Object o) {
-    return o instanceof Number n && n.doubleValue() == 0;
-  }
-
   private static String percent(Object o) {
     try {
       double d = o instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(o));
