@@ -17,6 +17,11 @@ import org.apache.spark.sql.SparkSession;
 import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.io.InputException;
+import org.dvgs.output.EvaluateManifest;
+import org.dvgs.output.ManifestCodec;
+import org.dvgs.output.MetricSummary;
+import org.dvgs.output.UniqueManifest;
+import org.dvgs.output.ValueManifest;
 import org.dvgs.pipeline.BenchRun;
 import org.dvgs.pipeline.DemoRun;
 import org.dvgs.pipeline.EvaluateRun;
@@ -143,12 +148,13 @@ public final class Main {
       return switch (command) {
         case "value" -> withSpark(cfg, spark -> {
           ValuationJob.Outcome o = ValuationJob.run(spark, cfg, null, false, null, Map.of("command", "value"));
-          printRun(out, o.manifest());
+          printRun(out, o.manifestRecord());
         });
         case "demo" -> withSpark(cfg, spark -> {
           ValuationJob.Outcome o = DemoRun.run(spark, cfg);
-          printRun(out, o.manifest());
-          Object auroc = ((Map<?, ?>) o.manifest().get("metrics")).get("auroc");
+          ValueManifest m = o.manifestRecord();
+          printRun(out, m);
+          Object auroc = m.metrics().get("auroc");
           out.printf("AUROC(corrupted, -value) = %.4f  (%s%% of source labels flipped)%n", (Double) auroc,
               Math.round(cfg.demo().labelFlipFraction() * 100));
         });
@@ -156,25 +162,23 @@ public final class Main {
           // Experiment settings that cannot work with the model fail before Spark starts.
           cfg.evaluation().checkFor(cfg.model());
           yield withSpark(cfg, spark -> {
-            Map<String, Object> m = EvaluateRun.run(spark, cfg);
+            EvaluateManifest m = ManifestCodec.fromMap(EvaluateRun.run(spark, cfg), EvaluateManifest.class);
             out.printf("%d seeds %s%n", cfg.evaluation().seeds().size(), cfg.evaluation().seeds());
-            for (Map.Entry<?, ?> e : ((Map<?, ?>) m.get("metrics")).entrySet()) {
-              Map<?, ?> s = (Map<?, ?>) e.getValue();
-              out.printf("%-26s mean %s  std %s  per seed %s%n", e.getKey(), fmt(s.get("mean")), fmt(s.get("std")), s.get("per_seed"));
+            for (Map.Entry<String, MetricSummary> e : m.metrics().entrySet()) {
+              MetricSummary s = e.getValue();
+              out.printf("%-26s mean %s  std %s  per seed %s%n", e.getKey(), fmt(s.mean()), fmt(s.std()), s.perSeed());
             }
-            Map<?, ?> methods = (Map<?, ?>) m.get("methods");
+            Map<String, EvaluateManifest.MethodSummary> methods = m.methods();
             if (methods.size() > 1) {
               // One line per method: its first metric and its runtime, beside DVGS's where DVGS ran.
-              Map<?, ?> ratios = m.get("runtime_ratios") instanceof Map<?, ?> r ? r : Map.of();
-              for (Map.Entry<?, ?> e : methods.entrySet()) {
-                Map<?, ?> one = (Map<?, ?>) e.getValue();
-                Map<?, ?> metrics = (Map<?, ?>) one.get("metrics");
-                Map<?, ?> rt = (Map<?, ?>) one.get("runtime_s");
+              Map<String, Double> ratios = m.runtimeRatios() != null ? m.runtimeRatios() : Map.of();
+              for (Map.Entry<String, EvaluateManifest.MethodSummary> e : methods.entrySet()) {
+                EvaluateManifest.MethodSummary one = e.getValue();
                 StringBuilder line = new StringBuilder(String.format("method %-12s", e.getKey()));
-                for (Map.Entry<?, ?> x : metrics.entrySet()) {
-                  line.append(String.format("  %s %s", x.getKey(), fmt(((Map<?, ?>) x.getValue()).get("mean"))));
+                for (Map.Entry<String, MetricSummary> x : one.metrics().entrySet()) {
+                  line.append(String.format("  %s %s", x.getKey(), fmt(x.getValue().mean())));
                 }
-                line.append(String.format("  runtime %s s", fmt(rt.get("mean"))));
+                line.append(String.format("  runtime %s s", fmt(one.runtimeS().mean())));
                 Object ratio = ratios.get(e.getKey() + "/dvgs");
                 if (ratio != null) {
                   line.append(String.format("  (%s x dvgs)", fmt(ratio)));
@@ -182,7 +186,7 @@ public final class Main {
                 out.println(line);
               }
             }
-            out.printf("wall time %.1f s; results in %s%n", (Double) ((Map<?, ?>) m.get("timings")).get("total_s"), cfg.output().path());
+            out.printf("wall time %.1f s; results in %s%n", m.timings().totalS(), cfg.output().path());
           });
         }
         case "bench" -> {
@@ -193,16 +197,14 @@ public final class Main {
           yield 0;
         }
         case "unique" -> withSpark(cfg, spark -> {
-          Map<String, Object> m = UniqueJob.run(spark, cfg).manifest();
-          Map<?, ?> counts = (Map<?, ?>) m.get("counts");
-          Map<?, ?> summary = (Map<?, ?>) m.get("summary");
-          out.printf("unique: %s rows sampled, %s kept (threshold %s, k = %s), %s clusters%n", counts.get("sampled"), counts.get("kept"),
-              ((Map<?, ?>) m.get("selection")).get("threshold"), ((Map<?, ?>) m.get("projection")).get("k"),
-              ((Map<?, ?>) m.get("clustering")).get("clusters"));
-          if (summary.containsKey("labels_present")) {
-            out.printf("classes with a kept row: %s of %s%n", summary.get("labels_with_kept_rows"), summary.get("labels_present"));
+          UniqueManifest m = UniqueJob.run(spark, cfg).manifestRecord();
+          UniqueManifest.Summary summary = m.summary();
+          out.printf("unique: %s rows sampled, %s kept (threshold %s, k = %s), %s clusters%n", m.counts().sampled(), m.counts().kept(),
+              m.selection().threshold(), m.projection().k(), m.clustering().clusters());
+          if (summary.labelsPresent() != null) {
+            out.printf("classes with a kept row: %s of %s%n", summary.labelsWithKeptRows(), summary.labelsPresent());
           }
-          out.println("table: " + ((Map<?, ?>) m.get("output")).get("unique"));
+          out.println("table: " + m.output().unique());
         });
         case "bench-unique" -> withSpark(cfg, spark -> {
           Map<String, Object> m = UniqueBench.run(spark, cfg);
@@ -366,15 +368,12 @@ public final class Main {
     }
   }
 
-  private static void printRun(PrintStream out, Map<String, Object> m) {
-    Map<?, ?> counts = (Map<?, ?>) m.get("counts");
-    Map<?, ?> scoring = (Map<?, ?>) m.get("scoring");
-    Map<?, ?> timings = (Map<?, ?>) m.get("timings");
-    Map<?, ?> output = (Map<?, ?>) m.get("output");
-    out.printf("run %s: %s rows read, %s valued, %s rejected %s%n", m.get("run_id"), counts.get("source_read"),
-        counts.get("source_valued"), counts.get("source_rejected"), counts.get("rejected_by_reason"));
-    out.printf("%s sample-checkpoints at %.0f per s; wall time %.1f s%n", scoring.get("sample_checkpoints"),
-        (Double) scoring.get("sample_checkpoints_per_s"), (Double) timings.get("total_s"));
-    out.println("value table: " + output.get("values"));
+  private static void printRun(PrintStream out, ValueManifest m) {
+    ValueManifest.Counts counts = m.counts();
+    out.printf("run %s: %s rows read, %s valued, %s rejected %s%n", m.runId(), counts.sourceRead(),
+        counts.sourceValued(), counts.sourceRejected(), counts.rejectedByReason());
+    out.printf("%s sample-checkpoints at %.0f per s; wall time %.1f s%n", m.scoring().sampleCheckpoints(),
+        m.scoring().sampleCheckpointsPerS(), m.timings().totalS());
+    out.println("value table: " + m.output().values());
   }
 }

@@ -290,7 +290,7 @@ public final class InputLoader {
     }
     return new LoadedInputs(
         new DenseRows(tx, ty, targetRows.size(), width), scaled, rejects, width, numClasses, scaler,
-        new LinkedHashMap<>(raw.counts()));
+        org.dvgs.output.InputCounts.of(raw.counts()));
   }
 
   /**

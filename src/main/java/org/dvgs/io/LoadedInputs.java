@@ -1,8 +1,8 @@
 package org.dvgs.io;
 
-import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.dvgs.io.DenseRows;
+import org.dvgs.output.InputCounts;
 
 /**
  * Inputs ready for training and scoring.
@@ -13,8 +13,7 @@ import org.dvgs.io.DenseRows;
  * @param width feature width
  * @param numClasses classes (classifier), 0 otherwise
  * @param scaler the fitted scaler
- * @param counts row counts for the manifest: source_read, source_rejected, source_valid, target_read,
- *     target_used, and rejected_by_reason
+ * @param counts row counts of the inputs (with a held-out test set's when there is one)
  */
 public record LoadedInputs(
     DenseRows target,
@@ -23,4 +22,4 @@ public record LoadedInputs(
     int width,
     int numClasses,
     Scaler scaler,
-    Map<String, Object> counts) {}
+    InputCounts counts) {}

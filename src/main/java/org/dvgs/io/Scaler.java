@@ -1,12 +1,14 @@
 package org.dvgs.io;
 
 import java.io.Serializable;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import org.dvgs.config.ScalingMethod;
+import org.dvgs.output.ValueManifest;
 
 /**
- * Per-feature affine scaling {@code x' = (x - shift) * scale}. Min-max maps the fitted range to [0, 1], z-score
+ * Per-feature affine scaling {@code x' = (x - shift) * scale}, where {@code scale} is a multiplier (1 / range or
+ * 1 / standard deviation; the manifest names it {@code multiplier}). Min-max maps the fitted range to [0, 1], z-score
  * to zero mean and unit (population) variance; a constant feature keeps scale 1 so it never divides by zero.
  *
  * @param method the method
@@ -124,14 +126,26 @@ public record Scaler(ScalingMethod method, float[] shift, float[] scale) impleme
     return y;
   }
 
-  /** Description for the manifest (parameters included for widths up to 2,048). */
-  public Map<String, Object> describe() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("method", method.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
-    if (method != ScalingMethod.NONE && shift.length <= 2048) {
-      m.put(method == ScalingMethod.MIN_MAX ? "min" : "mean", shift);
-      m.put("scale", scale);
+  /**
+   * The manifest's description: the method and, for widths up to 2,048, the per-feature {@code shift} and
+   * {@code multiplier} ({@code x' = (x - shift) * multiplier}; the multiplier of z-score is 1 / standard deviation,
+   * not the deviation itself).
+   *
+   * @param fitOn the rows the scaler was fitted on, as configured
+   */
+  public ValueManifest.Scaling describe(String fitOn) {
+    String name = method.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    if (method == ScalingMethod.NONE || shift.length > 2048) {
+      return new ValueManifest.Scaling(name, null, null, fitOn);
     }
-    return m;
+    return new ValueManifest.Scaling(name, floats(shift), floats(scale), fitOn);
+  }
+
+  private static List<Float> floats(float[] a) {
+    List<Float> out = new ArrayList<>(a.length);
+    for (float f : a) {
+      out.add(f);
+    }
+    return List.copyOf(out);
   }
 }

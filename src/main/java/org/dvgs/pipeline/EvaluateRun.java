@@ -39,6 +39,10 @@ import org.dvgs.io.Manifest;
 import org.dvgs.io.OutputDirectory;
 import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
+import org.dvgs.output.EvaluateManifest;
+import org.dvgs.output.InputCounts;
+import org.dvgs.output.ManifestCodec;
+import org.dvgs.output.MetricSummary;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,7 +118,7 @@ public final class EvaluateRun {
     }
     List<Row> metricRows = new ArrayList<>();
     List<Row> curveRows = new ArrayList<>();
-    List<Map<String, Object>> runs = new ArrayList<>();
+    List<EvaluateManifest.SeedRun> runs = new ArrayList<>();
     Dataset<Row> results = null;
     // Each method's values with ground truth, persisted for its metrics and kept until results/ is written.
     List<Dataset<Row>> measuredTables = new ArrayList<>();
@@ -124,7 +128,7 @@ public final class EvaluateRun {
       String dir = new Path(out, "seed-" + seed).toString();
       Corruption corruption = new Corruption(seed, ev.sourceSampleSize(), ev.labelFlipFraction(), ev.noiseSigmaMax(), ev.noiseFraction());
       Map<String, Object> timings = new LinkedHashMap<>();
-      Map<String, Object> perMethod = new LinkedHashMap<>();
+      Map<String, EvaluateManifest.MethodRun> perMethod = new LinkedHashMap<>();
       LoadedInputs in = null;
       JavaRDD<CanonicalRow> persisted = null;
       long sourceRows = 0;
@@ -262,7 +266,7 @@ public final class EvaluateRun {
         mr.put("metrics", ValueMetrics.describe(r));
         mr.put("metrics_s", metricSecs);
         mr.put("retrain_s", retrainSecs);
-        perMethod.put(name, mr);
+        perMethod.put(name, ManifestCodec.fromMap(mr, EvaluateManifest.MethodRun.class));
         if (method == ev.methods().get(0)) {
           timings.put("metrics_s", metricSecs);
           timings.put("retrain_s", retrainSecs);
@@ -275,19 +279,9 @@ public final class EvaluateRun {
         persisted.unpersist(false);
       }
 
-      Map<String, Object> rr = new LinkedHashMap<>();
-      rr.put("seed", seed);
-      rr.put("run_id", perMethod.get(Keys.kebab(ev.methods().get(0))) instanceof Map<?, ?> pm ? pm.get("run_id") : null);
-      rr.put("source_rows", corruption.sampled());
-      rr.put("flipped", corruption.flipped());
-      rr.put("noisy", corruption.noisy());
-      if (testRows >= 0) {
-        rr.put("test_rows", testRows);
-      }
-      rr.put("metrics", ValueMetrics.describe(primary));
-      rr.put("timings", timings);
-      rr.put("methods", perMethod);
-      runs.add(rr);
+      EvaluateManifest.MethodRun first = perMethod.get(Keys.kebab(ev.methods().get(0)));
+      runs.add(new EvaluateManifest.SeedRun(seed, first == null ? null : first.runId(), corruption.sampled(), corruption.flipped(),
+          corruption.noisy(), testRows >= 0 ? testRows : null, ValueMetrics.describe(primary), secondsByStage(timings), perMethod));
     }
     raw.release();
     long tw = System.nanoTime();
@@ -313,41 +307,39 @@ public final class EvaluateRun {
     curves.write().mode(SaveMode.Overwrite).parquet(new Path(out, "curves").toString());
     curves.write().mode(SaveMode.Overwrite).option("header", "true").csv(new Path(out, "curves_csv").toString());
 
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("command", "evaluate");
-    m.put("seeds", ev.seeds());
-    m.put("versions", ValuationJob.versions(spark));
-    m.put("experiment", experiment(ev, task));
-    Map<String, Object> methods = new LinkedHashMap<>();
+    Map<String, EvaluateManifest.MethodSummary> methods = new LinkedHashMap<>();
     metricSeries.forEach((method, series) -> {
-      Map<String, Object> summaries = new LinkedHashMap<>();
-      series.forEach((k, v) -> summaries.put(k, summary(v)));
-      Map<String, Object> one = new LinkedHashMap<>();
-      one.put("metrics", summaries);
-      one.put("runtime_s", summary(runtimes.get(method)));
-      one.put("details", methodDetails.get(method));
-      methods.put(method, one);
+      Map<String, MetricSummary> summaries = new LinkedHashMap<>();
+      series.forEach((k, v) -> summaries.put(k, summarise(v)));
+      methods.put(method, new EvaluateManifest.MethodSummary(summaries, summarise(runtimes.get(method)), detailsOf(methodDetails.get(method))));
     });
-    m.put("metrics", castMap(methods.get(Keys.kebab(ev.methods().get(0)))).get("metrics"));
-    m.put("methods", methods);
+    Map<String, Double> ratios = null;
     if (ev.runs(Method.DVGS)) {
       double dvgs = mean(runtimes.get("dvgs"));
-      Map<String, Object> ratios = new LinkedHashMap<>();
+      Map<String, Double> r = new LinkedHashMap<>();
       runtimes.forEach((method, v) -> {
         if (!method.equals("dvgs")) {
-          ratios.put(method + "/dvgs", ValueMetrics.finiteOrNull(mean(v) / dvgs));
+          r.put(method + "/dvgs", ValueMetrics.finiteOrNull(mean(v) / dvgs));
         }
       });
-      m.put("runtime_ratios", ratios);
+      ratios = r;
     }
     Map<String, Object> counts = new LinkedHashMap<>(raw.counts());
     counts.putAll(testCounts);
-    m.put("counts", counts);
-    m.put("runs", runs);
-    m.put("timings", Map.of("total_s", (System.nanoTime() - t0) / 1e9, "write_s", (System.nanoTime() - tw) / 1e9));
-    m.put("config", Manifest.parse(cfg.toJson()));
+    EvaluateManifest m = new EvaluateManifest(
+        EvaluateManifest.COMMAND,
+        ev.seeds(),
+        ValuationJob.versions(spark),
+        ManifestCodec.fromMap(experiment(ev, task), EvaluateManifest.Experiment.class),
+        methods.get(Keys.kebab(ev.methods().get(0))).metrics(),
+        methods,
+        ratios,
+        InputCounts.of(counts),
+        runs,
+        new EvaluateManifest.Timings((System.nanoTime() - t0) / 1e9, (System.nanoTime() - tw) / 1e9),
+        Manifest.parse(cfg.toJson()));
     Manifest.write(spark.sparkContext().hadoopConfiguration(), out, m);
-    return m;
+    return ManifestCodec.toMap(m);
   }
 
   private static Map<String, Object> experiment(EvaluationConfig ev, org.dvgs.config.Task task) {
@@ -464,11 +456,32 @@ public final class EvaluateRun {
 
   /** Mean, sample standard deviation and per-seed values; undefined (NaN) values are left out of mean and std. */
   public static Map<String, Object> summary(List<Double> v) {
+    return ManifestCodec.toMap(summarise(v));
+  }
+
+  /** {@link #summary} as its record. */
+  static MetricSummary summarise(List<Double> v) {
     double[] finite = v.stream().mapToDouble(Double::doubleValue).filter(Double::isFinite).toArray();
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("mean", ValueMetrics.finiteOrNull(Stats.mean(finite)));
-    m.put("std", finite.length == 0 ? null : finite.length == 1 ? 0.0 : Stats.sampleStd(finite));
-    m.put("per_seed", v.stream().map(ValueMetrics::finiteOrNull).toList());
-    return m;
+    return new MetricSummary(
+        ValueMetrics.finiteOrNull(Stats.mean(finite)),
+        finite.length == 0 ? null : finite.length == 1 ? 0.0 : Stats.sampleStd(finite),
+        v.stream().map(ValueMetrics::finiteOrNull).toList());
+  }
+
+  /** A seed's stage timings (all seconds) as the manifest types them. */
+  private static Map<String, Double> secondsByStage(Map<String, Object> timings) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    timings.forEach((k, v) -> out.put(k, ((Number) v).doubleValue()));
+    return out;
+  }
+
+  /** Each seed's method details (a map per seed) as the manifest types them. */
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> detailsOf(List<Object> perSeed) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Object d : perSeed) {
+      out.add((Map<String, Object>) d);
+    }
+    return out;
   }
 }

@@ -76,7 +76,7 @@ public final class L1000Run {
     ValuationJob.Outcome o = ValuationJob.run(spark, cfg, null, null, false, null, Map.of("command", "l1000"), false);
     String out = cfg.output().path();
     Map<String, Double> timings = new LinkedHashMap<>();
-    timings.put("valuation_s", ((Number) ((Map<String, Object>) o.manifest().get("timings")).get("total_s")).doubleValue());
+    timings.put("valuation_s", o.manifestRecord().timings().totalS());
 
     // Values joined with every metadata field (the features stay in the signatures table).
     long t = System.nanoTime();

@@ -31,8 +31,8 @@ final class TaskAttempts {
   }
 
   /** Failed task attempts per group since construction (as far as the tracker has seen them). */
-  Map<String, Object> failedSince() {
-    Map<String, Object> out = new LinkedHashMap<>();
+  Map<String, Long> failedSince() {
+    Map<String, Long> out = new LinkedHashMap<>();
     for (String g : GROUPS) {
       long failed = 0;
       Set<Integer> stages = new HashSet<>();

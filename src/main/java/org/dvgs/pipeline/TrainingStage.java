@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
 import org.apache.hadoop.fs.Path;
 import org.dvgs.io.DenseRows;
 import org.dvgs.model.Engines;
+import org.dvgs.output.RestartSummary;
 import org.dvgs.training.SnapshotStore;
 import org.dvgs.training.TargetTrainer;
 import org.slf4j.Logger;
@@ -31,14 +32,14 @@ final class TrainingStage {
    * @param restarts per restart: reused or iterations, losses and seconds
    * @param reused restarts taken from the store
    */
-  record Result(List<Map<String, Object>> restarts, int reused) {}
+  record Result(List<RestartSummary> restarts, int reused) {}
 
   private TrainingStage() {}
 
   static Result run(TargetTrainer trainer, SnapshotStore store, DenseRows target, int restarts, int epochs, int logEvery) {
     int cores = Runtime.getRuntime().availableProcessors();
     List<Integer> todo = new ArrayList<>();
-    Map<Integer, Map<String, Object>> replaced = new LinkedHashMap<>();
+    Map<Integer, RestartSummary.ReplacedFile> replaced = new LinkedHashMap<>();
     Map<Integer, Long> reusedCounts = new LinkedHashMap<>();
     for (int r = 0; r < restarts; r++) {
       // Every reused file is read through once here, so a damaged one is retrained before any of it is scored.
@@ -55,11 +56,7 @@ final class TrainingStage {
           reusedCounts.put(r, again.snapshots());
           continue;
         }
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("file", c.file().toString());
-        info.put("problem", c.problem());
-        info.put("moved_to", aside == null ? "" : aside.toString());
-        replaced.put(r, info);
+        replaced.put(r, new RestartSummary.ReplacedFile(c.file().toString(), c.problem(), aside == null ? "" : aside.toString()));
       }
       todo.add(r);
     }
@@ -69,14 +66,14 @@ final class TrainingStage {
     // its remaining restarts exactly as a fresh run would. (Under MKL_CBWR=AUTO,STRICT the thread count does not
     // change the numbers anyway; without it, it can.)
     int threads = trainer.intraOpThreads() > 0 ? trainer.intraOpThreads() : threadsPerRestart(restarts, cores);
-    List<Map<String, Object>> out = new ArrayList<>();
+    List<RestartSummary> out = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
       Thread t = new Thread(r, "dvgs-training");
       t.setDaemon(true);
       return t;
     });
     try {
-      List<Future<Map<String, Object>>> futures = new ArrayList<>();
+      List<Future<RestartSummary>> futures = new ArrayList<>();
       TrainingProgress progress = new TrainingProgress(restarts, todo.size(), epochs, logEvery);
       for (int r : todo) {
         futures.add(pool.submit(() -> {
@@ -89,12 +86,8 @@ final class TrainingStage {
         if (next < todo.size() && todo.get(next) == r) {
           out.add(await(futures.get(next++)));
         } else {
-          Map<String, Object> rm = new LinkedHashMap<>();
-          rm.put("restart", r);
-          rm.put("reused", true);
-          rm.put("snapshots", reusedCounts.get(r));
           LOG.info("restart {}: reusing {} snapshots in {}", r, reusedCounts.get(r), store.directory());
-          out.add(rm);
+          out.add(RestartSummary.reused(r, reusedCounts.get(r)));
         }
       }
     } finally {
@@ -108,34 +101,18 @@ final class TrainingStage {
     return Math.max(1, cores / Math.max(1, Math.min(restarts, cores)));
   }
 
-  private static Map<String, Object> trainOne(
-      TargetTrainer trainer, SnapshotStore store, DenseRows target, int r, TrainingProgress progress, Map<String, Object> replaced) {
+  private static RestartSummary trainOne(
+      TargetTrainer trainer, SnapshotStore store, DenseRows target, int r, TrainingProgress progress, RestartSummary.ReplacedFile replaced) {
     try (SnapshotStore.Writer w = store.writer(r)) {
       TargetTrainer.RestartResult res = trainer.train(r, target, w::accept, progress);
       SnapshotStore.Commit commit = w.commit();
-      Map<String, Object> rm = new LinkedHashMap<>();
-      rm.put("restart", r);
-      rm.put("reused", false);
-      rm.put("snapshots", w.count());
-      if (commit == SnapshotStore.Commit.KEPT_EXISTING) {
-        // Another run with the same fingerprint published this restart first; both runs score its file.
-        rm.put("file_from_concurrent_run", true);
-      }
-      if (replaced != null) {
-        rm.put("replaced_corrupt_file", replaced);
-      }
-      rm.put("iterations", res.iterations());
-      rm.put("first_loss", res.firstLoss());
-      rm.put("last_loss", res.lastLoss());
-      rm.put("seconds", res.seconds());
-      if (res.classFallbacks() > 0) {
-        rm.put("class_gradient_fallbacks", res.classFallbacks());
-      }
-      return rm;
+      // KEPT_EXISTING: another run with the same fingerprint published this restart first; both runs score its file.
+      return new RestartSummary(r, false, w.count(), commit == SnapshotStore.Commit.KEPT_EXISTING ? Boolean.TRUE : null, replaced,
+          res.iterations(), res.firstLoss(), res.lastLoss(), res.seconds(), res.classFallbacks() > 0 ? res.classFallbacks() : null);
     }
   }
 
-  private static Map<String, Object> await(Future<Map<String, Object>> f) {
+  private static RestartSummary await(Future<RestartSummary> f) {
     try {
       return f.get();
     } catch (InterruptedException e) {

@@ -45,6 +45,8 @@ import org.dvgs.io.OutputDirectory;
 import org.dvgs.io.Mix;
 import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
+import org.dvgs.output.ManifestCodec;
+import org.dvgs.output.UniqueManifest;
 import org.dvgs.model.ParameterSet;
 import org.dvgs.model.Snapshot;
 import org.dvgs.scoring.KroneckerProjection;
@@ -76,9 +78,18 @@ public final class UniqueJob {
    * The result of a run.
    *
    * @param table the output table as written (read back)
-   * @param manifest the manifest as written
+   * @param manifest the manifest as written, as the tree of maps and lists its JSON parses to
    */
-  public record Outcome(Dataset<Row> table, Map<String, Object> manifest) {}
+  public record Outcome(Dataset<Row> table, Map<String, Object> manifest) {
+    /** The manifest as its record. */
+    public UniqueManifest manifestRecord() {
+      return ManifestCodec.fromMap(manifest, UniqueManifest.class);
+    }
+  }
+
+  private static List<Long> longs(List<? extends Number> v) {
+    return v.stream().map(Number::longValue).toList();
+  }
 
   private UniqueJob() {}
 
@@ -173,7 +184,7 @@ public final class UniqueJob {
       org.dvgs.aggregation.ValueTable.rejects(spark, in.rejects(), runId).write().mode(SaveMode.Overwrite).parquet(new Path(out, "rejects").toString());
     }
     Dataset<Row> written = spark.read().parquet(tablePath);
-    Map<String, Object> summary = summary(written, spec.task() == Task.CLASSIFIER);
+    UniqueManifest.Summary summary = summary(written, spec.task() == Task.CLASSIFIER);
     timings.put("write_s", secs(t));
     projected.unpersist(false);
     nonZero.unpersist(false);
@@ -183,54 +194,37 @@ public final class UniqueJob {
     timings.put("total_s", secs(t0));
     jsc.clearJobGroup();
 
-    Map<String, Object> counts = new LinkedHashMap<>(in.counts());
-    counts.put("sampled", n);
-    counts.put("zero_gradient", zero);
-    counts.put("kept", (long) sel.kept().size());
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("command", "unique");
-    m.put("run_id", runId);
-    m.put("seed", cfg.seed());
-    m.put("versions", ValuationJob.versions(spark));
-    m.put("device", device.toString());
-    m.put("model", modelInfo);
-    m.put("counts", counts);
-    Map<String, Object> proj = new LinkedHashMap<>();
-    proj.put("k", k);
-    proj.put("k_configured", u.k());
-    proj.put("eps", u.eps());
-    proj.put("jl_bound", UniqueConfig.jlDimension(n, u.eps()));
     List<Integer> layers = new ArrayList<>();
     for (int l = 0; l < spec.layers(); l++) {
       if (projection.includes(l)) {
         layers.add(l);
       }
     }
-    proj.put("layers", layers);
-    proj.put("gradient_dimension", projection.gradientDimension());
-    proj.put("kind", "kronecker-factored rademacher rows (u_j kron v_j), seeded");
-    m.put("projection", proj);
-    Map<String, Object> selection = new LinkedHashMap<>();
-    selection.put("threshold", u.threshold());
-    selection.put("rounds", sel.pools().size());
-    selection.put("pool_per_round", sel.pools());
-    selection.put("candidates_per_round", sel.candidates());
-    selection.put("kept_per_round", sel.added());
-    selection.put("partitions", rows.getNumPartitions());
-    m.put("selection", selection);
-    m.put("clustering", clustering);
-    m.put("summary", summary);
-    m.put("per_row_us", Map.of(
-        "project", 1e6 * timings.get("project_s") / n,
-        "select", 1e6 * timings.get("select_s") / n));
-    m.put("warnings", warnings);
-    m.put("timings", timings);
-    m.put("output", Map.of("unique", tablePath, "rows", projectedRows));
-    m.put("config", Manifest.parse(cfg.toJson()));
+    // The model and the clustering are described by the helpers that compute them, as maps of their fields.
+    UniqueManifest m = new UniqueManifest(
+        UniqueManifest.COMMAND,
+        runId,
+        cfg.seed(),
+        ValuationJob.versions(spark),
+        device.toString(),
+        ManifestCodec.fromMap(modelInfo, UniqueManifest.Model.class),
+        UniqueManifest.Counts.of(in.counts(), n, zero, sel.kept().size()),
+        new UniqueManifest.Projection(k, u.k(), u.eps(), UniqueConfig.jlDimension(n, u.eps()), layers, projection.gradientDimension(),
+            "kronecker-factored rademacher rows (u_j kron v_j), seeded"),
+        new UniqueManifest.Selection(u.threshold(), sel.pools().size(), longs(sel.pools()), longs(sel.candidates()), longs(sel.added()),
+            rows.getNumPartitions()),
+        ManifestCodec.fromMap(clustering, UniqueManifest.Clustering.class),
+        summary,
+        new UniqueManifest.PerRow(1e6 * timings.get("project_s") / n, 1e6 * timings.get("select_s") / n),
+        warnings,
+        new UniqueManifest.Timings(timings.get("load_s"), timings.get("model_s"), timings.get("project_s"), timings.get("select_s"),
+            timings.get("cluster_s"), timings.get("write_s"), timings.get("total_s")),
+        new UniqueManifest.Output(tablePath, projectedRows),
+        Manifest.parse(cfg.toJson()));
     Manifest.write(hadoop, out, m);
     LOG.info("unique {}: {} rows, {} kept, k = {}, {} clusters, {} s -> {}", runId, n, sel.kept().size(), k,
         clustering.get("clusters"), String.format("%.1f", timings.get("total_s")), out);
-    return new Outcome(written, m);
+    return new Outcome(written, ManifestCodec.toMap(m));
   }
 
   private static double secs(long start) {
@@ -429,35 +423,30 @@ public final class UniqueJob {
   }
 
   /** Kept rows per label and per cluster, cluster sizes, and class coverage (classifier). */
-  static Map<String, Object> summary(Dataset<Row> table, boolean classes) {
-    Map<String, Object> s = new LinkedHashMap<>();
-    Map<String, Object> clusters = new TreeMap<>();
+  static UniqueManifest.Summary summary(Dataset<Row> table, boolean classes) {
+    Map<String, UniqueManifest.Cell> clusters = new TreeMap<>();
     for (Row r : table.filter(functions.col("cluster").isNotNull()).groupBy("cluster")
         .agg(functions.count("*").as("rows"), functions.sum(functions.col("kept").cast("int")).as("kept")).collectAsList()) {
-      clusters.put(String.valueOf(r.getInt(0)), Map.of("rows", r.getLong(1), "kept", r.getLong(2)));
+      clusters.put(String.valueOf(r.getInt(0)), new UniqueManifest.Cell(r.getLong(1), r.getLong(2)));
     }
-    s.put("clusters", clusters);
-    s.put("clusters_with_kept_rows", clusters.values().stream().filter(v -> (long) ((Map<?, ?>) v).get("kept") > 0).count());
-    if (classes) {
-      Map<String, Object> labels = new TreeMap<>();
-      long covered = 0;
-      for (Row r : table.groupBy("label")
-          .agg(functions.count("*").as("rows"), functions.sum(functions.col("kept").cast("int")).as("kept")).collectAsList()) {
-        long kept = r.getLong(2);
-        labels.put(String.valueOf((int) r.getDouble(0)), Map.of("rows", r.getLong(1), "kept", kept));
-        covered += kept > 0 ? 1 : 0;
-      }
-      s.put("labels", labels);
-      Map<Long, Long> cells = new java.util.HashMap<>();
-      for (Row r : table.filter(functions.col("cluster").isNotNull()).groupBy("label", "cluster").count().collectAsList()) {
-        cells.put(((long) (int) r.getDouble(0) << 32) ^ (r.getInt(1) & 0xffffffffL), r.getLong(2));
-      }
-      if (!cells.isEmpty()) {
-        s.put("adjusted_rand_clusters_vs_labels", org.dvgs.evaluation.AdjustedRand.ofContingency(cells));
-      }
-      s.put("labels_present", labels.size());
-      s.put("labels_with_kept_rows", covered);
+    long withKept = clusters.values().stream().filter(v -> v.kept() > 0).count();
+    if (!classes) {
+      return new UniqueManifest.Summary(clusters, withKept, null, null, null, null);
     }
-    return s;
+    Map<String, UniqueManifest.Cell> labels = new TreeMap<>();
+    long covered = 0;
+    for (Row r : table.groupBy("label")
+        .agg(functions.count("*").as("rows"), functions.sum(functions.col("kept").cast("int")).as("kept")).collectAsList()) {
+      long kept = r.getLong(2);
+      labels.put(String.valueOf((int) r.getDouble(0)), new UniqueManifest.Cell(r.getLong(1), kept));
+      covered += kept > 0 ? 1 : 0;
+    }
+    Map<Long, Long> cells = new java.util.HashMap<>();
+    for (Row r : table.filter(functions.col("cluster").isNotNull()).groupBy("label", "cluster").count().collectAsList()) {
+      cells.put(((long) (int) r.getDouble(0) << 32) ^ (r.getInt(1) & 0xffffffffL), r.getLong(2));
+    }
+    Double ari = cells.isEmpty() ? null : org.dvgs.evaluation.AdjustedRand.ofContingency(cells);
+    return new UniqueManifest.Summary(clusters, withKept, labels, ari, labels.size(), covered);
   }
+
 }

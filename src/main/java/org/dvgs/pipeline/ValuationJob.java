@@ -34,6 +34,10 @@ import org.dvgs.io.StagedOutput;
 import org.dvgs.io.DenseRows;
 import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
+import org.dvgs.output.ManifestCodec;
+import org.dvgs.output.RestartSummary;
+import org.dvgs.output.ValueManifest;
+import org.dvgs.output.Versions;
 import org.dvgs.scoring.FaultInjection;
 import org.dvgs.scoring.ScoringOptions;
 import org.dvgs.scoring.ScoringStage;
@@ -60,10 +64,16 @@ public final class ValuationJob {
    * @param runId run id written into the table
    * @param output output directory
    * @param values the value table as written (read back from Parquet)
-   * @param manifest the manifest as written
+   * @param manifest the manifest as written, as the tree of maps and lists its JSON parses to ({@link #manifestRecord()}
+   *     for the record)
    * @param inputs the prepared inputs (scaled target, and the source as valued, recomputable from its lineage)
    */
-  public record Outcome(String runId, String output, Dataset<Row> values, Map<String, Object> manifest, LoadedInputs inputs) {}
+  public record Outcome(String runId, String output, Dataset<Row> values, Map<String, Object> manifest, LoadedInputs inputs) {
+    /** The manifest as its record. */
+    public ValueManifest manifestRecord() {
+      return ManifestCodec.fromMap(manifest, ValueManifest.class);
+    }
+  }
 
   private ValuationJob() {}
 
@@ -153,7 +163,7 @@ public final class ValuationJob {
     SnapshotStore store = new SnapshotStore(hadoop, ckptRoot, fingerprint, spec, classGradients, perRestart);
     TrainingStage.Result trained =
         TrainingStage.run(trainer, store, in.target(), cfg.training().restarts(), cfg.training().epochs(), cfg.training().logEvery());
-    List<Map<String, Object>> restarts = trained.restarts();
+    List<RestartSummary> restarts = trained.restarts();
     int reused = trained.reused();
     store.describe(Manifest.toJson(fingerprintDescription(cfg, spec, in.target())));
     timings.put("train_s", secs(t));
@@ -202,7 +212,7 @@ public final class ValuationJob {
       Dataset<Row> rej = ValueTable.rejects(spark, in.rejects(), runId);
       rej.drop("run_id").write().mode(SaveMode.Overwrite).parquet(staged.staged("rejects"));
       rejectedWritten = WrittenRows.count(hadoop, staged.staged("rejects"));
-      long rejected = ((Number) in.counts().get("source_rejected")).longValue();
+      long rejected = in.counts().sourceRejected();
       if (rejectedWritten != rejected) {
         throw new IllegalStateException("the rejects table written under " + staged.staged("rejects") + " holds " + rejectedWritten
             + " rows, but " + rejected + " source rows were rejected");
@@ -234,68 +244,38 @@ public final class ValuationJob {
     timings.put("total_s", secs(t0));
     jsc.clearJobGroup();
 
-    Map<String, Object> counts = new LinkedHashMap<>(in.counts());
-    counts.put("source_valued", valued);
-    counts.put("source_excluded_by_experiment", (long) counts.get("source_valid") - rows);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("run_id", runId);
-    m.put("seed", cfg.seed());
-    if (extra != null) {
-      m.putAll(extra);
-    }
-    m.put("versions", versions(spark));
-    m.put("device", device.toString());
-    // Under which MKL reproducibility mode the driver (training) and the executors (scoring) computed.
-    m.put("numerics", Map.of(
-        "mkl_cbwr_driver", Engines.mklReproducibilityMode(),
-        "mkl_cbwr_executors", Sessions.executorMklMode(jsc.getConf()),
-        "min_batch_rows", org.dvgs.scoring.SnapshotScorer.MIN_BATCH_ROWS));
-    m.put("model", Map.of("widths", spec.widths(), "parameters", spec.parameterCount(), "task", Keys.kebab(spec.task())));
-    Map<String, Object> scaling = new LinkedHashMap<>(in.scaler().describe());
-    scaling.put("fit_on", Keys.kebab(cfg.input().scalingFit()));
-    m.put("scaling", scaling);
-    Map<String, Object> input = new LinkedHashMap<>();
-    input.put("feature_width", in.width());
-    input.put("feature_columns", rawInputs.featureNames() == null ? List.of() : rawInputs.featureNames());
-    m.put("input", input);
-    m.put("counts", counts);
-    m.put("training", Map.of(
-        "fingerprint", fingerprint,
-        "checkpoint_dir", store.directory().toString(),
-        "restarts_reused", reused,
-        "snapshots", scored.snapshots(),
-        "restarts", restarts));
-    m.put("scoring", Map.of(
-        "method", Keys.kebab(cfg.scoring().method()),
-        "similarity", Keys.kebab(cfg.scoring().similarity()),
-        "target_gradient", Keys.kebab(cfg.scoring().targetGradient()),
-        "blocks", scored.blocks(),
-        "partitions", batches.getNumPartitions(),
-        "intra_op_threads_per_task", threads,
-        "sample_checkpoints", scored.sampleCheckpoints(),
-        "sample_checkpoints_per_s", scored.throughput()));
-    m.put("timings", timings);
-    m.put("metrics", metricValues);
-    Map<String, Object> output = new LinkedHashMap<>();
-    output.put("values", valuesPath);
-    output.put("values_partition", staged.partition("values"));
-    output.put("values_files", valueFiles);
-    output.put("values_rows", valued);
-    output.put("rejects_partition", cfg.output().writeRejects() ? staged.partition("rejects") : "");
-    output.put("rejects_rows", rejectedWritten);
-    output.put("table", table);
-    m.put("output", output);
-    Map<String, Object> sparkRun = new LinkedHashMap<>();
-    sparkRun.put("master", jsc.master());
-    sparkRun.put("default_parallelism", jsc.defaultParallelism());
-    // Executors registered at the end (the driver counts as one in local mode; separate JVMs add to it).
-    sparkRun.put("executors", spark.sparkContext().statusTracker().getExecutorInfos().length);
-    sparkRun.put("failed_task_attempts", attempts.failedSince());
-    m.put("spark", sparkRun);
-    m.put("config", Manifest.parse(cfg.toJson()));
+    ValueManifest.Invocation invocation = invocation(extra);
+    ValueManifest m = new ValueManifest(
+        runId,
+        cfg.seed(),
+        invocation.command(),
+        invocation.experiment(),
+        invocation.demo(),
+        invocation.scaleRows(),
+        versions(spark),
+        device.toString(),
+        // Under which MKL reproducibility mode the driver (training) and the executors (scoring) computed.
+        new ValueManifest.Numerics(
+            Engines.mklReproducibilityMode(), Sessions.executorMklMode(jsc.getConf()), org.dvgs.scoring.SnapshotScorer.MIN_BATCH_ROWS),
+        new ValueManifest.Model(widths(spec), spec.parameterCount(), Keys.kebab(spec.task())),
+        in.scaler().describe(Keys.kebab(cfg.input().scalingFit())),
+        new ValueManifest.Input(in.width(), rawInputs.featureNames() == null ? List.of() : rawInputs.featureNames()),
+        ValueManifest.Counts.of(in.counts(), valued, in.counts().sourceValid() - rows),
+        new ValueManifest.Training(fingerprint, store.directory().toString(), reused, scored.snapshots(), restarts),
+        new ValueManifest.Scoring(
+            Keys.kebab(cfg.scoring().method()), Keys.kebab(cfg.scoring().similarity()), Keys.kebab(cfg.scoring().targetGradient()),
+            scored.blocks(), batches.getNumPartitions(), threads, scored.sampleCheckpoints(), scored.throughput()),
+        new ValueManifest.Timings(timings.get("load_s"), timings.get("train_s"), timings.get("score_s"), timings.get("aggregate_s"), timings.get("total_s")),
+        metricValues,
+        new ValueManifest.Output(valuesPath, staged.partition("values"), valueFiles, valued,
+            cfg.output().writeRejects() ? staged.partition("rejects") : "", rejectedWritten, table),
+        // Executors registered at the end (the driver counts as one in local mode; separate JVMs add to it).
+        new ValueManifest.SparkRun(jsc.master(), jsc.defaultParallelism(), spark.sparkContext().statusTracker().getExecutorInfos().length,
+            attempts.failedSince()),
+        Manifest.parse(cfg.toJson()));
     Manifest.write(hadoop, out, m);
     LOG.info("run {}: {} rows valued, {} rejected, {} sample-checkpoints in {} s -> {}", runId, valued, rejectedWritten, scored.sampleCheckpoints(), String.format("%.1f", timings.get("total_s")), out);
-    return new Outcome(runId, out, values, m, in);
+    return new Outcome(runId, out, values, ManifestCodec.toMap(m), in);
   }
 
   static long snapshotsPerRestart(TrainingConfig tc, long iterationsPerEpoch) {
@@ -355,14 +335,34 @@ public final class ValuationJob {
     }
   }
 
-  static Map<String, Object> versions(SparkSession spark) {
-    Map<String, Object> v = new LinkedHashMap<>();
-    v.put("dvgs_spark", String.valueOf(ValuationJob.class.getPackage().getImplementationVersion()));
-    v.put("spark", spark.version());
-    v.put("scala", scala.util.Properties.versionNumberString());
-    v.put("java", System.getProperty("java.version"));
-    v.put("djl", ai.djl.engine.Engine.getDjlVersion());
-    v.put("pytorch", Engines.pytorch().getVersion());
-    return v;
+  static Versions versions(SparkSession spark) {
+    return new Versions(
+        String.valueOf(ValuationJob.class.getPackage().getImplementationVersion()),
+        spark.version(),
+        scala.util.Properties.versionNumberString(),
+        System.getProperty("java.version"),
+        ai.djl.engine.Engine.getDjlVersion(),
+        Engines.pytorch().getVersion());
+  }
+
+  private static List<Integer> widths(NetworkSpec spec) {
+    return java.util.Arrays.stream(spec.widths()).boxed().toList();
+  }
+
+  /**
+   * The manifest entries a command adds ({@code command}, and {@code experiment}, {@code demo} or {@code scale_rows});
+   * any other key is a programming error, since the manifest would silently lose it.
+   */
+  private static ValueManifest.Invocation invocation(Map<String, Object> extra) {
+    if (extra == null || extra.isEmpty()) {
+      return ValueManifest.Invocation.NONE;
+    }
+    List<String> known = ManifestCodec.fieldNames(ValueManifest.Invocation.class);
+    for (String k : extra.keySet()) {
+      if (!known.contains(k)) {
+        throw new IllegalArgumentException("manifest entry '" + k + "' is not one a command adds (" + known + ")");
+      }
+    }
+    return ManifestCodec.fromMap(extra, ValueManifest.Invocation.class);
   }
 }

@@ -20,6 +20,9 @@ import org.apache.spark.sql.functions;
 import org.dvgs.core.Stats;
 import org.dvgs.io.InputException;
 import org.dvgs.io.Manifest;
+import org.dvgs.output.EvaluateManifest;
+import org.dvgs.output.ManifestCodec;
+import org.dvgs.output.MetricSummary;
 import org.dvgs.io.OutputDirectory;
 import org.dvgs.io.Secrets;
 import org.slf4j.Logger;
@@ -105,20 +108,20 @@ public final class EvaluationReport {
   /** What was run and every metric: mean, std and per-seed values. */
   static void summary(HtmlPage page, ResultsFolder f) {
     page.section("Summary");
-    Map<?, ?> e = f.experiment();
+    EvaluateManifest.Experiment e = f.experiment();
     StringBuilder s = new StringBuilder();
     s.append(f.seeds().size()).append(f.seeds().size() == 1 ? " seed " : " seeds ").append(f.seeds())
-        .append("; task ").append(e.get("task")).append("; source sample ")
-        .append(isZero(e.get("source_sample_size")) ? "all rows" : e.get("source_sample_size") + " rows").append(" per seed");
-    s.append("; label corruption ").append(percent(e.get("label_flip_fraction"))).append(" of rows");
-    if (!isZero(e.get("feature_noise_sigma_max")) && e.get("feature_noise_sigma_max") != null) {
-      s.append("; feature noise with rate ~ U(0, ").append(e.get("feature_noise_sigma_max")).append(") on ")
-          .append(percent(e.get("feature_noise_fraction"))).append(" of rows");
+        .append("; task ").append(e.task()).append("; source sample ")
+        .append(e.sourceSampleSize() == 0 ? "all rows" : e.sourceSampleSize() + " rows").append(" per seed");
+    s.append("; label corruption ").append(percent(e.labelFlipFraction())).append(" of rows");
+    if (e.featureNoiseSigmaMax() != 0) {
+      s.append("; feature noise with rate ~ U(0, ").append(e.featureNoiseSigmaMax()).append(") on ")
+          .append(percent(e.featureNoiseFraction())).append(" of rows");
     } else {
       s.append("; no feature noise");
     }
-    if (e.get("retrain_model") != null && !"none".equals(e.get("retrain_model"))) {
-      s.append("; filter and retrain with ").append(e.get("retrain_model")).append(", scored by test ").append(metricLabel(e.get("retrain_metric")));
+    if (e.retrainModel() != null && !"none".equals(e.retrainModel())) {
+      s.append("; filter and retrain with ").append(e.retrainModel()).append(", scored by test ").append(metricLabel(e.retrainMetric()));
     }
     List<String> methods = f.methods();
     if (methods.size() > 1) {
@@ -128,17 +131,17 @@ public final class EvaluationReport {
     page.paragraph(s.append('.').toString());
 
     page.subheading(methods.size() > 1 ? "Metrics of " + methods.get(0) : "Metrics");
-    String retrainMetric = metricLabel(e.get("retrain_metric"));
+    String retrainMetric = metricLabel(e.retrainMetric());
     List<String> header = new ArrayList<>(List.of("metric", "what it measures", "mean ± std"));
     for (Object seed : f.seeds()) {
       header.add("seed\u00a0" + seed);
     }
     List<List<String>> rows = new ArrayList<>();
-    for (Map.Entry<?, ?> m : f.metrics().entrySet()) {
-      Map<?, ?> v = (Map<?, ?>) m.getValue();
-      String name = String.valueOf(m.getKey());
-      List<String> row = new ArrayList<>(List.of(name, describe(name, retrainMetric), num(v.get("mean")) + " ± " + num(v.get("std"))));
-      for (Object x : (List<?>) v.get("per_seed")) {
+    for (Map.Entry<String, MetricSummary> m : f.metrics().entrySet()) {
+      MetricSummary v = m.getValue();
+      String name = m.getKey();
+      List<String> row = new ArrayList<>(List.of(name, describe(name, retrainMetric), num(v.mean()) + " ± " + num(v.std())));
+      for (Object x : v.perSeed()) {
         row.add(num(x));
       }
       rows.add(row);
@@ -248,9 +251,9 @@ public final class EvaluationReport {
     if (high != null) {
       bands.add(high);
     }
-    Map<?, ?> e = f.experiment();
-    String metric = metricLabel(e.get("retrain_metric"));
-    String model = e.get("retrain_model") == null ? "" : " (" + e.get("retrain_model") + ")";
+    EvaluateManifest.Experiment e = f.experiment();
+    String metric = metricLabel(e.retrainMetric());
+    String model = e.retrainModel() == null ? "" : " (" + e.retrainModel() + ")";
     int seeds = f.seeds().size();
     page.image(Charts.bands("Filter and retrain" + model, "fraction q of the source removed", "test " + metric, bands),
         "Test " + metric + " of a fresh model trained after removing the lowest or the highest fraction q of the source "
@@ -289,8 +292,8 @@ public final class EvaluationReport {
     addIfAny(s, "no noise, clean", clean, Charts.CLEAN);
     addIfAny(s, "feature noise", withNoise, Charts.CORRUPTED);
     addIfAny(s, "no noise, label corrupted", labelOnly, Charts.CORRUPTED_OTHER);
-    Object sp = f.metrics().get("spearman");
-    String rho = sp instanceof Map<?, ?> m ? " Spearman(noise rate, -value) = " + num(m.get("mean")) + " ± " + num(m.get("std"))
+    MetricSummary sp = f.metrics().get("spearman");
+    String rho = sp != null ? " Spearman(noise rate, -value) = " + num(sp.mean()) + " ± " + num(sp.std())
         + " over seeds (all rows)." : "";
     String drawn = rows.size() < total
         ? String.format(Locale.ROOT, "%,d of %,d rows (all seeds), drawn by a hash of sample id and seed", rows.size(), total)
@@ -306,25 +309,25 @@ public final class EvaluationReport {
     List<String> header = List.of("seed", "source rows", "label corrupted", "feature noise", "load (s)", "train (s)", "score (s)",
         "aggregate (s)", "valuation total (s)", "metrics (s)", "retrain (s)");
     List<List<String>> rows = new ArrayList<>();
-    for (Object o : f.runs()) {
-      Map<?, ?> run = (Map<?, ?>) o;
-      Map<?, ?> t = (Map<?, ?>) run.get("timings");
-      List<String> row = new ArrayList<>(List.of(str(run.get("seed")), str(run.get("source_rows")), str(run.get("flipped")), str(run.get("noisy"))));
+    for (EvaluateManifest.SeedRun run : f.runs()) {
+      Map<String, Double> t = run.timings();
+      List<String> row = new ArrayList<>(List.of(str(run.seed()), str(run.sourceRows()), str(run.flipped()), str(run.noisy())));
       for (String k : keys) {
-        row.add(t.get(k) instanceof Number n ? String.format(Locale.ROOT, "%.1f", n.doubleValue()) : "");
+        row.add(t.get(k) != null ? String.format(Locale.ROOT, "%.1f", t.get(k)) : "");
       }
       rows.add(row);
     }
     page.table(header, rows);
-    Object total = f.manifest().get("timings") instanceof Map<?, ?> t ? t.get("total_s") : null;
+    double total = f.manifest().timings().totalS();
     page.paragraph("Valuation total covers load, train, score and aggregate of one seed; metrics and retrain come after it. "
-        + (total instanceof Number n ? String.format(Locale.ROOT, "The whole experiment took %.1f s of wall time in one Spark session.", n.doubleValue()) : ""));
+        + String.format(Locale.ROOT, "The whole experiment took %.1f s of wall time in one Spark session.", total));
   }
 
   /** Versions, the experiment and the resolved configuration. */
   static void configuration(HtmlPage page, ResultsFolder f) {
     page.section("Configuration");
-    if (f.manifest().get("versions") instanceof Map<?, ?> v && !v.isEmpty()) {
+    Map<String, Object> v = ManifestCodec.toMap(f.manifest().versions());
+    if (!v.isEmpty()) {
       List<List<String>> rows = new ArrayList<>();
       for (Map.Entry<?, ?> e : v.entrySet()) {
         if (e.getValue() != null && !"null".equals(String.valueOf(e.getValue()))) {
@@ -333,8 +336,8 @@ public final class EvaluationReport {
       }
       page.table(List.of("component", "version"), rows);
     }
-    page.details("Experiment (manifest \"experiment\")", json(f.experiment()));
-    Object config = f.manifest().get("config");
+    page.details("Experiment (manifest \"experiment\")", Manifest.toJson(f.experiment()));
+    Object config = f.manifest().config();
     // Redacted again: manifests of earlier versions carry their secrets.
     page.details("Resolved configuration (dvgs.*)",
         config instanceof Map<?, ?> ? json((Map<?, ?>) Secrets.redact(config)) : "(not recorded in the manifest)");
@@ -345,10 +348,8 @@ public final class EvaluationReport {
   /** One series per seed in the manifest's seed order, coloured by seed position, labelled with a metric. */
   private static List<Charts.Series> perSeed(ResultsFolder f, Map<Long, double[][]> curves, String metric, String label) {
     List<Long> seeds = new ArrayList<>();
-    for (Object s : f.seeds()) {
-      seeds.add(((Number) s).longValue());
-    }
-    List<?> perSeed = metric != null && f.metrics().get(metric) instanceof Map<?, ?> m ? (List<?>) m.get("per_seed") : List.of();
+    seeds.addAll(f.seeds());
+    List<?> perSeed = metric != null && f.metrics().get(metric) != null ? f.metrics().get(metric).perSeed() : List.of();
     List<Charts.Series> out = new ArrayList<>();
     for (Map.Entry<Long, double[][]> e : curves.entrySet()) {
       int i = seeds.indexOf(e.getKey());
@@ -575,10 +576,6 @@ public final class EvaluationReport {
       case "r2" -> "R^2";
       default -> String.valueOf(m);
     };
-  }
-
-  private static boolean isZero(Object o) {
-    return o instanceof Number n && n.doubleValue() == 0;
   }
 
   private static String percent(Object o) {

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.dvgs.output.EvaluateManifest;
+import org.dvgs.output.MetricSummary;
 
 /**
  * The methods of one experiment side by side: how well each method's values find the corrupted rows (the quality
@@ -30,7 +32,7 @@ final class MethodComparison implements ReportSection {
   public void addTo(HtmlPage page, ResultsFolder f) {
     page.section("Methods compared");
     List<String> methods = f.methods();
-    Map<?, ?> summaries = f.methodSummaries();
+    Map<String, EvaluateManifest.MethodSummary> summaries = f.methodSummaries();
     if (methods.size() < 2 || summaries.isEmpty()) {
       page.paragraph("One valuation method ran (" + methods.get(0) + "); list several in dvgs.evaluation.methods "
           + "(dvgs, random, loo, tmc-shapley, dvrl, knn-shapley) to compare them on the same corrupted data and seeds.");
@@ -38,8 +40,8 @@ final class MethodComparison implements ReportSection {
     }
     List<String> shown = new ArrayList<>();
     for (String c : COLUMNS) {
-      for (Object m : summaries.values()) {
-        if (m instanceof Map<?, ?> mm && mm.get("metrics") instanceof Map<?, ?> metrics && metrics.containsKey(c) && !shown.contains(c)) {
+      for (EvaluateManifest.MethodSummary m : summaries.values()) {
+        if (m.metrics().containsKey(c) && !shown.contains(c)) {
           shown.add(c);
         }
       }
@@ -55,14 +57,15 @@ final class MethodComparison implements ReportSection {
     }
     List<List<String>> rows = new ArrayList<>();
     for (String method : methods) {
-      Map<?, ?> m = summaries.get(method) instanceof Map<?, ?> mm ? mm : Map.of();
-      Map<?, ?> metrics = m.get("metrics") instanceof Map<?, ?> x ? x : Map.of();
+      EvaluateManifest.MethodSummary m = summaries.get(method);
+      Map<String, MetricSummary> metrics = m == null ? Map.of() : m.metrics();
       List<String> row = new ArrayList<>(List.of(method));
       for (String c : shown) {
-        row.add(metrics.get(c) instanceof Map<?, ?> s ? meanStd(s.get("mean"), s.get("std")) : "");
+        MetricSummary s = metrics.get(c);
+        row.add(s != null ? meanStd(s.mean(), s.std()) : "");
       }
-      Map<?, ?> rt = m.get("runtime_s") instanceof Map<?, ?> r ? r : Map.of();
-      row.add(meanStd(rt.get("mean"), rt.get("std"), "%.1f"));
+      MetricSummary rt = m == null ? null : m.runtimeS();
+      row.add(rt == null ? "n/a" : meanStd(rt.mean(), rt.std(), "%.1f"));
       if (dvgs != null) {
         Double own = runtime(m);
         row.add(own == null || dvgs <= 0 ? "n/a" : String.format(Locale.ROOT, own / dvgs < 1 ? "%.2f\u00d7" : "%.1f\u00d7", own / dvgs));
@@ -80,12 +83,15 @@ final class MethodComparison implements ReportSection {
   }
 
   /** Method-specific facts per seed (permutations run, convergence, budgets). */
-  private static void detailsTable(HtmlPage page, List<String> methods, Map<?, ?> summaries, List<?> seeds) {
+  private static void detailsTable(HtmlPage page, List<String> methods, Map<String, EvaluateManifest.MethodSummary> summaries,
+      List<?> seeds) {
     List<List<String>> rows = new ArrayList<>();
     for (String method : methods) {
-      if (summaries.get(method) instanceof Map<?, ?> m && m.get("details") instanceof List<?> perSeed) {
+      if (summaries.get(method) != null) {
+        List<Map<String, Object>> perSeed = summaries.get(method).details();
         for (int i = 0; i < perSeed.size(); i++) {
-          if (perSeed.get(i) instanceof Map<?, ?> d && !d.isEmpty()) {
+          if (perSeed.get(i) != null && !perSeed.get(i).isEmpty()) {
+            Map<String, Object> d = perSeed.get(i);
             List<String> kv = new ArrayList<>();
             d.forEach((k, v) -> kv.add(k + " = " + (v instanceof Double x ? String.format(Locale.ROOT, "%.4g", x) : String.valueOf(v))));
             rows.add(List.of(method, i < seeds.size() ? String.valueOf(seeds.get(i)) : "", String.join("; ", kv)));
@@ -173,11 +179,8 @@ final class MethodComparison implements ReportSection {
     return pts.get(pts.size() - 1)[1];
   }
 
-  private static Double runtime(Object summary) {
-    if (summary instanceof Map<?, ?> m && m.get("runtime_s") instanceof Map<?, ?> r && r.get("mean") instanceof Number n) {
-      return n.doubleValue();
-    }
-    return null;
+  private static Double runtime(EvaluateManifest.MethodSummary summary) {
+    return summary == null ? null : summary.runtimeS().mean();
   }
 
   private static String label(String metric) {

@@ -16,15 +16,17 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.dvgs.io.InputException;
 import org.dvgs.io.Manifest;
+import org.dvgs.output.EvaluateManifest;
+import org.dvgs.output.MetricSummary;
 
 /**
  * An {@code evaluate} results folder opened for reporting: its manifest and its {@code results/} and
  * {@code curves/} Parquet tables, checked on opening so that a report section can rely on their shape.
  *
- * <p>Everything a section needs is checked here, with an {@link InputException} naming the folder, file, key or
- * column when it is missing or of the wrong kind: the manifest must be a JSON object from {@code evaluate} with
- * {@code seeds} (list), {@code experiment} and {@code metrics} (objects) and {@code runs} (list of objects); the
- * tables must have the columns of the results-folder layout with their types.
+ * <p>Everything a section needs is checked here, with an {@link InputException} naming the folder, file, field or
+ * column when it is missing or of the wrong kind: the manifest is read as an {@link EvaluateManifest} (which names
+ * a missing or malformed field by its path, {@code runs[1].timings is missing}) and must be from {@code evaluate};
+ * the tables must have the columns of the results-folder layout with their types.
  */
 public final class ResultsFolder {
   /** Columns of {@code results/} a report reads, with their types. */
@@ -36,7 +38,7 @@ public final class ResultsFolder {
       .add("seed", DataTypes.LongType).add("curve", DataTypes.StringType).add("x", DataTypes.DoubleType).add("y", DataTypes.DoubleType);
 
   private final String dir;
-  private final Map<String, Object> manifest;
+  private final EvaluateManifest manifest;
   private final Dataset<Row> results;
   private final Dataset<Row> curves;
   private final Dataset<Row> allResults;
@@ -56,7 +58,7 @@ public final class ResultsFolder {
    */
   public record RowStats(long rows, long finiteValues, double minValue, double maxValue, long noisyRows, long corruptedRows) {}
 
-  private ResultsFolder(String dir, Map<String, Object> manifest, Dataset<Row> results, Dataset<Row> curves) {
+  private ResultsFolder(String dir, EvaluateManifest manifest, Dataset<Row> results, Dataset<Row> curves) {
     this.dir = dir;
     this.manifest = manifest;
     this.allResults = results;
@@ -76,7 +78,7 @@ public final class ResultsFolder {
    */
   public static ResultsFolder open(SparkSession spark, String dir) {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    Map<String, Object> manifest = readManifest(hadoop, dir);
+    EvaluateManifest manifest = readManifest(hadoop, dir);
     Dataset<Row> results = table(spark, dir, "results", RESULTS_COLUMNS);
     Dataset<Row> curves = table(spark, dir, "curves", CURVES_COLUMNS);
     return new ResultsFolder(dir, manifest, results, curves);
@@ -87,15 +89,12 @@ public final class ResultsFolder {
    * could be compared hold DVGS only).
    */
   public List<String> methods() {
-    if (experiment().get("methods") instanceof List<?> l && !l.isEmpty()) {
-      return l.stream().map(String::valueOf).toList();
-    }
-    return List.of("dvgs");
+    return manifest.methodNames();
   }
 
-  /** The manifest's {@code methods}: method to {@code {metrics, runtime_s, details}}; empty for older folders. */
-  public Map<?, ?> methodSummaries() {
-    return manifest.get("methods") instanceof Map<?, ?> m ? m : Map.of();
+  /** The manifest's {@code methods}: method to its metrics, runtime and details; empty for older folders. */
+  public Map<String, EvaluateManifest.MethodSummary> methodSummaries() {
+    return manifest.methods() == null ? Map.of() : manifest.methods();
   }
 
   /** {@code results/} of every method (with a {@code method} column when the folder has one). */
@@ -118,29 +117,29 @@ public final class ResultsFolder {
     return dir;
   }
 
-  /** The whole manifest (nested maps and lists as parsed from JSON). */
-  public Map<String, Object> manifest() {
+  /** The whole manifest. */
+  public EvaluateManifest manifest() {
     return manifest;
   }
 
-  /** The manifest's {@code experiment} object. */
-  public Map<?, ?> experiment() {
-    return (Map<?, ?>) manifest.get("experiment");
+  /** The manifest's {@code experiment}. */
+  public EvaluateManifest.Experiment experiment() {
+    return manifest.experiment();
   }
 
   /** The manifest's {@code metrics}: name to {@code {mean, std, per_seed}}, in the manifest's order. */
-  public Map<?, ?> metrics() {
-    return (Map<?, ?>) manifest.get("metrics");
+  public Map<String, MetricSummary> metrics() {
+    return manifest.metrics();
   }
 
-  /** The manifest's {@code runs}, one object per seed. */
-  public List<?> runs() {
-    return (List<?>) manifest.get("runs");
+  /** The manifest's {@code runs}, one per seed. */
+  public List<EvaluateManifest.SeedRun> runs() {
+    return manifest.runs();
   }
 
   /** The manifest's {@code seeds}. */
-  public List<?> seeds() {
-    return (List<?>) manifest.get("seeds");
+  public List<Long> seeds() {
+    return manifest.seeds();
   }
 
   /** {@code results/} of the primary method: one row per valued source row per seed, with its ground truth. */
@@ -180,7 +179,7 @@ public final class ResultsFolder {
     return curveRows;
   }
 
-  private static Map<String, Object> readManifest(Configuration hadoop, String dir) {
+  private static EvaluateManifest readManifest(Configuration hadoop, String dir) {
     Path folder;
     try {
       folder = new Path(dir);
@@ -202,6 +201,7 @@ public final class ResultsFolder {
     } catch (IOException e) {
       throw new InputException("cannot read the results folder " + dir + ": " + e.getMessage(), e);
     }
+    // The command first, so that another command's manifest is named as such rather than by a field it lacks.
     Map<String, Object> m;
     try {
       m = Manifest.read(hadoop, dir);
@@ -212,9 +212,10 @@ public final class ResultsFolder {
     if (m == null) {
       throw new InputException(p + " is not a JSON object (empty or null)");
     }
-    if (!"evaluate".equals(m.get("command"))) {
+    if (!EvaluateManifest.COMMAND.equals(m.get("command"))) {
       throw new InputException(p + " is not from an evaluate run (\"command\": " + m.get("command") + ")");
     }
+    // The parts every section reads, with the messages users know; the record then checks every field it holds.
     require(p, m, "seeds", List.class, "a list");
     require(p, m, "experiment", Map.class, "an object");
     require(p, m, "metrics", Map.class, "an object");
@@ -224,14 +225,7 @@ public final class ResultsFolder {
         throw new InputException(p + ": \"metrics\"." + e.getKey() + " must be an object {mean, std, per_seed: [..]}");
       }
     }
-    int i = 0;
-    for (Object run : (List<?>) m.get("runs")) {
-      if (!(run instanceof Map<?, ?> r) || !(r.get("timings") instanceof Map<?, ?>)) {
-        throw new InputException(p + ": \"runs\"[" + i + "] must be an object with \"seed\" and \"timings\"");
-      }
-      i++;
-    }
-    return m;
+    return Manifest.read(hadoop, dir, EvaluateManifest.class);
   }
 
   private static void require(Path p, Map<String, Object> m, String key, Class<?> type, String what) {

@@ -14,6 +14,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.dvgs.io.InputException;
 import org.dvgs.io.Manifest;
+import org.dvgs.output.ManifestCodec;
+import org.dvgs.output.UniqueManifest;
 
 /**
  * The report of a {@code unique} run: what was kept, cluster sizes, the 2-D principal-component view of the
@@ -39,7 +41,7 @@ public final class UniquenessReport {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     try {
       Path p = new Path(dir, "manifest.json");
-      return p.getFileSystem(hadoop).exists(p) && "unique".equals(Manifest.read(hadoop, dir).get("command"));
+      return p.getFileSystem(hadoop).exists(p) && UniqueManifest.COMMAND.equals(Manifest.read(hadoop, dir).get("command"));
     } catch (java.io.IOException | RuntimeException e) {
       return false; // not readable as a unique output: the evaluate report names the problem
     }
@@ -54,7 +56,7 @@ public final class UniquenessReport {
   public static EvaluationReport.Written write(SparkSession spark, String dir, String output, boolean overwrite) {
     EvaluationReport.checkTarget(spark, dir, output, overwrite);
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    Map<String, Object> manifest = Manifest.read(hadoop, dir);
+    UniqueManifest manifest = Manifest.read(hadoop, dir, UniqueManifest.class);
     Charts.requireFonts();
     String path = new Path(dir, "unique").toString();
     Dataset<Row> table;
@@ -69,56 +71,56 @@ public final class UniquenessReport {
       }
     }
     HtmlPage page = new HtmlPage("DVGS data uniqueness report", "Output folder: " + dir);
-    Map<?, ?> counts = map(manifest.get("counts"));
-    Map<?, ?> proj = map(manifest.get("projection"));
-    Map<?, ?> sel = map(manifest.get("selection"));
-    Map<?, ?> clustering = map(manifest.get("clustering"));
-    Map<?, ?> summary = map(manifest.get("summary"));
-    Map<?, ?> model = map(manifest.get("model"));
+    UniqueManifest.Counts counts = manifest.counts();
+    UniqueManifest.Projection proj = manifest.projection();
+    UniqueManifest.Selection sel = manifest.selection();
+    UniqueManifest.Clustering clustering = manifest.clustering();
+    UniqueManifest.Summary summary = manifest.summary();
+    UniqueManifest.Model model = manifest.model();
 
     page.section("Uniqueness");
     page.paragraph("A sampled row is kept as unique when the cosine similarity of its projected loss gradient to every row kept "
         + "before it is below the threshold; the others point to their most similar kept row.");
     List<List<String>> st = new ArrayList<>();
-    st.add(List.of("rows sampled", str(counts.get("sampled"))));
-    st.add(List.of("rows kept (unique)", str(counts.get("kept"))));
-    st.add(List.of("rows with a zero gradient (left out)", str(counts.get("zero_gradient"))));
-    st.add(List.of("similarity threshold", str(sel.get("threshold"))));
-    st.add(List.of("projected dimension k", str(proj.get("k")) + " (Johnson-Lindenstrauss bound " + str(proj.get("jl_bound"))
-        + " for eps " + str(proj.get("eps")) + ")"));
-    st.add(List.of("gradient entries projected", str(proj.get("gradient_dimension")) + " (linear layers " + proj.get("layers") + ")"));
-    st.add(List.of("model", str(model.get("task")) + " " + model.get("widths") + ", " + str(model.get("source")) + ", snapshot "
-        + str(model.get("snapshot_index")) + " of restart " + str(model.get("restart"))));
-    st.add(List.of("selection rounds", str(sel.get("rounds")) + " (pool per round " + sel.get("pool_per_round") + ")"));
-    if (summary.containsKey("labels_present")) {
-      st.add(List.of("classes with a kept row", str(summary.get("labels_with_kept_rows")) + " of " + str(summary.get("labels_present"))));
+    st.add(List.of("rows sampled", str(counts.sampled())));
+    st.add(List.of("rows kept (unique)", str(counts.kept())));
+    st.add(List.of("rows with a zero gradient (left out)", str(counts.zeroGradient())));
+    st.add(List.of("similarity threshold", str(sel.threshold())));
+    st.add(List.of("projected dimension k", str(proj.k()) + " (Johnson-Lindenstrauss bound " + str(proj.jlBound())
+        + " for eps " + str(proj.eps()) + ")"));
+    st.add(List.of("gradient entries projected", str(proj.gradientDimension()) + " (linear layers " + proj.layers() + ")"));
+    st.add(List.of("model", str(model.task()) + " " + model.widths() + ", " + str(model.source()) + ", snapshot "
+        + str(model.snapshotIndex()) + " of restart " + str(model.restart())));
+    st.add(List.of("selection rounds", str(sel.rounds()) + " (pool per round " + sel.poolPerRound() + ")"));
+    if (summary.labelsPresent() != null) {
+      st.add(List.of("classes with a kept row", str(summary.labelsWithKeptRows()) + " of " + str(summary.labelsPresent())));
     }
-    st.add(List.of("k-means clusters", str(clustering.get("clusters")) + (clustering.containsKey("chosen_by")
-        ? " (" + clustering.get("chosen_by") + ", silhouette " + num(clustering.get("silhouette")) + ")" : "")));
-    if (summary.containsKey("adjusted_rand_clusters_vs_labels")) {
-      st.add(List.of("adjusted Rand index, clusters vs labels", num(summary.get("adjusted_rand_clusters_vs_labels"))));
+    st.add(List.of("k-means clusters", str(clustering.clusters()) + (clustering.chosenBy() != null
+        ? " (" + clustering.chosenBy() + ", silhouette " + num(clustering.silhouette()) + ")" : "")));
+    if (summary.adjustedRandClustersVsLabels() != null) {
+      st.add(List.of("adjusted Rand index, clusters vs labels", num(summary.adjustedRandClustersVsLabels())));
     }
     page.table(List.of("quantity", "value"), st);
 
     page.section("Cluster sizes");
-    Map<?, ?> clusters = map(summary.get("clusters"));
+    Map<String, UniqueManifest.Cell> clusters = summary.clusters();
     if (clusters.isEmpty()) {
       page.absent("cluster sizes", "No clusters: clustering was off (dvgs.unique.clusters.enabled = false) or there were too few rows.");
     } else {
       long total = 0;
-      for (Object v : clusters.values()) {
-        total += ((Number) map(v).get("rows")).longValue();
+      for (UniqueManifest.Cell v : clusters.values()) {
+        total += v.rows();
       }
       Map<Integer, String> topLabels = topLabels(table);
       List<List<String>> ct = new ArrayList<>();
       for (Map.Entry<?, ?> e : new TreeMap<>(asIntKeys(clusters)).entrySet()) {
-        Map<?, ?> c = map(e.getValue());
-        long rows = ((Number) c.get("rows")).longValue();
+        UniqueManifest.Cell c = (UniqueManifest.Cell) e.getValue();
+        long rows = c.rows();
         ct.add(List.of(String.valueOf(e.getKey()), String.valueOf(rows), String.format(Locale.ROOT, "%.1f%%", 100.0 * rows / total),
-            str(c.get("kept")), topLabels.getOrDefault((Integer) e.getKey(), "")));
+            str(c.kept()), topLabels.getOrDefault((Integer) e.getKey(), "")));
       }
       page.table(List.of("cluster", "rows", "share", "kept", "most common labels"), ct);
-      Map<?, ?> sil = map(clustering.get("silhouette_by_count"));
+      Map<String, Double> sil = clustering.silhouetteByCount() == null ? Map.of() : clustering.silhouetteByCount();
       if (sil.size() > 1) {
         double[] x = new double[sil.size()];
         double[] y = new double[sil.size()];
@@ -159,17 +161,17 @@ public final class UniquenessReport {
 
     page.section("Run times");
     List<List<String>> rt = new ArrayList<>();
-    for (Map.Entry<?, ?> e : map(manifest.get("timings")).entrySet()) {
+    for (Map.Entry<?, ?> e : ManifestCodec.toMap(manifest.timings()).entrySet()) {
       rt.add(List.of(String.valueOf(e.getKey()).replace("_s", ""), String.format(Locale.ROOT, "%.2f", ((Number) e.getValue()).doubleValue())));
     }
     page.table(List.of("stage", "seconds"), rt);
-    page.paragraph("Versions: " + manifest.get("versions") + ".");
-    for (Object w : manifest.get("warnings") instanceof List<?> l ? l : List.of()) {
+    page.paragraph("Versions: " + ManifestCodec.toMap(manifest.versions()) + ".");
+    for (String w : manifest.warnings()) {
       page.note(String.valueOf(w));
     }
 
     page.section("Configuration");
-    Object config = manifest.get("config");
+    Object config = manifest.config();
     page.details("Resolved configuration (dvgs.*)", config instanceof Map<?, ?> c ? Manifest.toJson(cast((Map<?, ?>) org.dvgs.io.Secrets.redact(c))) : "(none recorded)");
 
     EvaluationReport.writeFile(spark, dir, output, overwrite, page.render());
@@ -266,10 +268,6 @@ public final class UniquenessReport {
   @SuppressWarnings("unchecked")
   private static Map<String, Object> cast(Map<?, ?> m) {
     return (Map<String, Object>) m;
-  }
-
-  private static Map<?, ?> map(Object o) {
-    return o instanceof Map<?, ?> m ? m : Map.of();
   }
 
   private static String str(Object v) {

@@ -102,7 +102,7 @@ class DvrlTest {
         TestConfigs.of(
             "evaluation.methods=[dvrl]", "evaluation.baselines.dvrl.outer-iterations=5", "evaluation.baselines.dvrl.inner-iterations=3",
             "evaluation.baselines.dvrl.batch-size=100");
-    LoadedInputs in = new LoadedInputs(dense(TARGET), rdd, null, WIDTH, 2, null, Map.of());
+    LoadedInputs in = new LoadedInputs(dense(TARGET), rdd, null, WIDTH, 2, null, null);
     MethodContext ctx =
         new MethodContext(in, NetworkSpec.of(c.model(), WIDTH, 2), c.model(), c.training(), c.evaluation().baselines(), 1L, Device.cpu());
     MethodResult r = Methods.of(EvaluationConfig.Method.DVRL).value(spark, ctx);

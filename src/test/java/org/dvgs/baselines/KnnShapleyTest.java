@@ -168,7 +168,7 @@ class KnnShapleyTest {
     DenseRows target = DvrlTest.dense(org.dvgs.evaluation.SyntheticData.classification(3, "t", 100, 2, 5, 1.5, 0.0));
     DvgsConfig c = TestConfigs.of("evaluation.methods=[knn-shapley]");
     JavaRDD<CanonicalRow> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(source, 3);
-    LoadedInputs in = new LoadedInputs(target, rdd, null, 5, 2, null, Map.of());
+    LoadedInputs in = new LoadedInputs(target, rdd, null, 5, 2, null, null);
     MethodContext ctx =
         new MethodContext(in, NetworkSpec.of(c.model(), 5, 2), c.model(), c.training(), c.evaluation().baselines(), 0L, Device.cpu());
     MethodResult r = Methods.of(EvaluationConfig.Method.KNN_SHAPLEY).value(spark, ctx);

@@ -33,7 +33,7 @@ final class Problems {
       o.add("model.task=" + (numClasses > 0 ? "classifier" : "regressor"));
       DvgsConfig cfg = TestConfigs.of(o.toArray(new String[0]));
       JavaRDD<CanonicalRow> rdd = JavaSparkContext.fromSparkContext(SharedSpark.get().sparkContext()).parallelize(source, partitions);
-      LoadedInputs in = new LoadedInputs(target, rdd, null, width(), numClasses, null, java.util.Map.of());
+      LoadedInputs in = new LoadedInputs(target, rdd, null, width(), numClasses, null, null);
       return new MethodContext(in, null, cfg.model(), cfg.training(), cfg.evaluation().baselines(), seed, null);
     }
   }

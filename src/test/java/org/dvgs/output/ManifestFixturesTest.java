@@ -1,0 +1,101 @@
+package org.dvgs.output;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Manifests written before manifests were records (src/test/resources/manifests) read through the records, and
+ * written again hold every key and value they held, but the scaler's renamed parameters.
+ */
+class ManifestFixturesTest {
+  static String fixture(String name) {
+    try (InputStream in = ManifestFixturesTest.class.getResourceAsStream("/manifests/" + name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> tree(String json) {
+    return (Map<String, Object>) ManifestCodec.parse(json);
+  }
+
+  /** The old JSON with the scaler's parameters under their new names. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> renamedScaler(Map<String, Object> old) {
+    Map<String, Object> m = new LinkedHashMap<>(old);
+    Map<String, Object> s = new LinkedHashMap<>();
+    ((Map<String, Object>) old.get("scaling")).forEach((k, v) -> s.put(switch (k) {
+      case "mean", "min" -> "shift";
+      case "scale" -> "multiplier";
+      default -> k;
+    }, v));
+    m.put("scaling", s);
+    return m;
+  }
+
+  @Test
+  void oldValueManifestReadsAndWritesEveryKeyAgain() {
+    String json = fixture("value-0.json");
+    ValueManifest v = ManifestCodec.fromJson(json, ValueManifest.class);
+    assertEquals("value", v.command());
+    assertEquals("z-score", v.scaling().method());
+    assertEquals(8, v.scaling().shift().size());
+    assertEquals(8, v.scaling().multiplier().size());
+    assertEquals(2, v.training().restarts().size());
+    assertFalse(v.training().restarts().get(1).reused());
+    assertTrue(v.training().restarts().get(1).lastLoss() > 0);
+    assertEquals(v.counts().sourceRead(), v.counts().sourceValid() + v.counts().sourceRejected());
+    assertEquals(renamedScaler(tree(json)), tree(ManifestCodec.toJson(v)));
+  }
+
+  @Test
+  void oldEvaluateSeedManifestReadsWithItsExperiment() {
+    String json = fixture("evaluate-seed-0.json");
+    ValueManifest v = ManifestCodec.fromJson(json, ValueManifest.class);
+    assertEquals("evaluate", v.command());
+    assertEquals(List.of("dvgs", "random", "knn-shapley"), v.experiment().methods());
+    assertEquals(renamedScaler(tree(json)), tree(ManifestCodec.toJson(v)));
+  }
+
+  @Test
+  void oldEvaluateManifestReadsAndWritesEveryKeyAgain() {
+    String json = fixture("evaluate-0.json");
+    EvaluateManifest e = ManifestCodec.fromJson(json, EvaluateManifest.class);
+    assertEquals(List.of(1L, 2L), e.seeds());
+    assertEquals(List.of("dvgs", "random", "knn-shapley"), e.methodNames());
+    assertEquals(e.metrics(), e.methods().get("dvgs").metrics());
+    assertEquals(2, e.runs().size());
+    assertEquals(3, e.runs().get(0).methods().size());
+    assertTrue(e.runtimeRatios().containsKey("random/dvgs"));
+    assertEquals(tree(json), tree(ManifestCodec.toJson(e)));
+  }
+
+  @Test
+  void oldUniqueManifestReadsAndWritesEveryKeyAgain() {
+    String json = fixture("unique-0.json");
+    UniqueManifest u = ManifestCodec.fromJson(json, UniqueManifest.class);
+    assertEquals("unique", u.command());
+    assertEquals(u.counts().sampled(), u.summary().clusters().values().stream().mapToLong(UniqueManifest.Cell::rows).sum());
+    assertEquals("trained", u.model().source());
+    assertEquals(tree(json), tree(ManifestCodec.toJson(u)));
+  }
+
+  @Test
+  void aReusedRestartNeedsNoLosses() {
+    RestartSummary r = ManifestCodec.fromMap(Map.of("restart", 0, "reused", true, "snapshots", 4), RestartSummary.class);
+    assertEquals(RestartSummary.reused(0, 4), r);
+    assertNull(r.lastLoss());
+  }
+}
