@@ -111,14 +111,7 @@ public final class TrainingStep {
   public static Trained train(Configuration hadoop, DvgsConfig cfg, DenseRows target, int numClasses, String checkpointRoot) {
     long t = System.nanoTime();
     NetworkSpec spec = NetworkSpec.of(cfg.model(), target.width(), numClasses);
-    ScoringOptions options =
-        new ScoringOptions(
-            cfg.scoring().similarity(),
-            cfg.scoring().method(),
-            ScoringOptions.layerMask(cfg.scoring().layers(), spec.layers()),
-            cfg.scoring().trainModeDropout(),
-            cfg.seed(),
-            cfg.scoring().targetGradient());
+    ScoringOptions options = scoringOptions(cfg, spec);
     Device device = Engines.device(cfg.device(), -1);
     String fingerprint = fingerprint(cfg, spec, target);
     String root = cfg.training().checkpointDir().isEmpty() ? checkpointRoot : cfg.training().checkpointDir();
@@ -132,6 +125,17 @@ public final class TrainingStep {
     store.describe(Manifest.toJson(fingerprintDescription(cfg, spec, target)));
     return new Trained(spec, options, device, fingerprint, store, perRestart, cfg.training().restarts(), trained.restarts(),
         trained.reused(), (System.nanoTime() - t) / 1e9);
+  }
+
+  /** The scoring options of a configuration for a network (a layer list that does not fit it is a config error). */
+  public static ScoringOptions scoringOptions(DvgsConfig cfg, NetworkSpec spec) {
+    return new ScoringOptions(
+        cfg.scoring().similarity(),
+        cfg.scoring().method(),
+        ScoringOptions.layerMask(cfg.scoring().layers(), spec.layers()),
+        cfg.scoring().trainModeDropout(),
+        cfg.seed(),
+        cfg.scoring().targetGradient());
   }
 
   /** Snapshots one restart emits: one every {@code snapshot-every} iterations, rounded up. */
