@@ -66,7 +66,7 @@ final class ApiRows {
       Dataset<Row> named = df.select(functions.col("*"), meta.getField("file_path").as(TableReader.FILE), meta.getField("row_index").plus(1).as(TableReader.ROW));
       named.schema();
       return named;
-    } catch (RuntimeException notAFileScan) {
+    } catch (Exception notAFileScan) {
       // Not a Parquet scan (a DataFrame built in memory, or derived by other stages): rows are numbered by position.
       JavaRDD<Row> rows = df.javaRDD().zipWithIndex().map(new WithPosition());
       return df.sparkSession().createDataFrame(rows, df.schema().add(TableReader.POSITION, DataTypes.LongType, false));
