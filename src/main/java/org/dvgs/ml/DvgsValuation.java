@@ -97,7 +97,8 @@ public final class DvgsValuation extends Estimator<DvgsValuationModel> implement
   /** A parameter that mirrors a configuration key. */
   private record Binding(String key, Param<?> param, Function<DvgsConfig, Object> value) {}
 
-  private final List<Binding> bindings = new ArrayList<>();
+  // Driver-side only (never shipped to executors), so the lambdas need not be serialisable.
+  private final transient List<Binding> bindings = new ArrayList<>();
 
   /** A valuation with a random uid and every parameter at its default. */
   public DvgsValuation() {
@@ -188,6 +189,7 @@ public final class DvgsValuation extends Estimator<DvgsValuationModel> implement
     set((Param<Object>) p, v);
   }
 
+  /** This estimator's unique id. */
   @Override
   public String uid() {
     return uid;
@@ -767,6 +769,7 @@ public final class DvgsValuation extends Estimator<DvgsValuationModel> implement
     }
   }
 
+  /** A copy with {@code extra}'s parameter values on top of this estimator's. */
   @Override
   public DvgsValuation copy(ParamMap extra) {
     return (DvgsValuation) defaultCopy(extra);

@@ -147,6 +147,7 @@ public final class DvgsValuationModel extends Model<DvgsValuationModel> implemen
     return DvgsConfig.fromUser(ConfigFactory.parseString(json).atKey(DvgsConfig.ROOT));
   }
 
+  /** This model's unique id (kept by save and load). */
   @Override
   public String uid() {
     return uid;
@@ -424,6 +425,7 @@ public final class DvgsValuationModel extends Model<DvgsValuationModel> implemen
     }
   }
 
+  /** A copy sharing the snapshots, with {@code extra}'s parameter values on top of this model's. */
   @Override
   public DvgsValuationModel copy(ParamMap extra) {
     DvgsValuationModel m = new DvgsValuationModel(uid, configJson, width, classes, scaler, fingerprint, snapshotsPerRestart, training, timings, snapshots);
