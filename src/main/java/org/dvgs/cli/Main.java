@@ -32,6 +32,7 @@ import org.dvgs.pipeline.Sessions;
 import org.dvgs.pipeline.UniqueBench;
 import org.dvgs.pipeline.UniqueJob;
 import org.dvgs.pipeline.ValuationJob;
+import org.dvgs.pipeline.ValuationRequest;
 import org.dvgs.report.EvaluationReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -147,7 +148,7 @@ public final class Main {
       checkPaths(cfg);
       return switch (command) {
         case "value" -> withSpark(cfg, spark -> {
-          ValuationJob.Outcome o = ValuationJob.run(spark, cfg, null, false, null, Map.of("command", "value"));
+          ValuationJob.Outcome o = ValuationJob.run(spark, ValuationRequest.builder(cfg).extra(Map.of("command", "value")).build());
           printRun(out, o.manifestRecord());
         });
         case "demo" -> withSpark(cfg, spark -> {

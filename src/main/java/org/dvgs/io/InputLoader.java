@@ -158,6 +158,66 @@ public final class InputLoader {
       default -> throw new IllegalStateException();
     }
 
+    TargetShape shape = checkTarget(targetRows, targetName, model, minTargetRows);
+    int width = shape.width();
+    int classes = shape.classes();
+
+    final int w = width;
+    final int c = classes;
+    JavaRDD<CanonicalRow> checked = source.map(new Check(w, c)).persist(StorageLevel.MEMORY_AND_DISK());
+    Map<String, Object> sourceCounts = countRows(checked, "source");
+    long read = (Long) sourceCounts.get("source_read");
+    if (read == 0) {
+      // An empty value table would look like a run that valued nothing wrong; most likely the path or the split
+      // is not what the user meant.
+      throw new InputException(
+          sourceName + " has no rows to value" + (in.splitMode() == SplitMode.NONE ? " (a header only, or no rows at all)" : " once the target rows are taken out"));
+    }
+    checkDuplicates(checked, sourceName);
+    @SuppressWarnings("unchecked")
+    Map<String, Long> byReason = (Map<String, Long>) sourceCounts.get("source_rejected_by_reason");
+    long rejected = (Long) sourceCounts.get("source_rejected");
+    Map<String, Object> counts = new LinkedHashMap<>();
+    counts.put("source_read", read);
+    counts.put("source_rejected", rejected);
+    counts.put("source_valid", read - rejected);
+    counts.put("rejected_by_reason", byReason);
+    counts.put("target_read", (long) targetRows.size());
+    counts.put("target_used", (long) targetRows.size());
+    if (heldOutDf != null) {
+      // Held-out rows are checked like source rows, so that invalid ones are counted (and left out of the test set).
+      Map<String, Object> test = countRows(TableReader.canonical(heldOutDf, sourcePlan).map(new Check(w, c)), "test");
+      counts.put("test_held_out", test.get("test_read"));
+      counts.putAll(test);
+    }
+    all.unpersist(false);
+    LOG.info("{}: {} rows read, {} rejected {}; target {} rows; width {}", sourceName, read, rejected, byReason, targetRows.size(), width);
+    return new RawInputs(List.copyOf(targetRows), checked, width, Math.max(classes, 0), needLabel, sourcePlan.featureNames(), counts);
+  }
+
+  /**
+   * The feature width and classes a target defines.
+   *
+   * @param width features per row
+   * @param classes classes (classifier), 0 (regressor) or -1 (no label: autoencoder), as {@link ColumnPlan#check}
+   *     takes them
+   */
+  public record TargetShape(int width, int classes) {
+    /** Classes for the network: the classifier's classes, else 0. */
+    public int numClasses() {
+      return Math.max(classes, 0);
+    }
+  }
+
+  /**
+   * Checks the target rows as every command and the Spark ML API do: the target is small and trusted, so an empty
+   * target, any bad or duplicate row, a classifier target of one class, or fewer rows than one training batch is an
+   * error naming the target (and the row).
+   *
+   * @param targetName the target, for messages
+   * @param minTargetRows the training batch size
+   */
+  public static TargetShape checkTarget(List<CanonicalRow> targetRows, String targetName, ModelConfig model, int minTargetRows) {
     // The target defines the feature width and the classes; every target row must be good.
     if (targetRows.isEmpty()) {
       throw new InputException(targetName + " is empty");
@@ -196,38 +256,7 @@ public final class InputLoader {
           targetName + " has " + targetRows.size() + " rows, fewer than one training batch (dvgs.training.batch-size = "
               + minTargetRows + "); lower the batch size or add target rows");
     }
-
-    final int w = width;
-    final int c = classes;
-    JavaRDD<CanonicalRow> checked = source.map(new Check(w, c)).persist(StorageLevel.MEMORY_AND_DISK());
-    Map<String, Object> sourceCounts = countRows(checked, "source");
-    long read = (Long) sourceCounts.get("source_read");
-    if (read == 0) {
-      // An empty value table would look like a run that valued nothing wrong; most likely the path or the split
-      // is not what the user meant.
-      throw new InputException(
-          sourceName + " has no rows to value" + (in.splitMode() == SplitMode.NONE ? " (a header only, or no rows at all)" : " once the target rows are taken out"));
-    }
-    checkDuplicates(checked, sourceName);
-    @SuppressWarnings("unchecked")
-    Map<String, Long> byReason = (Map<String, Long>) sourceCounts.get("source_rejected_by_reason");
-    long rejected = (Long) sourceCounts.get("source_rejected");
-    Map<String, Object> counts = new LinkedHashMap<>();
-    counts.put("source_read", read);
-    counts.put("source_rejected", rejected);
-    counts.put("source_valid", read - rejected);
-    counts.put("rejected_by_reason", byReason);
-    counts.put("target_read", (long) targetRows.size());
-    counts.put("target_used", (long) targetRows.size());
-    if (heldOutDf != null) {
-      // Held-out rows are checked like source rows, so that invalid ones are counted (and left out of the test set).
-      Map<String, Object> test = countRows(TableReader.canonical(heldOutDf, sourcePlan).map(new Check(w, c)), "test");
-      counts.put("test_held_out", test.get("test_read"));
-      counts.putAll(test);
-    }
-    all.unpersist(false);
-    LOG.info("{}: {} rows read, {} rejected {}; target {} rows; width {}", sourceName, read, rejected, byReason, targetRows.size(), width);
-    return new RawInputs(List.copyOf(targetRows), checked, width, Math.max(classes, 0), needLabel, sourcePlan.featureNames(), counts);
+    return new TargetShape(width, classes);
   }
 
   /**
@@ -267,20 +296,42 @@ public final class InputLoader {
       valid = transform.apply(valid, numClasses);
     }
 
+    Scaler scaler = fitScaler(in, width, targetRows, valid);
+    JavaRDD<CanonicalRow> scaled = valid.map(new Scale(scaler));
+    if (transform != null) {
+      scaled = transform.afterScaling(scaled);
+    }
+    return new LoadedInputs(
+        denseTarget(targetRows, scaler, width, needLabel), scaled, rejects, width, numClasses, scaler,
+        org.dvgs.output.InputCounts.of(raw.counts()));
+  }
+
+  /**
+   * Fits the scaler as configured ({@code dvgs.input.scaling}): on the target rows, and with {@code fit-on =
+   * target-and-source} also on the valid source rows (exact sums, so the result does not depend on partitioning).
+   *
+   * @param validSource the valid source rows, or null when only the target is at hand (then {@code fit-on} must be
+   *     {@code target} or the method {@code none})
+   */
+  public static Scaler fitScaler(InputConfig in, int width, List<CanonicalRow> targetRows, JavaRDD<CanonicalRow> validSource) {
     Scaler.Stats stats = new Scaler.Stats(width);
     for (CanonicalRow r : targetRows) {
       stats.add(r.features());
     }
     if (in.scalingFit() == ScalingFit.TARGET_AND_SOURCE && in.scaling() != org.dvgs.config.ScalingMethod.NONE) {
-      Scaler.Stats srcStats = valid.aggregate(new Scaler.Stats(width), InputLoader::addStats, Scaler.Stats::merge);
+      if (validSource == null) {
+        throw new org.dvgs.config.ConfigValidationException(
+            "dvgs.input.scaling.fit-on = target-and-source fits the scaler on the source as well, but no source was given;"
+                + " pass the source too or set dvgs.input.scaling.fit-on = target");
+      }
+      Scaler.Stats srcStats = validSource.aggregate(new Scaler.Stats(width), InputLoader::addStats, Scaler.Stats::merge);
       stats.merge(srcStats);
     }
-    Scaler scaler = Scaler.fit(in.scaling(), stats);
-    JavaRDD<CanonicalRow> scaled = valid.map(new Scale(scaler));
-    if (transform != null) {
-      scaled = transform.afterScaling(scaled);
-    }
+    return Scaler.fit(in.scaling(), stats);
+  }
 
+  /** The scaled target as dense arrays (labels 0 when the task has none). */
+  public static DenseRows denseTarget(List<CanonicalRow> targetRows, Scaler scaler, int width, boolean needLabel) {
     float[] tx = new float[targetRows.size() * width];
     float[] ty = new float[targetRows.size()];
     for (int i = 0; i < targetRows.size(); i++) {
@@ -288,9 +339,12 @@ public final class InputLoader {
       System.arraycopy(scaler.apply(r.features()), 0, tx, i * width, width);
       ty[i] = needLabel ? (float) r.label() : 0f;
     }
-    return new LoadedInputs(
-        new DenseRows(tx, ty, targetRows.size(), width), scaled, rejects, width, numClasses, scaler,
-        org.dvgs.output.InputCounts.of(raw.counts()));
+    return new DenseRows(tx, ty, targetRows.size(), width);
+  }
+
+  /** Checks rows against a target's feature width and classes on the executors (bad rows keep their reason). */
+  public static JavaRDD<CanonicalRow> check(JavaRDD<CanonicalRow> rows, TargetShape shape) {
+    return rows.map(new Check(shape.width(), shape.classes()));
   }
 
   /**

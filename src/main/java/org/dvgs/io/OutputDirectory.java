@@ -103,7 +103,8 @@ public final class OutputDirectory {
       "l1000", Pattern.compile("values|rejects|values_with_metadata|retrain_curves"),
       "scale", Pattern.compile("data-\\d+|run-\\d+"),
       "bench", Pattern.compile("(?!)"),
-      "bench-unique", Pattern.compile("(?!)"));
+      "bench-unique", Pattern.compile("(?!)"),
+      "model", Pattern.compile("metadata|model\\.json|snapshots"));
 
   /** Which existing results a claim may replace. */
   public enum Replace {

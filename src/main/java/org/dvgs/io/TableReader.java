@@ -356,25 +356,34 @@ public final class TableReader {
    * table may be filtered (rows keep their file and row), but generated ids need the whole table.
    */
   public static JavaRDD<CanonicalRow> canonical(Dataset<Row> df, ColumnPlan plan) {
-    Map<String, Long> fileOffsets = null;
-    if (plan.needsFileOffsets()) {
-      // Parquet without an id column: a row's position is the rows of the files before it plus its row index.
-      List<Row> perFile;
-      try {
-        perFile = df.groupBy(FILE).count().collectAsList();
-      } catch (Exception e) {
-        throw InputException.rethrow(e);
-      }
-      List<Row> files = new ArrayList<>(perFile);
-      files.sort(Comparator.comparing(r -> r.getString(0)));
-      fileOffsets = new HashMap<>();
-      long next = 0;
-      for (Row r : files) {
-        fileOffsets.put(r.getString(0), next);
-        next += r.getLong(1);
-      }
-    }
+    Map<String, Long> fileOffsets = fileOffsets(df, plan);
     return df.javaRDD().mapPartitionsWithIndex(new Convert(plan, fileOffsets), true);
+  }
+
+  /**
+   * Rows before each file of the table (files in path order), which generated ids of a Parquet table without an id
+   * column need ({@link ColumnPlan#convert}); null when the plan does not need them. Counting them is one Spark job.
+   */
+  public static Map<String, Long> fileOffsets(Dataset<Row> df, ColumnPlan plan) {
+    if (!plan.needsFileOffsets()) {
+      return null;
+    }
+    // Parquet without an id column: a row's position is the rows of the files before it plus its row index.
+    List<Row> perFile;
+    try {
+      perFile = df.groupBy(FILE).count().collectAsList();
+    } catch (Exception e) {
+      throw InputException.rethrow(e);
+    }
+    List<Row> files = new ArrayList<>(perFile);
+    files.sort(Comparator.comparing(r -> r.getString(0)));
+    Map<String, Long> fileOffsets = new HashMap<>();
+    long next = 0;
+    for (Row r : files) {
+      fileOffsets.put(r.getString(0), next);
+      next += r.getLong(1);
+    }
+    return fileOffsets;
   }
 
   /** Rows of one file split seen by one partition, and its first malformed line (CSV). */

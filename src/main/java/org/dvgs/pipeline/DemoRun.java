@@ -58,10 +58,10 @@ public final class DemoRun {
     extra.put("command", "demo");
     extra.put("demo", Map.of("classes", d.classes(), "features", d.features(), "target_rows", d.targetRows(),
         "source_rows", d.sourceRows(), "label_flip_fraction", d.labelFlipFraction()));
-    return ValuationJob.run(spark, run, null, null, false, values -> {
+    return ValuationJob.run(spark, ValuationRequest.builder(run).metrics(values -> {
       Dataset<Row> joined = values.join(truth, values.col("sample_id").equalTo(truth.col("id")));
       double auroc = Auroc.ofTable(joined);
       return Map.of("auroc", auroc);
-    }, extra, false);
+    }).extra(extra).claimOutput(false).build());
   }
 }

@@ -152,12 +152,13 @@ public final class EvaluateRun {
           extra.put("command", "evaluate");
           extra.put("experiment", experiment(ev, task));
           // The metrics are computed inside the run so that the seed's own manifest carries them too.
-          ValuationJob.Outcome o = ValuationJob.run(spark, cfg.with(set), raw, corruption, true, v -> {
+          ValuationRequest request = ValuationRequest.builder(cfg.with(set)).raw(raw).transform(corruption).groundTruth(true).metrics(v -> {
             long tm = System.nanoTime();
             measured[0] = measure(spark, ev, v, corruption, seed, name);
             measuredSecs[0] = (System.nanoTime() - tm) / 1e9;
             return ValueMetrics.describe(measured[0].result());
-          }, extra, true);
+          }).extra(extra).build();
+          ValuationJob.Outcome o = ValuationJob.run(spark, request);
           values = o.values();
           Map<String, Object> t = castMap(o.manifest().get("timings"));
           timings.putAll(t);

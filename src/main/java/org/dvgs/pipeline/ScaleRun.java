@@ -67,7 +67,7 @@ public final class ScaleRun {
       Map<String, Object> heap;
       ValuationJob.Outcome o;
       try (HeapProbe probe = new HeapProbe()) {
-        o = ValuationJob.run(spark, runCfg, null, false, values -> quality(spark, data, values), Map.of("command", "scale", "scale_rows", rows));
+        o = ValuationJob.run(spark, ValuationRequest.builder(runCfg).metrics(values -> quality(spark, data, values)).extra(Map.of("command", "scale", "scale_rows", rows)).build());
         heap = probe.result();
       }
       ValueManifest m = o.manifestRecord();

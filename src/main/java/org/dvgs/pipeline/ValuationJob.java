@@ -67,8 +67,24 @@ public final class ValuationJob {
    * @param manifest the manifest as written, as the tree of maps and lists its JSON parses to ({@link #manifestRecord()}
    *     for the record)
    * @param inputs the prepared inputs (scaled target, and the source as valued, recomputable from its lineage)
+   * @param training what the training step did (fingerprint, snapshot store, restarts)
+   * @param valued rows in the written value table
+   * @param rejected rows in the written rejects table (0 when rejects are not written)
+   * @param rejectedByReason source rows rejected, by reason category
+   * @param timings seconds per phase ({@code load_s}, {@code train_s}, {@code score_s}, {@code aggregate_s},
+   *     {@code total_s})
    */
-  public record Outcome(String runId, String output, Dataset<Row> values, Map<String, Object> manifest, LoadedInputs inputs) {
+  public record Outcome(
+      String runId,
+      String output,
+      Dataset<Row> values,
+      Map<String, Object> manifest,
+      LoadedInputs inputs,
+      TrainingStep.Trained training,
+      long valued,
+      long rejected,
+      Map<String, Long> rejectedByReason,
+      Map<String, Double> timings) {
     /** The manifest as its record. */
     public ValueManifest manifestRecord() {
       return ManifestCodec.fromMap(manifest, ValueManifest.class);
@@ -78,51 +94,29 @@ public final class ValuationJob {
   private ValuationJob() {}
 
   /**
-   * Runs a valuation.
-   *
-   * @param transform change of the valid source before scaling (experiments), or null
-   * @param groundTruth add the {@code corrupted} column to the value table
-   * @param metrics computes metrics from the written value table for the manifest, or null
-   * @param extra additional manifest entries (command, experiment settings)
+   * Runs a valuation: reads and validates the inputs (unless the request carries them), trains or reuses the
+   * snapshots, scores the source on the executors and writes the tables and the manifest. With
+   * {@link ValuationRequest#claimOutput()} the run claims the output directory ({@link OutputDirectory}) for as long
+   * as it runs. The calling thread's Spark job group is restored when the run ends.
    */
-  public static Outcome run(
-      SparkSession spark,
-      DvgsConfig cfg,
-      InputLoader.SourceTransform transform,
-      boolean groundTruth,
-      Function<Dataset<Row>, Map<String, Object>> metrics,
-      Map<String, Object> extra) {
-    return run(spark, cfg, null, transform, groundTruth, metrics, extra, true);
-  }
-
-  /**
-   * As above, with inputs already read and validated ({@code raw}, shared by several runs; null to read them here),
-   * and with {@code prepare = false} when the caller has already claimed the output directory (and may have put
-   * inputs there). With {@code prepare}, the run claims it ({@link OutputDirectory}) for as long as it runs.
-   */
-  public static Outcome run(
-      SparkSession spark,
-      DvgsConfig cfg,
-      InputLoader.RawInputs raw,
-      InputLoader.SourceTransform transform,
-      boolean groundTruth,
-      Function<Dataset<Row>, Map<String, Object>> metrics,
-      Map<String, Object> extra,
-      boolean prepare) {
+  public static Outcome run(SparkSession spark, ValuationRequest request) {
+    DvgsConfig cfg = request.config();
     cfg.output().requirePath();
-    try (OutputDirectory.Claim claim = prepare ? Outputs.claim(spark, cfg, cfg.output().path(), "value") : null) {
-      return runIn(spark, cfg, raw, transform, groundTruth, metrics, extra);
+    JobGroups saved = JobGroups.save(JavaSparkContext.fromSparkContext(spark.sparkContext()));
+    try (OutputDirectory.Claim claim = request.claimOutput() ? Outputs.claim(spark, cfg, cfg.output().path(), "value") : null) {
+      return runIn(spark, request);
+    } finally {
+      saved.restore();
     }
   }
 
-  private static Outcome runIn(
-      SparkSession spark,
-      DvgsConfig cfg,
-      InputLoader.RawInputs raw,
-      InputLoader.SourceTransform transform,
-      boolean groundTruth,
-      Function<Dataset<Row>, Map<String, Object>> metrics,
-      Map<String, Object> extra) {
+  private static Outcome runIn(SparkSession spark, ValuationRequest request) {
+    DvgsConfig cfg = request.config();
+    InputLoader.RawInputs raw = request.raw();
+    InputLoader.SourceTransform transform = request.transform();
+    boolean groundTruth = request.groundTruth();
+    Function<Dataset<Row>, Map<String, Object>> metrics = request.metrics();
+    Map<String, Object> extra = request.extra();
     long t0 = System.nanoTime();
     String out = cfg.output().path();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
@@ -139,33 +133,21 @@ public final class ValuationJob {
     LoadedInputs in = InputLoader.prepare(rawInputs, cfg.input(), transform);
     timings.put("load_s", secs(t));
 
-    NetworkSpec spec = NetworkSpec.of(cfg.model(), in.width(), in.numClasses());
-    ScoringOptions options =
-        new ScoringOptions(
-            cfg.scoring().similarity(),
-            cfg.scoring().method(),
-            ScoringOptions.layerMask(cfg.scoring().layers(), spec.layers()),
-            cfg.scoring().trainModeDropout(),
-            cfg.seed(),
-            cfg.scoring().targetGradient());
-    Device device = Engines.device(cfg.device(), -1);
     String runId = cfg.runId().isEmpty() ? "run-" + fingerprintOfConfig(cfg).substring(0, 12) : cfg.runId();
 
-    // Training (driver), or reuse of persisted snapshots with the same fingerprint.
+    // Training (driver), or reuse of persisted snapshots with the same fingerprint: the step DvgsValuation.fit runs.
     jsc.setJobGroup("dvgs-training", "dvgs: training on the target set (driver)", false);
     t = System.nanoTime();
-    String fingerprint = trainingFingerprint(cfg, spec, in.target());
-    String ckptRoot = cfg.training().checkpointDir().isEmpty() ? new Path(out, "checkpoints").toString() : cfg.training().checkpointDir();
-    int classGradients = options.withinClass() ? spec.numClasses() : 0;
-    TargetTrainer trainer =
-        new TargetTrainer(spec, cfg.training(), cfg.model().classBalanced(), cfg.seed(), device, classGradients > 0);
-    long perRestart = snapshotsPerRestart(cfg.training(), trainer.iterationsPerEpoch(in.target().rows()));
-    SnapshotStore store = new SnapshotStore(hadoop, ckptRoot, fingerprint, spec, classGradients, perRestart);
-    TrainingStage.Result trained =
-        TrainingStage.run(trainer, store, in.target(), cfg.training().restarts(), cfg.training().epochs(), cfg.training().logEvery());
-    List<RestartSummary> restarts = trained.restarts();
-    int reused = trained.reused();
-    store.describe(Manifest.toJson(fingerprintDescription(cfg, spec, in.target())));
+    TrainingStep.Trained trainedStep =
+        TrainingStep.train(hadoop, cfg, in.target(), in.numClasses(), new Path(out, "checkpoints").toString());
+    NetworkSpec spec = trainedStep.spec();
+    ScoringOptions options = trainedStep.options();
+    Device device = trainedStep.device();
+    String fingerprint = trainedStep.fingerprint();
+    SnapshotStore store = trainedStep.store();
+    long perRestart = trainedStep.snapshotsPerRestart();
+    List<RestartSummary> restarts = trainedStep.restartInfo();
+    int reused = trainedStep.reused();
     timings.put("train_s", secs(t));
 
     // Scoring (executors).
@@ -242,7 +224,6 @@ public final class ValuationJob {
       rawInputs.release();
     }
     timings.put("total_s", secs(t0));
-    jsc.clearJobGroup();
 
     ValueManifest.Invocation invocation = invocation(extra);
     ValueManifest m = new ValueManifest(
@@ -275,53 +256,22 @@ public final class ValuationJob {
         Manifest.parse(cfg.toJson()));
     Manifest.write(hadoop, out, m);
     LOG.info("run {}: {} rows valued, {} rejected, {} sample-checkpoints in {} s -> {}", runId, valued, rejectedWritten, scored.sampleCheckpoints(), String.format("%.1f", timings.get("total_s")), out);
-    return new Outcome(runId, out, values, ManifestCodec.toMap(m), in);
+    Map<String, Long> byReason = in.counts().rejectedByReason();
+    return new Outcome(runId, out, values, ManifestCodec.toMap(m), in, trainedStep, valued, rejectedWritten,
+        byReason == null ? Map.of() : Map.copyOf(byReason), Map.copyOf(timings));
   }
 
   static long snapshotsPerRestart(TrainingConfig tc, long iterationsPerEpoch) {
-    long iterations = iterationsPerEpoch * tc.epochs();
-    return (iterations + tc.snapshotEvery() - 1) / tc.snapshotEvery();
+    return TrainingStep.snapshotsPerRestart(tc, iterationsPerEpoch);
   }
 
   private static double secs(long start) {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  /** Identifies snapshots: same network, training settings, seed and target data give the same fingerprint. */
+  /** Identifies snapshots (see {@link TrainingStep#fingerprint}). */
   static String trainingFingerprint(DvgsConfig cfg, NetworkSpec spec, DenseRows target) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(Manifest.toJson(fingerprintDescription(cfg, spec, target)).getBytes(StandardCharsets.UTF_8));
-      ByteBuffer buf = ByteBuffer.allocate(4 * (target.features().length + target.labels().length)).order(ByteOrder.LITTLE_ENDIAN);
-      buf.asFloatBuffer().put(target.features()).put(target.labels());
-      md.update(buf.array());
-      return HexFormat.of().formatHex(md.digest()).substring(0, 24);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static Map<String, Object> fingerprintDescription(DvgsConfig cfg, NetworkSpec spec, DenseRows target) {
-    TrainingConfig tc = cfg.training();
-    Map<String, Object> d = new LinkedHashMap<>();
-    d.put("network", spec.toString());
-    d.put("optimizer", Keys.kebab(tc.optimizer()));
-    d.put("learning_rate", tc.learningRate());
-    d.put("momentum", tc.momentum());
-    d.put("weight_decay", tc.weightDecay());
-    d.put("batch_size", tc.batchSize());
-    d.put("epochs", tc.epochs());
-    d.put("snapshot_every", tc.snapshotEvery());
-    d.put("class_balanced", cfg.model().classBalanced());
-    d.put("seed", cfg.seed());
-    d.put("target_rows", target.rows());
-    d.put("target_width", target.width());
-    if (cfg.scoring().targetGradient() != org.dvgs.config.TargetGradient.BATCH) {
-      // Snapshots with per-class gradients are a different file format; the key is added only then, so that the
-      // fingerprints (and reusable checkpoints) of batch-gradient runs stay what they were.
-      d.put("target_gradient", Keys.kebab(cfg.scoring().targetGradient()));
-    }
-    return d;
+    return TrainingStep.fingerprint(cfg, spec, target);
   }
 
   private static String fingerprintOfConfig(DvgsConfig cfg) {

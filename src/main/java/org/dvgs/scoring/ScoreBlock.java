@@ -38,9 +38,8 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
 
   @Override
   public Iterator<RowStats> call(Iterator<RowStats> stats, Iterator<SourceBatch> batches) {
-    Engines.threads(threads);
     List<RowStats> out = new ArrayList<>();
-    try (SnapshotScorer scorer = new SnapshotScorer(spec, block.value(), options, Engines.device(device, assignedGpu()))) {
+    try (SnapshotScorer scorer = open(spec, block.value(), options, device, threads)) {
       while (batches.hasNext()) {
         SourceBatch b = batches.next();
         if (!stats.hasNext()) {
@@ -48,7 +47,7 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
         }
         RowStats s = stats.next();
         s.check(b, "scoring, partition " + partition());
-        out.add(s.add(scorer.score(b.features(), b.labels(), b.keys(), b.rows())));
+        out.add(fold(s, scorer, b.features(), b.labels(), b.keys(), b.rows()));
       }
     }
     if (stats.hasNext()) {
@@ -57,6 +56,24 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
     // After the work, so that a drill also checks that a retried task's partial results are discarded.
     FaultInjection.maybeFail("scoring");
     return out.iterator();
+  }
+
+  /**
+   * Opens a scorer in a task: sets the task's PyTorch intra-op threads and uploads the snapshots to the device
+   * Spark assigned to the task (or the configured kind). Every executor-side scoring path opens its scorer here.
+   */
+  public static SnapshotScorer open(NetworkSpec spec, List<Snapshot> snapshots, ScoringOptions options, DeviceKind device, int threads) {
+    Engines.threads(threads);
+    return new SnapshotScorer(spec, snapshots, options, Engines.device(device, assignedGpu()));
+  }
+
+  /**
+   * Scores one batch of rows against the scorer's snapshots and folds the similarities into the rows' running
+   * statistics in snapshot order: the one place where similarities become values, so that every scoring path sums
+   * in the same order and gives the same values bit for bit.
+   */
+  public static RowStats fold(RowStats stats, SnapshotScorer scorer, float[] features, float[] labels, long[] keys, int rows) {
+    return stats.add(scorer.score(features, labels, keys, rows));
   }
 
   /** The partition of the running task, for messages ("?" outside a task). */

@@ -23,6 +23,7 @@ import org.apache.spark.sql.types.StructType;
 import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.pipeline.ValuationJob;
+import org.dvgs.pipeline.ValuationRequest;
 import static org.dvgs.testing.InputChecks.error;
 import static org.dvgs.testing.InputChecks.read;
 import static org.dvgs.testing.InputChecks.rejects;
@@ -189,7 +190,7 @@ class InputValidationTest {
     Files.createDirectories(out);
     Files.writeString(out.resolve("old.txt"), "x");
     String e = assertThrows(ConfigValidationException.class,
-        () -> ValuationJob.run(spark, cfg(goodTarget, goodTarget, "output.path=\"" + out + "\""), null, false, null, Map.of())).getMessage();
+        () -> ValuationJob.run(spark, ValuationRequest.of(cfg(goodTarget, goodTarget, "output.path=\"" + out + "\"")))).getMessage();
     assertTrue(e.contains(out.toString()) && e.contains("dvgs.output.overwrite"), e);
     assertTrue(Files.exists(out.resolve("old.txt")), "nothing deleted without overwrite");
   }
@@ -200,7 +201,7 @@ class InputValidationTest {
     s.set(10, RowFactory.create("s10", Double.NaN, 1.0, 1.0, 1.0));
     s.set(20, RowFactory.create("s20", 1.0, 1.0, 1.0, 9.0));
     String out = dir.resolve("accounting").toString();
-    ValuationJob.Outcome o = ValuationJob.run(spark, cfg(table("mixed", COLS, s), goodTarget, "output.path=\"" + out + "\""), null, false, null, Map.of());
+    ValuationJob.Outcome o = ValuationJob.run(spark, ValuationRequest.of(cfg(table("mixed", COLS, s), goodTarget, "output.path=\"" + out + "\"")));
     Map<?, ?> counts = (Map<?, ?>) o.manifest().get("counts");
     assertEquals(50L, ((Number) counts.get("source_read")).longValue());
     assertEquals(48L, ((Number) counts.get("source_valued")).longValue());

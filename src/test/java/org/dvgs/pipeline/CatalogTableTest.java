@@ -47,7 +47,7 @@ class CatalogTableTest {
   }
 
   static ValuationJob.Outcome run(SparkSession spark, String out, String... more) {
-    return ValuationJob.run(spark, TestConfigs.of(SmallValuation.overrides(spark, 600, out, more).toArray(new String[0])), null, false, null, Map.of());
+    return ValuationJob.run(spark, ValuationRequest.of(TestConfigs.of(SmallValuation.overrides(spark, 600, out, more).toArray(new String[0]))));
   }
 
   static Map<String, Long> counts(SparkSession spark) {

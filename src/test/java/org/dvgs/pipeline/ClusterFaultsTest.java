@@ -59,7 +59,7 @@ class ClusterFaultsTest {
   }
 
   static ValuationJob.Outcome run(String out) {
-    return ValuationJob.run(spark, TestConfigs.of(overrides(out).toArray(new String[0])), null, false, null, Map.of());
+    return ValuationJob.run(spark, ValuationRequest.of(TestConfigs.of(overrides(out).toArray(new String[0]))));
   }
 
   static Map<String, Object> manifest(String out) {
@@ -153,7 +153,7 @@ class ClusterFaultsTest {
     assertFalse(Files.exists(Path.of(out, "values")), "no value table from the killed run");
 
     // A fresh run with the same config and output: no overwrite needed, no training, the same table.
-    ValuationJob.Outcome resumed = ValuationJob.run(spark, TestConfigs.of(o.toArray(new String[0])), null, false, null, Map.of());
+    ValuationJob.Outcome resumed = ValuationJob.run(spark, ValuationRequest.of(TestConfigs.of(o.toArray(new String[0]))));
     Map<?, ?> training = (Map<?, ?>) resumed.manifest().get("training");
     assertEquals(2, training.get("restarts_reused"));
     for (Object r : (List<?>) training.get("restarts")) {
@@ -162,7 +162,7 @@ class ClusterFaultsTest {
     assertEquals(snaps, snapshotFiles(Path.of(out, "checkpoints")), "snapshot files untouched by the resumed run");
 
     List<String> fresh = SmallValuation.overrides(spark, 4000, dir.resolve("killed-reference").toString(), bigger);
-    ValuationJob.Outcome clean = ValuationJob.run(spark, TestConfigs.of(fresh.toArray(new String[0])), null, false, null, Map.of());
+    ValuationJob.Outcome clean = ValuationJob.run(spark, ValuationRequest.of(TestConfigs.of(fresh.toArray(new String[0]))));
     assertEquals(0, ((Map<?, ?>) clean.manifest().get("training")).get("restarts_reused"));
     assertEquals(0.0, SmallValuation.maxDifference(SmallValuation.table(clean.values()), SmallValuation.table(resumed.values())),
         "resumed table differs from an uninterrupted run");

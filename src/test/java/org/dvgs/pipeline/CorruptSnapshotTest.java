@@ -42,7 +42,7 @@ class CorruptSnapshotTest {
 
   static ValuationJob.Outcome run(String name, Path checkpoints) {
     List<String> o = SmallValuation.overrides(spark, 600, dir.resolve(name).toString(), "training.checkpoint-dir=" + checkpoints);
-    return ValuationJob.run(spark, TestConfigs.of(o.toArray(new String[0])), null, false, null, Map.of());
+    return ValuationJob.run(spark, ValuationRequest.of(TestConfigs.of(o.toArray(new String[0]))));
   }
 
   static Map<?, ?> training(ValuationJob.Outcome o) {

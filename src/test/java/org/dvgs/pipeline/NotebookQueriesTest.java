@@ -44,8 +44,8 @@ class NotebookQueriesTest {
     Path dir = SharedSpark.tempDir("notebook");
     String outA = dir.resolve("a").toString();
     String outB = dir.resolve("b").toString();
-    ValuationJob.run(spark, TestConfigs.of(SmallValuation.overrides(spark, 600, outA, "run-id=dvgs_a").toArray(new String[0])), null, false, null, Map.of());
-    ValuationJob.run(spark, TestConfigs.of(SmallValuation.overrides(spark, 600, outB, "run-id=dvgs_b", "seed=7").toArray(new String[0])), null, false, null, Map.of());
+    ValuationJob.run(spark, ValuationRequest.of(TestConfigs.of(SmallValuation.overrides(spark, 600, outA, "run-id=dvgs_a").toArray(new String[0]))));
+    ValuationJob.run(spark, ValuationRequest.of(TestConfigs.of(SmallValuation.overrides(spark, 600, outB, "run-id=dvgs_b", "seed=7").toArray(new String[0]))));
     // The notebook's views: every output's values/ read on its own (each is a table root) and unioned, the source
     // with its id as sample_id.
     Dataset<Row> values = spark.read().parquet(Path.of(outA, "values").toString())

@@ -42,7 +42,7 @@ class NumericReproducibilityTest {
 
   static ValuationJob.Outcome small(String name, String... more) {
     List<String> o = SmallValuation.overrides(spark, 600, dir.resolve(name).toString(), more);
-    return ValuationJob.run(spark, TestConfigs.of(o.toArray(new String[0])), null, false, null, Map.of());
+    return ValuationJob.run(spark, ValuationRequest.of(TestConfigs.of(o.toArray(new String[0]))));
   }
 
   static ValuationJob.Outcome adult(String name, String... more) {
@@ -56,7 +56,7 @@ class NumericReproducibilityTest {
         "training.batch-size=400", "training.epochs=15", "training.restarts=1", "training.learning-rate=0.001",
         "scoring.batch-size=512", "output.path=\"" + dir.resolve(name) + "\""));
     o.addAll(List.of(more));
-    return ValuationJob.run(spark, TestConfigs.of(o.toArray(new String[0])), null, false, null, Map.of());
+    return ValuationJob.run(spark, ValuationRequest.of(TestConfigs.of(o.toArray(new String[0]))));
   }
 
   static void assertSameTable(ValuationJob.Outcome expected, ValuationJob.Outcome actual, String what) {

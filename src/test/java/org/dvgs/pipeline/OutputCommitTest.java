@@ -68,7 +68,7 @@ class OutputCommitTest {
     spark.sparkContext().addSparkListener(recorder);
     ValuationJob.Outcome o;
     try {
-      o = ValuationJob.run(spark, cfg, null, false, null, Map.of());
+      o = ValuationJob.run(spark, ValuationRequest.of(cfg));
       spark.sparkContext().listenerBus().waitUntilEmpty();
     } finally {
       spark.sparkContext().removeSparkListener(recorder);
@@ -129,7 +129,7 @@ class OutputCommitTest {
     jsc.setLocalProperty(FaultInjection.PROPERTY_PREFIX + "aggregation", "always");
     Exception e;
     try {
-      e = assertThrows(Exception.class, () -> ValuationJob.run(spark, config(out), null, false, null, Map.of()));
+      e = assertThrows(Exception.class, () -> ValuationJob.run(spark, ValuationRequest.of(config(out))));
     } finally {
       jsc.setLocalProperty(FaultInjection.PROPERTY_PREFIX + "aggregation", null);
     }
@@ -142,15 +142,15 @@ class OutputCommitTest {
     }
 
     // Same output, no overwrite: the run resumes, reuses both restarts and gives the table of an uninterrupted run.
-    ValuationJob.Outcome resumed = ValuationJob.run(spark, config(out), null, false, null, Map.of());
+    ValuationJob.Outcome resumed = ValuationJob.run(spark, ValuationRequest.of(config(out)));
     assertEquals(2, ((Map<?, ?>) resumed.manifest().get("training")).get("restarts_reused"));
     assertFalse(Files.exists(Path.of(out, "_staging")));
-    ValuationJob.Outcome clean = ValuationJob.run(spark, config(dir.resolve("clean").toString()), null, false, null, Map.of());
+    ValuationJob.Outcome clean = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("clean").toString())));
     assertEquals(0, ((Map<?, ?>) clean.manifest().get("training")).get("restarts_reused"));
     assertEquals(0.0, SmallValuation.maxDifference(SmallValuation.table(clean.values()), SmallValuation.table(resumed.values())));
 
     // A complete output is still refused without overwrite.
-    assertThrows(ConfigValidationException.class, () -> ValuationJob.run(spark, config(out), null, false, null, Map.of()));
+    assertThrows(ConfigValidationException.class, () -> ValuationJob.run(spark, ValuationRequest.of(config(out))));
   }
 
   @Test

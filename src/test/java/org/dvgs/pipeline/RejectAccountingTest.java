@@ -105,7 +105,7 @@ class RejectAccountingTest {
   @Test
   void readEqualsValuedPlusRejectedAndRejectsHoldTheBadRows() {
     String out = dir.resolve("run").toString();
-    ValuationJob.Outcome o = ValuationJob.run(spark, cfg(out), null, false, null, Map.of());
+    ValuationJob.Outcome o = ValuationJob.run(spark, ValuationRequest.of(cfg(out)));
     int bad = BAD.size() + NULL_IDS;
 
     for (Map<?, ?> manifest : List.of(o.manifest(), Manifest.read(new Configuration(), out))) {
@@ -149,10 +149,10 @@ class RejectAccountingTest {
 
     // The same output again: refused, and left as it was; with overwrite the snapshots are reused.
     String e = assertThrows(ConfigValidationException.class,
-        () -> ValuationJob.run(spark, cfg(out), null, false, null, Map.of())).getMessage();
+        () -> ValuationJob.run(spark, ValuationRequest.of(cfg(out)))).getMessage();
     assertTrue(e.contains(out) && e.contains("dvgs.output.overwrite = true"), e);
     assertTrue(Files.exists(Path.of(out, "manifest.json")));
-    ValuationJob.Outcome again = ValuationJob.run(spark, cfg(out, "output.overwrite=true"), null, false, null, Map.of());
+    ValuationJob.Outcome again = ValuationJob.run(spark, ValuationRequest.of(cfg(out, "output.overwrite=true")));
     assertEquals(1, ((Map<?, ?>) again.manifest().get("training")).get("restarts_reused"));
     assertEquals(o.manifest().get("counts"), again.manifest().get("counts"));
   }
@@ -179,7 +179,7 @@ class RejectAccountingTest {
         "input.source.id-column=id", "input.target.id-column=id", "input.source.label-column=label", "input.target.label-column=label",
         "model.hidden=[8]", "training.epochs=2", "training.batch-size=8", "training.restarts=1", "scoring.batch-size=16",
         "output.path=\"" + out + "\"");
-    ValuationJob.Outcome o = ValuationJob.run(spark, c, null, false, null, Map.of());
+    ValuationJob.Outcome o = ValuationJob.run(spark, ValuationRequest.of(c));
     Map<?, ?> counts = (Map<?, ?>) Manifest.read(new Configuration(), out).get("counts");
     assertEquals(34, n(counts, "source_read"), counts.toString());
     assertEquals(30, n(counts, "source_valued"), counts.toString());

@@ -125,7 +125,7 @@ class UniqueJobTest {
   void modelFromAnEarlierValuationRunsSnapshots() {
     String valOut = dir.resolve("valuation").toString();
     List<String> o = base(valOut);
-    ValuationJob.Outcome v = ValuationJob.run(SPARK, TestConfigs.of(o.toArray(new String[0])), null, false, null, Map.of());
+    ValuationJob.Outcome v = ValuationJob.run(SPARK, ValuationRequest.of(TestConfigs.of(o.toArray(new String[0]))));
     String snapDir = (String) ((Map<?, ?>) v.manifest().get("training")).get("checkpoint_dir");
     UniqueJob.Outcome u = run(dir.resolve("out-snap").toString(), "unique.snapshot-dir=\"" + snapDir + "\"", "unique.checkpoint=1",
         "unique.clusters.enabled=false", "unique.last-layers=0");

@@ -58,8 +58,8 @@ class ValuationDeterminismTest {
 
   @Test
   void sameConfigSameTableAndPartitionInvariance() {
-    ValuationJob.Outcome a = ValuationJob.run(spark, config(dir.resolve("a").toString()), null, false, null, Map.of());
-    ValuationJob.Outcome b = ValuationJob.run(spark, config(dir.resolve("b").toString()), null, false, null, Map.of());
+    ValuationJob.Outcome a = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("a").toString())));
+    ValuationJob.Outcome b = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("b").toString())));
     Map<String, double[]> ta = table(a);
     Map<String, double[]> tb = table(b);
     assertEquals(900, ta.size());
@@ -72,8 +72,8 @@ class ValuationDeterminismTest {
       assertEquals(2 * 3 * 4, (int) x[2], "checkpoints = restarts x epochs x ceil(200/50)");
     }
 
-    ValuationJob.Outcome one = ValuationJob.run(spark, config(dir.resolve("p1").toString(), "scoring.partitions=1", "scoring.batch-size=1000"), null, false, null, Map.of());
-    ValuationJob.Outcome eight = ValuationJob.run(spark, config(dir.resolve("p8").toString(), "scoring.partitions=8", "scoring.batch-size=7"), null, false, null, Map.of());
+    ValuationJob.Outcome one = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("p1").toString(), "scoring.partitions=1", "scoring.batch-size=1000")));
+    ValuationJob.Outcome eight = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("p8").toString(), "scoring.partitions=8", "scoring.batch-size=7")));
     Map<String, double[]> t1 = table(one);
     Map<String, double[]> t8 = table(eight);
     assertEquals(ta.keySet(), t1.keySet());
@@ -107,8 +107,8 @@ class ValuationDeterminismTest {
     // 256x256 hidden layers: ~0.55 MB per snapshot, so a 1 MB budget broadcasts one snapshot per block.
     String[] wide = {"model.hidden=[256,256]", "training.epochs=2", "training.restarts=1"};
     String[] small = java.util.stream.Stream.concat(java.util.Arrays.stream(wide), java.util.stream.Stream.of("scoring.block-memory-mb=1")).toArray(String[]::new);
-    ValuationJob.Outcome many = ValuationJob.run(spark, config(dir.resolve("blocks-many").toString(), small), null, false, null, Map.of());
-    ValuationJob.Outcome one = ValuationJob.run(spark, config(dir.resolve("blocks-one").toString(), wide), null, false, null, Map.of());
+    ValuationJob.Outcome many = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("blocks-many").toString(), small)));
+    ValuationJob.Outcome one = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("blocks-one").toString(), wide)));
     assertEquals(8, ((Map<?, ?>) many.manifest().get("scoring")).get("blocks"));
     assertEquals(1, ((Map<?, ?>) one.manifest().get("scoring")).get("blocks"));
     Map<String, double[]> a = table(many);
@@ -124,10 +124,9 @@ class ValuationDeterminismTest {
   @Test
   void naiveMethodThroughSparkAgreesWithGhost() {
     String[] small = {"training.epochs=1", "training.restarts=1", "input.source.path=\"" + smallSource + "\""};
-    ValuationJob.Outcome ghost = ValuationJob.run(spark, config(dir.resolve("m-ghost").toString(), small), null, false, null, Map.of());
-    ValuationJob.Outcome naive = ValuationJob.run(spark, config(dir.resolve("m-naive").toString(),
-        java.util.stream.Stream.concat(java.util.Arrays.stream(small), java.util.stream.Stream.of("scoring.method=naive")).toArray(String[]::new)),
-        null, false, null, Map.of());
+    ValuationJob.Outcome ghost = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("m-ghost").toString(), small)));
+    ValuationJob.Outcome naive = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("m-naive").toString(),
+        java.util.stream.Stream.concat(java.util.Arrays.stream(small), java.util.stream.Stream.of("scoring.method=naive")).toArray(String[]::new))));
     Map<String, double[]> g = table(ghost);
     Map<String, double[]> n = table(naive);
     assertEquals(g.keySet(), n.keySet());
@@ -153,8 +152,8 @@ class ValuationDeterminismTest {
   @Test
   void rerunReusesSnapshotsWithoutRetraining() {
     String ckpt = dir.resolve("shared-checkpoints").toString();
-    ValuationJob.Outcome first = ValuationJob.run(spark, config(dir.resolve("r1").toString(), "training.checkpoint-dir=\"" + ckpt + "\""), null, false, null, Map.of());
-    ValuationJob.Outcome again = ValuationJob.run(spark, config(dir.resolve("r2").toString(), "training.checkpoint-dir=\"" + ckpt + "\""), null, false, null, Map.of());
+    ValuationJob.Outcome first = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("r1").toString(), "training.checkpoint-dir=\"" + ckpt + "\"")));
+    ValuationJob.Outcome again = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("r2").toString(), "training.checkpoint-dir=\"" + ckpt + "\"")));
     assertEquals(0, ((Map<?, ?>) first.manifest().get("training")).get("restarts_reused"));
     assertEquals(2, ((Map<?, ?>) again.manifest().get("training")).get("restarts_reused"));
     Map<String, double[]> t1 = table(first);
@@ -165,7 +164,7 @@ class ValuationDeterminismTest {
       assertEquals(t1.get(id)[0], t2.get(id)[0], 0.0, id);
     }
     // A different training setting must not reuse them.
-    ValuationJob.Outcome other = ValuationJob.run(spark, config(dir.resolve("r3").toString(), "training.checkpoint-dir=\"" + ckpt + "\"", "training.learning-rate=0.02"), null, false, null, Map.of());
+    ValuationJob.Outcome other = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("r3").toString(), "training.checkpoint-dir=\"" + ckpt + "\"", "training.learning-rate=0.02")));
     assertEquals(0, ((Map<?, ?>) other.manifest().get("training")).get("restarts_reused"));
   }
 
@@ -174,10 +173,10 @@ class ValuationDeterminismTest {
     String ckpt = dir.resolve("wc-checkpoints").toString();
     String[] base = {"training.epochs=1", "training.restarts=1", "input.source.path=\"" + smallSource + "\"", "training.checkpoint-dir=\"" + ckpt + "\""};
     String[] wc = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.stream.Stream.of("scoring.target-gradient=within-class")).toArray(String[]::new);
-    ValuationJob.Outcome batch = ValuationJob.run(spark, config(dir.resolve("wc-batch").toString(), base), null, false, null, Map.of());
-    ValuationJob.Outcome a = ValuationJob.run(spark, config(dir.resolve("wc-a").toString(), wc), null, false, null, Map.of());
+    ValuationJob.Outcome batch = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("wc-batch").toString(), base)));
+    ValuationJob.Outcome a = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("wc-a").toString(), wc)));
     assertEquals(0, ((Map<?, ?>) a.manifest().get("training")).get("restarts_reused"), "batch snapshots carry no class gradients");
-    ValuationJob.Outcome b = ValuationJob.run(spark, config(dir.resolve("wc-b").toString(), wc), null, false, null, Map.of());
+    ValuationJob.Outcome b = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("wc-b").toString(), wc)));
     assertEquals(1, ((Map<?, ?>) b.manifest().get("training")).get("restarts_reused"));
     Map<String, double[]> ta = table(a);
     Map<String, double[]> tb = table(b);

@@ -80,7 +80,7 @@ class ValuationTasksTest {
         "training.batch-size=50", "training.epochs=30", "training.learning-rate=0.01", "training.snapshot-every=5",
         "output.path=\"" + dir.resolve("out-" + task) + "\""));
     o.addAll(List.of(more));
-    return ValuationJob.run(SPARK, TestConfigs.of(o.toArray(new String[0])), null, false, null, Map.of());
+    return ValuationJob.run(SPARK, ValuationRequest.of(TestConfigs.of(o.toArray(new String[0]))));
   }
 
   @Test

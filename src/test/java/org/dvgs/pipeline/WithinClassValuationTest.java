@@ -65,8 +65,8 @@ class WithinClassValuationTest {
     String ckpt = dir.resolve("checkpoints").toString();
     String shared = "training.checkpoint-dir=\"" + ckpt + "\"";
     String within = "scoring.target-gradient=within-class";
-    ValuationJob.Outcome a = ValuationJob.run(spark, config(dir.resolve("a").toString(), within), null, false, null, Map.of());
-    ValuationJob.Outcome b = ValuationJob.run(spark, config(dir.resolve("b").toString(), within), null, false, null, Map.of());
+    ValuationJob.Outcome a = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("a").toString(), within)));
+    ValuationJob.Outcome b = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("b").toString(), within)));
     Map<String, Double> va = values(a);
     Map<String, Double> vb = values(b);
     assertEquals(600, va.size());
@@ -76,10 +76,10 @@ class WithinClassValuationTest {
     }
 
     // Training once with per-class gradients, once without, into one checkpoint directory: two fingerprints.
-    ValuationJob.Outcome w1 = ValuationJob.run(spark, config(dir.resolve("w1").toString(), within, shared), null, false, null, Map.of());
-    ValuationJob.Outcome d1 = ValuationJob.run(spark, config(dir.resolve("d1").toString(), shared), null, false, null, Map.of());
-    ValuationJob.Outcome w2 = ValuationJob.run(spark, config(dir.resolve("w2").toString(), within, shared), null, false, null, Map.of());
-    ValuationJob.Outcome d2 = ValuationJob.run(spark, config(dir.resolve("d2").toString(), shared), null, false, null, Map.of());
+    ValuationJob.Outcome w1 = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("w1").toString(), within, shared)));
+    ValuationJob.Outcome d1 = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("d1").toString(), shared)));
+    ValuationJob.Outcome w2 = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("w2").toString(), within, shared)));
+    ValuationJob.Outcome d2 = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("d2").toString(), shared)));
     assertNotEquals(section(w1, "training").get("fingerprint"), section(d1, "training").get("fingerprint"));
     assertEquals(0, section(w1, "training").get("restarts_reused"));
     assertEquals(0, section(d1, "training").get("restarts_reused"));

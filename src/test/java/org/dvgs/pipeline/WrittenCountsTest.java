@@ -33,7 +33,7 @@ class WrittenCountsTest {
     good.union(bad).repartition(4).write().mode(SaveMode.Overwrite).parquet(source);
     String out = dir.resolve("out").toString();
     List<String> o = SmallValuation.overrides(spark, 600, out, "input.source.path=" + source, "scoring.partitions=3");
-    ValuationJob.Outcome run = ValuationJob.run(spark, TestConfigs.of(o.toArray(new String[0])), null, false, null, Map.of());
+    ValuationJob.Outcome run = ValuationJob.run(spark, ValuationRequest.of(TestConfigs.of(o.toArray(new String[0]))));
 
     Map<String, Object> m = Manifest.read(spark.sparkContext().hadoopConfiguration(), out);
     Map<?, ?> output = (Map<?, ?>) m.get("output");

@@ -1,0 +1,106 @@
+package org.dvgs.pipeline;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.dvgs.config.DvgsConfig;
+import org.dvgs.io.InputLoader;
+
+/**
+ * Everything one valuation run needs besides the Spark session: built once, never changed
+ * ({@link ValuationJob#run(org.apache.spark.sql.SparkSession, ValuationRequest)}).
+ *
+ * @param config the validated configuration
+ * @param raw inputs already read and validated (shared by several runs, e.g. experiment seeds), or null to read them
+ * @param transform change of the valid source before scaling (experiments), or null
+ * @param groundTruth whether the value table gets the {@code corrupted} column
+ * @param metrics computes metrics from the written value table for the manifest, or null
+ * @param extra additional manifest entries (command, experiment settings), in order
+ * @param claimOutput whether the run claims the output directory ({@link org.dvgs.io.OutputDirectory}) for as long
+ *     as it runs; false when the caller has already claimed it (and may have put inputs there)
+ */
+public record ValuationRequest(
+    DvgsConfig config,
+    InputLoader.RawInputs raw,
+    InputLoader.SourceTransform transform,
+    boolean groundTruth,
+    Function<Dataset<Row>, Map<String, Object>> metrics,
+    Map<String, Object> extra,
+    boolean claimOutput) {
+
+  /** Checks the configuration is there and freezes the extra entries in their order. */
+  public ValuationRequest {
+    Objects.requireNonNull(config, "config");
+    extra = extra == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
+  }
+
+  /** A plain {@code value} run of {@code config}: inputs read here, no experiment, the output claimed. */
+  public static ValuationRequest of(DvgsConfig config) {
+    return builder(config).build();
+  }
+
+  /** A builder starting from a plain run of {@code config}. */
+  public static Builder builder(DvgsConfig config) {
+    return new Builder(config);
+  }
+
+  /** Builds a {@link ValuationRequest}; every setter returns this builder. */
+  public static final class Builder {
+    private final DvgsConfig config;
+    private InputLoader.RawInputs raw;
+    private InputLoader.SourceTransform transform;
+    private boolean groundTruth;
+    private Function<Dataset<Row>, Map<String, Object>> metrics;
+    private Map<String, Object> extra = Map.of();
+    private boolean claimOutput = true;
+
+    private Builder(DvgsConfig config) {
+      this.config = config;
+    }
+
+    /** Inputs already read and validated (the caller releases them), instead of reading them in the run. */
+    public Builder raw(InputLoader.RawInputs value) {
+      this.raw = value;
+      return this;
+    }
+
+    /** A change of the valid source rows (experiments). */
+    public Builder transform(InputLoader.SourceTransform value) {
+      this.transform = value;
+      return this;
+    }
+
+    /** Whether the value table carries the {@code corrupted} ground-truth column. */
+    public Builder groundTruth(boolean value) {
+      this.groundTruth = value;
+      return this;
+    }
+
+    /** Metrics computed from the written value table, written under {@code metrics} in the manifest. */
+    public Builder metrics(Function<Dataset<Row>, Map<String, Object>> value) {
+      this.metrics = value;
+      return this;
+    }
+
+    /** Further manifest entries, written after {@code run_id} and {@code seed}. */
+    public Builder extra(Map<String, Object> value) {
+      this.extra = value;
+      return this;
+    }
+
+    /** Whether the run claims the output directory itself (default true). */
+    public Builder claimOutput(boolean value) {
+      this.claimOutput = value;
+      return this;
+    }
+
+    /** The request. */
+    public ValuationRequest build() {
+      return new ValuationRequest(config, raw, transform, groundTruth, metrics, extra, claimOutput);
+    }
+  }
+}
