@@ -48,6 +48,7 @@ import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.ParameterSet;
 import org.dvgs.model.Snapshot;
 import org.dvgs.scoring.KroneckerProjection;
+import org.dvgs.spark.JobGroups;
 import org.dvgs.scoring.ProjectRows;
 import org.dvgs.scoring.ProjectedRow;
 import org.dvgs.scoring.UniqueSelection;
@@ -84,8 +85,12 @@ public final class UniqueJob {
 
   public static Outcome run(SparkSession spark, DvgsConfig cfg) {
     cfg.output().requirePath();
+    // The caller's job group is back when the run returns or fails.
+    JobGroups saved = JobGroups.save(spark.sparkContext());
     try (OutputDirectory.Claim claim = Outputs.claim(spark, cfg, cfg.output().path(), "unique")) {
       return runIn(spark, cfg);
+    } finally {
+      saved.restore();
     }
   }
 
@@ -181,7 +186,6 @@ public final class UniqueJob {
     params.unpersist(false);
     raw.release();
     timings.put("total_s", secs(t0));
-    jsc.clearJobGroup();
 
     Map<String, Object> counts = new LinkedHashMap<>(in.counts());
     counts.put("sampled", n);
