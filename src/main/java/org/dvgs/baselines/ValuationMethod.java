@@ -1,5 +1,6 @@
 package org.dvgs.baselines;
 
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -39,6 +40,6 @@ public interface ValuationMethod {
     if (valued != seed.sourceRows()) {
       throw new IllegalStateException("method " + name() + " valued " + valued + " rows of " + seed.sourceRows() + " (seed " + seed.seed() + ")");
     }
-    return new MethodRun(values, runId, seconds, valued, r.details(), java.util.Map.of(), null);
+    return new MethodRun(values, runId, seconds, valued, r.details(), Map.of(), null);
   }
 }
