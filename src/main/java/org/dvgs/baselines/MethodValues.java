@@ -5,6 +5,7 @@ import org.apache.spark.api.java.function.Function;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.dvgs.aggregation.ValueTable;
 
@@ -15,6 +16,11 @@ public final class MethodValues {
   /** The value table of one method's run: {@code value_std} is null where the method has no spread. */
   public static Dataset<Row> table(SparkSession spark, JavaRDD<SampleValue> values, String runId) {
     return spark.createDataFrame(values.map(new ToRow(runId)), ValueTable.schema(true));
+  }
+
+  /** Writes the value table of one method's run as Parquet at {@code path}, replacing an earlier one there. */
+  public static void write(SparkSession spark, JavaRDD<SampleValue> values, String runId, String path) {
+    table(spark, values, runId).write().mode(SaveMode.Overwrite).parquet(path);
   }
 
   private static final class ToRow implements Function<SampleValue, Row> {

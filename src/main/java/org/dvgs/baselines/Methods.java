@@ -2,11 +2,14 @@ package org.dvgs.baselines;
 
 import org.dvgs.config.EvaluationConfig.Method;
 
-/** The implementation of each method in {@code dvgs.evaluation.methods} other than DVGS, which is the job itself. */
+/**
+ * The implementation of each method in {@code dvgs.evaluation.methods} other than DVGS, whose implementation
+ * ({@code org.dvgs.pipeline.DvgsMethod}) runs the valuation job and so lives with it.
+ */
 public final class Methods {
   private Methods() {}
 
-  /** The implementation of {@code m}; DVGS has none here ({@code evaluate} runs the valuation job for it). */
+  /** The implementation of {@code m}; DVGS has none here (see the class comment). */
   public static ValuationMethod of(Method m) {
     return switch (m) {
       case RANDOM -> new RandomValues();

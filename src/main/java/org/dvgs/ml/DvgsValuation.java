@@ -45,7 +45,7 @@ import org.dvgs.io.InputLoader;
 import org.dvgs.io.Scaler;
 import org.dvgs.io.TableReader;
 import org.dvgs.model.Snapshot;
-import org.dvgs.pipeline.JobGroups;
+import org.dvgs.spark.JobGroups;
 import org.dvgs.pipeline.TrainingStep;
 
 /**

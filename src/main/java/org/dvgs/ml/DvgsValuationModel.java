@@ -48,7 +48,7 @@ import org.dvgs.io.Scaler;
 import org.dvgs.io.TableReader;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.Snapshot;
-import org.dvgs.pipeline.JobGroups;
+import org.dvgs.spark.JobGroups;
 import org.dvgs.pipeline.Sessions;
 import org.dvgs.pipeline.TrainingStep;
 import org.dvgs.scoring.ScoringOptions;

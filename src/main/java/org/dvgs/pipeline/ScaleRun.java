@@ -19,6 +19,7 @@ import org.dvgs.io.Manifest;
 import org.dvgs.io.OutputDirectory;
 import org.dvgs.output.ManifestCodec;
 import org.dvgs.output.ValueManifest;
+import org.dvgs.spark.JobGroups;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.jdk.javaapi.CollectionConverters;
@@ -41,8 +42,12 @@ public final class ScaleRun {
   /** Runs every size and returns the manifest. */
   public static Map<String, Object> run(SparkSession spark, DvgsConfig cfg) {
     cfg.output().requirePath();
+    // The caller's job group is back when the run returns or fails.
+    JobGroups saved = JobGroups.save(spark.sparkContext());
     try (OutputDirectory.Claim claim = Outputs.claim(spark, cfg, cfg.output().path(), "scale")) {
       return runIn(spark, cfg);
+    } finally {
+      saved.restore();
     }
   }
 

@@ -53,6 +53,7 @@ import org.dvgs.scoring.KroneckerProjection;
 import org.dvgs.scoring.ProjectRows;
 import org.dvgs.scoring.ProjectedRow;
 import org.dvgs.scoring.UniqueSelection;
+import org.dvgs.spark.JobGroups;
 import org.dvgs.training.SnapshotStore;
 import org.dvgs.training.TargetTrainer;
 import org.slf4j.Logger;
@@ -95,8 +96,12 @@ public final class UniqueJob {
 
   public static Outcome run(SparkSession spark, DvgsConfig cfg) {
     cfg.output().requirePath();
+    // The caller's job group is back when the run returns or fails.
+    JobGroups saved = JobGroups.save(spark.sparkContext());
     try (OutputDirectory.Claim claim = Outputs.claim(spark, cfg, cfg.output().path(), "unique")) {
       return runIn(spark, cfg);
+    } finally {
+      saved.restore();
     }
   }
 
@@ -192,7 +197,6 @@ public final class UniqueJob {
     params.unpersist(false);
     raw.release();
     timings.put("total_s", secs(t0));
-    jsc.clearJobGroup();
 
     List<Integer> layers = new ArrayList<>();
     for (int l = 0; l < spec.layers(); l++) {

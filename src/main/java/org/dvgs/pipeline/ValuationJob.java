@@ -44,6 +44,7 @@ import org.dvgs.scoring.ScoringStage;
 import org.dvgs.scoring.SourceBatch;
 import org.dvgs.training.SnapshotStore;
 import org.dvgs.training.TargetTrainer;
+import org.dvgs.spark.JobGroups;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -9,6 +9,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.dvgs.config.DeviceKind;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.Snapshot;
+import org.dvgs.spark.JobGroups;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,6 +83,27 @@ public final class ScoringStage {
       DeviceKind device,
       int threads,
       StorageLevel level) {
+    // The caller's job group is back when scoring returns or fails; each block runs in dvgs's own group.
+    JobGroups saved = JobGroups.save(jsc);
+    try {
+      return scoreBlocks(jsc, batches, rows, spec, options, snapshots, totalSnapshots, budgetBytes, device, threads, level);
+    } finally {
+      saved.restore();
+    }
+  }
+
+  private static Result scoreBlocks(
+      JavaSparkContext jsc,
+      JavaRDD<SourceBatch> batches,
+      long rows,
+      NetworkSpec spec,
+      ScoringOptions options,
+      Iterator<Snapshot> snapshots,
+      long totalSnapshots,
+      long budgetBytes,
+      DeviceKind device,
+      int threads,
+      StorageLevel level) {
     long t0 = System.nanoTime();
     int perBlock = snapshotsPerBlock(spec, gradientsPerSnapshot(spec, options), budgetBytes);
     long blocksTotal = Math.max(1, (totalSnapshots + perBlock - 1) / perBlock);
@@ -110,7 +132,6 @@ public final class ScoringStage {
       double secs = (System.nanoTime() - tb) / 1e9;
       LOG.info("{}: {} s, {} sample-checkpoints/s", what, String.format("%.2f", secs), String.format("%.0f", items.size() * rows / Math.max(secs, 1e-9)));
     }
-    jsc.clearJobGroup();
     double seconds = (System.nanoTime() - t0) / 1e9;
     return new Result(acc, block, scored, scored * rows, seconds);
   }

@@ -12,6 +12,7 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
+import org.dvgs.spark.JobGroups;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +79,16 @@ public final class UniqueSelection {
    * @param k projected dimension
    */
   public static Result run(JavaSparkContext jsc, JavaRDD<ProjectedRow> rows, int k, double threshold, StorageLevel level) {
+    // The caller's job group is back when the selection returns or fails; each round runs in dvgs's own group.
+    JobGroups saved = JobGroups.save(jsc);
+    try {
+      return select(jsc, rows, k, threshold, level);
+    } finally {
+      saved.restore();
+    }
+  }
+
+  private static Result select(JavaSparkContext jsc, JavaRDD<ProjectedRow> rows, int k, double threshold, StorageLevel level) {
     KeptSet kept = new KeptSet(k);
     List<Long> candidates = new ArrayList<>();
     List<Long> added = new ArrayList<>();
@@ -113,7 +124,6 @@ public final class UniqueSelection {
     }
     Broadcast<KeptSet> fin = jsc.broadcast(kept.copy());
     JavaRDD<Assignment> assignments = rows.map(new Assign(fin, new HashSet<>(kept.ids()))).persist(level);
-    jsc.clearJobGroup();
     return new Result(kept, assignments, candidates, added, pools);
   }
 

@@ -28,6 +28,25 @@ class MainTest {
   }
 
   @Test
+  void everyCommandHasItsEntryInTheUsageAndIsDispatchedByItsName() {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    int last = -1;
+    for (Command c : Main.COMMANDS) {
+      assertTrue(names.add(c.name()), "one command per name: " + c.name());
+      assertTrue(c.usage().startsWith("  " + c.name() + " ") && c.usage().endsWith("\n"), c.usage());
+      int at = Main.USAGE.indexOf(c.usage());
+      assertTrue(at > last, c.name() + " in the usage, in order");
+      last = at;
+      assertEquals(c, Main.command(c.name()));
+      // --help after any command prints the whole usage.
+      Result r = run(c.name(), "--help");
+      assertEquals(0, r.status());
+      assertEquals(Main.USAGE, r.out());
+    }
+    assertEquals(java.util.Set.of("value", "demo", "evaluate", "report", "bench", "unique", "bench-unique", "ingest", "l1000", "scale"), names);
+  }
+
+  @Test
   void unknownCommandAndArgument() {
     Result r = run("valu");
     assertEquals(2, r.status());

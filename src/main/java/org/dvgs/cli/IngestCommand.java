@@ -1,0 +1,36 @@
+package org.dvgs.cli;
+
+import java.io.PrintStream;
+import java.util.Map;
+import org.dvgs.config.DvgsConfig;
+import org.dvgs.pipeline.IngestRun;
+
+/** {@code ingest}: an L1000 GCTX/GCT file (its {@code --input}) to a Parquet source table; prints what was ingested. */
+final class IngestCommand implements Command {
+  @Override
+  public String name() {
+    return "ingest";
+  }
+
+  @Override
+  public String usage() {
+    return "  ingest    an L1000 GCTX/GCT file to a Parquet source table: --input FILE [--genes FILE.grp] [--level4 FILE.gctx]\n";
+  }
+
+  @Override
+  public int run(Arguments args, PrintStream out) {
+    DvgsConfig cfg = args.config(DvgsConfig::load, "ingest.input");
+    // What ingest needs is checked before Spark starts.
+    cfg.ingest().requireInput();
+    cfg.ingest().resolvedFormat();
+    cfg.output().requirePath();
+    return WithSpark.run(cfg, spark -> {
+      Map<String, Object> m = IngestRun.run(spark, cfg);
+      out.printf("ingested %s samples x %s genes (%s) into %s%n", m.get("rows"), m.get("genes"), m.get("gene_selection"),
+          ((Map<?, ?>) m.get("output")).get("signatures"));
+      if (m.containsKey("apc")) {
+        out.println("APC: " + m.get("apc"));
+      }
+    });
+  }
+}

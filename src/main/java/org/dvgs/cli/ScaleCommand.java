@@ -1,0 +1,32 @@
+package org.dvgs.cli;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import org.dvgs.config.DvgsConfig;
+import org.dvgs.pipeline.ScaleRun;
+
+/** {@code scale}: valuations of a synthetic L1000-shaped source at several sizes; prints one line per size. */
+final class ScaleCommand implements Command {
+  @Override
+  public String name() {
+    return "scale";
+  }
+
+  @Override
+  public String usage() {
+    return "  scale     value a synthetic L1000-shaped source at several sizes; throughput, memory, cost per sample\n";
+  }
+
+  @Override
+  public int run(Arguments args, PrintStream out) {
+    DvgsConfig cfg = args.config();
+    return WithSpark.run(cfg, spark -> {
+      Map<String, Object> m = ScaleRun.run(spark, cfg);
+      for (Object r : (List<?>) m.get("runs")) {
+        out.println(r);
+      }
+      out.println("manifest: " + cfg.output().path() + "/manifest.json");
+    });
+  }
+}

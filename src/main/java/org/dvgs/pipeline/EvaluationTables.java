@@ -1,0 +1,112 @@
+package org.dvgs.pipeline;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.dvgs.config.EvaluationConfig.Method;
+import org.dvgs.config.Keys;
+import org.dvgs.evaluation.ValueMetrics;
+
+/**
+ * What {@code evaluate} measured, collected over every seed and method, and the tables it writes from it:
+ * {@code results/} (every valued row with its ground truth), {@code metrics/} and {@code metrics_csv/}
+ * ({@code seed, metric, value, method}), {@code curves/} and {@code curves_csv/} ({@code seed, curve, x, y, method}).
+ * It also keeps the method comparison the manifest summarises: each method's metric values, runtimes and details,
+ * seed by seed, in the order of {@code dvgs.evaluation.methods}.
+ */
+final class EvaluationTables {
+  // method name -> metric name -> per-seed values; method name -> per-seed runtimes; method name -> per-seed details
+  private final Map<String, Map<String, List<Double>>> metricSeries = new LinkedHashMap<>();
+  private final Map<String, List<Double>> runtimes = new LinkedHashMap<>();
+  private final Map<String, List<Object>> details = new LinkedHashMap<>();
+  private final List<Row> metricRows = new ArrayList<>();
+  private final List<Row> curveRows = new ArrayList<>();
+  private Dataset<Row> results;
+  // Each method's values with ground truth, persisted for its metrics and kept until results/ is written.
+  private final List<Dataset<Row>> measured = new ArrayList<>();
+
+  EvaluationTables(List<Method> methods) {
+    for (Method m : methods) {
+      metricSeries.put(Keys.kebab(m), new LinkedHashMap<>());
+      runtimes.put(Keys.kebab(m), new ArrayList<>());
+      details.put(Keys.kebab(m), new ArrayList<>());
+    }
+  }
+
+  /** One method's run in one seed: its runtime and details ({@code {}} when it has none). */
+  void run(String method, double runtime, Object methodDetails) {
+    runtimes.get(method).add(runtime);
+    details.get(method).add(methodDetails);
+  }
+
+  /** A metric's value (NaN where it is undefined: written as null). */
+  void metric(String method, long seed, String name, double v) {
+    metricSeries.get(method).computeIfAbsent(name, k -> new ArrayList<>()).add(v);
+    metricRows.add(RowFactory.create(seed, name, Double.isFinite(v) ? v : null, method));
+  }
+
+  /** A curve's points; nothing for a curve that was not computed (null). */
+  void curve(String method, long seed, String name, ValueMetrics.Curve c) {
+    if (c == null) {
+      return;
+    }
+    for (int i = 0; i < c.size(); i++) {
+      curveRows.add(RowFactory.create(seed, name, c.x()[i], Double.isFinite(c.y()[i]) ? c.y()[i] : null, method));
+    }
+  }
+
+  /** A method's values with their ground truth (persisted), for {@code results/}; unpersisted once it is written. */
+  void results(Dataset<Row> withTruth) {
+    results = results == null ? withTruth : results.unionByName(withTruth);
+    measured.add(withTruth);
+  }
+
+  /** method name -> metric name -> per-seed values, in the order they were measured. */
+  Map<String, Map<String, List<Double>>> metricSeries() {
+    return metricSeries;
+  }
+
+  /** method name -> per-seed runtimes (seconds). */
+  Map<String, List<Double>> runtimes() {
+    return runtimes;
+  }
+
+  /** method name -> per-seed details. */
+  Map<String, List<Object>> details() {
+    return details;
+  }
+
+  /** Writes {@code results/}, {@code metrics/}, {@code metrics_csv/}, {@code curves/} and {@code curves_csv/} under {@code out}. */
+  void write(SparkSession spark, String out) {
+    results.write().mode(SaveMode.Overwrite).parquet(new Path(out, "results").toString());
+    for (Dataset<Row> t : measured) {
+      t.unpersist(false);
+    }
+    StructType ms = DataTypes.createStructType(List.of(
+        DataTypes.createStructField("seed", DataTypes.LongType, false),
+        DataTypes.createStructField("metric", DataTypes.StringType, false),
+        DataTypes.createStructField("value", DataTypes.DoubleType, true),
+        DataTypes.createStructField("method", DataTypes.StringType, false)));
+    Dataset<Row> metrics = spark.createDataFrame(metricRows, ms).coalesce(1);
+    metrics.write().mode(SaveMode.Overwrite).parquet(new Path(out, "metrics").toString());
+    metrics.write().mode(SaveMode.Overwrite).option("header", "true").csv(new Path(out, "metrics_csv").toString());
+    StructType cs = DataTypes.createStructType(List.of(
+        DataTypes.createStructField("seed", DataTypes.LongType, false),
+        DataTypes.createStructField("curve", DataTypes.StringType, false),
+        DataTypes.createStructField("x", DataTypes.DoubleType, false),
+        DataTypes.createStructField("y", DataTypes.DoubleType, true),
+        DataTypes.createStructField("method", DataTypes.StringType, false)));
+    Dataset<Row> curves = spark.createDataFrame(curveRows, cs).coalesce(1);
+    curves.write().mode(SaveMode.Overwrite).parquet(new Path(out, "curves").toString());
+    curves.write().mode(SaveMode.Overwrite).option("header", "true").csv(new Path(out, "curves_csv").toString());
+  }
+}

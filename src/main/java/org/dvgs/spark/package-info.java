@@ -1,0 +1,8 @@
+/**
+ * Small helpers over Spark's driver-side API that several packages share: {@link org.dvgs.spark.JobGroups} saves
+ * the calling thread's job group before a stage sets its own and puts it back afterwards.
+ *
+ * <p>Imports Spark only (no other {@code org.dvgs} package), so that both the executor-side stages of {@code scoring}
+ * and the orchestration of {@code pipeline} can use it without an import cycle.
+ */
+package org.dvgs.spark;
