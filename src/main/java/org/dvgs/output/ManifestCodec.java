@@ -10,12 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -182,9 +180,7 @@ public final class ManifestCodec {
         if (!v.isObject()) {
           throw new ManifestFormatException(at, "must be a JSON object (found " + v.getNodeType().toString().toLowerCase(java.util.Locale.ROOT) + ")", null);
         }
-        Iterator<Map.Entry<String, JsonNode>> it = ((ObjectNode) v).fields();
-        while (it.hasNext()) {
-          Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
           if (!e.getValue().isNull()) {
             checkValue(e.getValue(), args[1], at + "." + e.getKey());
           }
@@ -217,7 +213,7 @@ public final class ManifestCodec {
     return nl < 0 ? s : s.substring(0, nl);
   }
 
-  /** Names of the components of {@code type} as JSON fields, in order (for documentation and tests). */
+  /** Names of the components of {@code type} as JSON fields, in order. */
   public static List<String> fieldNames(Class<? extends Record> type) {
     List<String> out = new ArrayList<>();
     for (RecordComponent c : type.getRecordComponents()) {
