@@ -36,6 +36,7 @@ import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.scoring.FaultInjection;
 import org.dvgs.scoring.ScoringOptions;
+import org.dvgs.scoring.ScoringProgress;
 import org.dvgs.scoring.ScoringStage;
 import org.dvgs.scoring.SourceBatch;
 import org.dvgs.training.SnapshotStore;
@@ -100,8 +101,9 @@ public final class ValuationJob {
       Map<String, Object> extra,
       boolean prepare) {
     cfg.output().requirePath();
-    try (OutputDirectory.Claim claim = prepare ? Outputs.claim(spark, cfg, cfg.output().path(), "value") : null) {
-      return runIn(spark, cfg, raw, transform, groundTruth, metrics, extra);
+    try (OutputDirectory.Claim claim = prepare ? Outputs.claim(spark, cfg, cfg.output().path(), "value") : null;
+        ScoringProgress progress = ScoringProgress.open(spark.sparkContext(), cfg.scoring().progressIntervalS())) {
+      return runIn(spark, cfg, raw, transform, groundTruth, metrics, extra, progress);
     }
   }
 
@@ -112,7 +114,8 @@ public final class ValuationJob {
       InputLoader.SourceTransform transform,
       boolean groundTruth,
       Function<Dataset<Row>, Map<String, Object>> metrics,
-      Map<String, Object> extra) {
+      Map<String, Object> extra,
+      ScoringProgress progress) {
     long t0 = System.nanoTime();
     String out = cfg.output().path();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
@@ -171,11 +174,13 @@ public final class ValuationJob {
     long rows = SourceBatch.count(batches);
     int threads = Sessions.threadsPerTask(jsc.getConf(), cfg.scoring().intraOpThreads());
     long totalSnapshots = perRestart * cfg.training().restarts();
+    progress.scoring(rows * totalSnapshots);
     ScoringStage.Result scored =
         ScoringStage.run(
             jsc, batches, rows, spec, options, store.readAll(cfg.training().restarts()), totalSnapshots,
-            (long) cfg.scoring().blockMemoryMb() << 20, cfg.device(), threads, level);
+            (long) cfg.scoring().blockMemoryMb() << 20, cfg.device(), threads, level, progress.counter());
     timings.put("score_s", secs(t));
+    progress.aggregation();
 
     // Aggregation and output.
     t = System.nanoTime();
