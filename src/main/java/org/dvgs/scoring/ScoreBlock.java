@@ -57,6 +57,10 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
     Engines.threads(threads);
     List<RowStats> out = new ArrayList<>();
     try (SnapshotScorer scorer = new SnapshotScorer(spec, block.value(), options, Engines.device(device, assignedGpu()), passBytes)) {
+      if (scored != null) {
+        // Pass by pass, so that heartbeats carry progress from within a batch (see ScoringProgress).
+        scorer.onProgress(scored::add);
+      }
       while (batches.hasNext()) {
         SourceBatch b = batches.next();
         if (!stats.hasNext()) {
@@ -65,9 +69,6 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
         RowStats s = stats.next();
         s.check(b, "scoring, partition " + partition());
         out.add(s.add(scorer.score(b.features(), b.labels(), b.keys(), b.rows())));
-        if (scored != null) {
-          scored.add((long) b.rows() * block.value().size());
-        }
       }
     }
     if (stats.hasNext()) {
