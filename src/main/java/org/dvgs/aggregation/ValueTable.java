@@ -13,7 +13,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.dvgs.io.CanonicalRow;
+import org.dvgs.core.CanonicalRow;
 import org.dvgs.scoring.FaultInjection;
 import org.dvgs.scoring.RowStats;
 import org.dvgs.scoring.SourceBatch;

@@ -31,8 +31,8 @@ import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.Keys;
 import org.dvgs.config.Task;
 import org.dvgs.core.Stats;
-import org.dvgs.io.CanonicalRow;
-import org.dvgs.io.DenseRows;
+import org.dvgs.core.CanonicalRow;
+import org.dvgs.core.DenseRows;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

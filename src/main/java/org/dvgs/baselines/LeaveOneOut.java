@@ -14,7 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.dvgs.config.BaselinesConfig;
 import org.dvgs.config.Keys;
 import org.dvgs.core.Stats;
-import org.dvgs.io.Mix;
+import org.dvgs.core.Mix;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -2,8 +2,8 @@ package org.dvgs.baselines;
 
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.sql.SparkSession;
-import org.dvgs.io.CanonicalRow;
-import org.dvgs.io.Mix;
+import org.dvgs.core.CanonicalRow;
+import org.dvgs.core.Mix;
 import java.util.Map;
 
 /**

@@ -5,8 +5,8 @@ import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.dvgs.config.ConfigValidationException;
-import org.dvgs.io.CanonicalRow;
-import org.dvgs.io.DenseRows;
+import org.dvgs.core.CanonicalRow;
+import org.dvgs.core.DenseRows;
 
 /**
  * The whole source set on the driver, in sample-id order, for methods whose cost is many model fits on subsets of

@@ -8,8 +8,8 @@ import org.dvgs.config.BaselinesConfig.UtilityMetric;
 import org.dvgs.config.Task;
 import org.dvgs.core.Auroc;
 import org.dvgs.core.Stats;
-import org.dvgs.io.DenseRows;
-import org.dvgs.io.InputException;
+import org.dvgs.core.DenseRows;
+import org.dvgs.core.InputException;
 
 /**
  * The utility U(S) that leave-one-out and TMC Data Shapley measure subsets S of the source with: a model fitted on S

@@ -14,5 +14,8 @@
  *
  * <p>Imports the lower packages ({@code config}, {@code io}, {@code model}, {@code aggregation}, {@code training}),
  * Spark and DJL; never {@code pipeline}, {@code cli} or {@code report}.
+ *
+ * <p>May import: {@code org.dvgs.aggregation}, {@code org.dvgs.config}, {@code org.dvgs.core}, {@code org.dvgs.io},
+ * {@code org.dvgs.model}, {@code org.dvgs.scoring}, {@code org.dvgs.training}.
  */
 package org.dvgs.baselines;

@@ -3,7 +3,7 @@ package org.dvgs.cli;
 import java.io.PrintStream;
 import java.util.Map;
 import org.dvgs.config.DvgsConfig;
-import org.dvgs.pipeline.UniqueBench;
+import org.dvgs.uniqueness.UniqueBench;
 
 /** {@code bench-unique}: the cost per row of the uniqueness stages; prints it and its ratios to ghost scoring. */
 final class BenchUniqueCommand implements Command {

@@ -3,7 +3,7 @@ package org.dvgs.cli;
 import java.io.PrintStream;
 import java.util.Map;
 import org.dvgs.config.DvgsConfig;
-import org.dvgs.pipeline.IngestRun;
+import org.dvgs.l1000.IngestRun;
 
 /** {@code ingest}: an L1000 GCTX/GCT file (its {@code --input}) to a Parquet source table; prints what was ingested. */
 final class IngestCommand implements Command {

@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import org.dvgs.config.DvgsConfig;
-import org.dvgs.pipeline.L1000Run;
+import org.dvgs.l1000.L1000Run;
 
 /** {@code l1000}: an ingested L1000 table valued and compared with APC; prints the correlations and retrain curves. */
 final class L1000Command implements Command {

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.spark.SparkException;
 import org.dvgs.config.ConfigValidationException;
-import org.dvgs.io.InputException;
+import org.dvgs.core.InputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import org.dvgs.config.DvgsConfig;
-import org.dvgs.pipeline.ScaleRun;
+import org.dvgs.l1000.ScaleRun;
 
 /** {@code scale}: valuations of a synthetic L1000-shaped source at several sizes; prints one line per size. */
 final class ScaleCommand implements Command {

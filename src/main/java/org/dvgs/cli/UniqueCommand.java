@@ -3,7 +3,7 @@ package org.dvgs.cli;
 import java.io.PrintStream;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.output.UniqueManifest;
-import org.dvgs.pipeline.UniqueJob;
+import org.dvgs.uniqueness.UniqueJob;
 
 /** {@code unique}: data uniqueness; prints rows sampled and kept, threshold, projection size, clusters and the table. */
 final class UniqueCommand implements Command {

@@ -8,5 +8,11 @@
  * {@code report} and prints its summary lines; nothing else prints to standard output.
  *
  * <p>The top of the import graph: may import every other {@code org.dvgs} package; none imports it.
+ *
+ * <p>May import: {@code org.dvgs.aggregation}, {@code org.dvgs.baselines}, {@code org.dvgs.config},
+ * {@code org.dvgs.core}, {@code org.dvgs.evaluation}, {@code org.dvgs.io}, {@code org.dvgs.l1000},
+ * {@code org.dvgs.ml}, {@code org.dvgs.model}, {@code org.dvgs.output}, {@code org.dvgs.pipeline},
+ * {@code org.dvgs.report}, {@code org.dvgs.scoring}, {@code org.dvgs.spark}, {@code org.dvgs.training},
+ * {@code org.dvgs.uniqueness}.
  */
 package org.dvgs.cli;

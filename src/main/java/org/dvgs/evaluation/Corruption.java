@@ -8,10 +8,10 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.api.java.function.PairFunction;
 import org.dvgs.config.ConfigValidationException;
-import org.dvgs.io.CanonicalRow;
+import org.dvgs.core.CanonicalRow;
 import org.dvgs.io.HashSelection;
 import org.dvgs.io.InputLoader;
-import org.dvgs.io.Mix;
+import org.dvgs.core.Mix;
 import scala.Tuple2;
 
 /**

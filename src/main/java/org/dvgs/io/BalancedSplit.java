@@ -15,6 +15,8 @@ import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 import org.dvgs.config.InputConfig;
+import org.dvgs.core.InputException;
+import org.dvgs.core.Mix;
 
 /**
  * The DVGS paper's preparation of L1000 signatures as a split of one table: a held-out test set, a target sampled

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
@@ -13,8 +14,9 @@ import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.ml.linalg.VectorUDT;
 import org.dvgs.config.TableConfig;
+import org.dvgs.core.CanonicalRow;
+import org.dvgs.core.InputException;
 
 /**
  * Which columns of a table hold the id, features and label, resolved against its schema, and how a Spark row is

@@ -5,6 +5,8 @@ import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function;
+import org.dvgs.core.CanonicalRow;
+import org.dvgs.core.Mix;
 
 /**
  * Choosing rows by a seeded hash of their sample id: each row's key is {@code mix(stream, hash(id))}, and "the k

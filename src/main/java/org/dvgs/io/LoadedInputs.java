@@ -1,7 +1,8 @@
 package org.dvgs.io;
 
 import org.apache.spark.api.java.JavaRDD;
-import org.dvgs.io.DenseRows;
+import org.dvgs.core.CanonicalRow;
+import org.dvgs.core.DenseRows;
 import org.dvgs.output.InputCounts;
 
 /**

@@ -41,6 +41,8 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.dvgs.config.TableConfig;
 import org.dvgs.config.TableFormat;
+import org.dvgs.core.CanonicalRow;
+import org.dvgs.core.InputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -12,7 +12,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.dvgs.config.TableConfig;
 import org.dvgs.io.ColumnPlan;
-import org.dvgs.io.InputException;
+import org.dvgs.core.InputException;
 import org.dvgs.io.TableReader;
 import scala.Tuple2;
 

@@ -39,8 +39,8 @@ import org.dvgs.config.DvgsConfig;
 import org.dvgs.config.Keys;
 import org.dvgs.config.TableConfig;
 import org.dvgs.config.Task;
-import org.dvgs.io.CanonicalRow;
-import org.dvgs.io.DenseRows;
+import org.dvgs.core.CanonicalRow;
+import org.dvgs.core.DenseRows;
 import org.dvgs.io.InputLoader;
 import org.dvgs.io.Scaler;
 import org.dvgs.io.TableReader;
@@ -688,7 +688,7 @@ public final class DvgsValuation extends Estimator<DvgsValuationModel> implement
    * target-and-source} asks, on the valid rows of {@code source} (null for none): the scaler the {@code value}
    * command fits for the same inputs.
    *
-   * @throws org.dvgs.io.InputException for a bad target (empty, a bad or duplicate row, one class, fewer rows than
+   * @throws org.dvgs.core.InputException for a bad target (empty, a bad or duplicate row, one class, fewer rows than
    *     one training batch), naming the row
    */
   public DvgsValuationModel fitWithSource(Dataset<?> target, Dataset<?> source) {

@@ -8,5 +8,10 @@
  * <p>This package sits on top: it may import {@code pipeline} (the training step the command shares),
  * {@code scoring}, {@code training}, {@code model}, {@code io} and {@code config}; nothing in the project imports it
  * except its tests.
+ *
+ * <p>May import: {@code org.dvgs.aggregation}, {@code org.dvgs.baselines}, {@code org.dvgs.config},
+ * {@code org.dvgs.core}, {@code org.dvgs.evaluation}, {@code org.dvgs.io}, {@code org.dvgs.model},
+ * {@code org.dvgs.output}, {@code org.dvgs.pipeline}, {@code org.dvgs.scoring}, {@code org.dvgs.spark},
+ * {@code org.dvgs.training}.
  */
 package org.dvgs.ml;

@@ -1,6 +1,6 @@
 package org.dvgs.model;
 
-import org.dvgs.io.Mix;
+import org.dvgs.core.Mix;
 
 /**
  * Inverted-dropout masks drawn from a counter-based hash of (stream, row key, layer, unit), so that a row's mask

@@ -1,7 +1,7 @@
 package org.dvgs.model;
 
 import java.io.Serializable;
-import org.dvgs.io.Mix;
+import org.dvgs.core.Mix;
 
 /**
  * The model at one checkpoint of driver training: the parameters before an optimizer step and the target batch

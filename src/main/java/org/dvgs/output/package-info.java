@@ -10,6 +10,8 @@
  * it does not know, so manifests of later versions still read, and names a missing or malformed field by its path.
  *
  * <p>Imports Jackson and the JDK only (no Spark, Hadoop, DJL or other dvgs package): files are read and written
- * through {@link org.dvgs.io.Manifest}, which turns a malformed manifest into an input error naming the file.
+ * through {@link org.dvgs.output.Manifest}, which turns a malformed manifest into an input error naming the file.
+ *
+ * <p>May import: {@code org.dvgs.config}, {@code org.dvgs.core}.
  */
 package org.dvgs.output;

@@ -11,7 +11,8 @@ import org.dvgs.config.DemoConfig;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.evaluation.Auroc;
 import org.dvgs.evaluation.SyntheticData;
-import org.dvgs.io.OutputDirectory;
+import org.dvgs.output.OutputDirectory;
+import org.dvgs.output.Outputs;
 
 /**
  * The embedded demo: generates a labelled data set (Gaussian class clusters), flips a known fraction of the

@@ -1,5 +1,6 @@
 package org.dvgs.pipeline;
 
+import ai.djl.Device;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,27 +15,27 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import ai.djl.Device;
 import org.dvgs.config.DvgsConfig;
-import org.dvgs.config.EvaluationConfig;
 import org.dvgs.config.EvaluationConfig.Method;
 import org.dvgs.config.EvaluationConfig.Metric;
+import org.dvgs.config.EvaluationConfig;
 import org.dvgs.config.Keys;
 import org.dvgs.config.TrainingConfig;
+import org.dvgs.core.CanonicalRow;
+import org.dvgs.core.Stats;
 import org.dvgs.evaluation.Corruption;
 import org.dvgs.evaluation.RetrainModels;
 import org.dvgs.evaluation.ValueMetrics;
-import org.dvgs.io.CanonicalRow;
 import org.dvgs.io.InputLoader;
-import org.dvgs.io.Manifest;
-import org.dvgs.io.OutputDirectory;
 import org.dvgs.model.Engines;
-import org.dvgs.spark.JobGroups;
-import org.dvgs.core.Stats;
 import org.dvgs.output.EvaluateManifest;
 import org.dvgs.output.InputCounts;
+import org.dvgs.output.Manifest;
 import org.dvgs.output.ManifestCodec;
 import org.dvgs.output.MetricSummary;
+import org.dvgs.output.OutputDirectory;
+import org.dvgs.output.Outputs;
+import org.dvgs.spark.JobGroups;
 
 /**
  * The {@code evaluate} command: for every seed, sample and corrupt the source (label flips before scaling,
@@ -94,11 +95,11 @@ public final class EvaluateRun {
       try {
         testCounts.putAll(InputLoader.countRows(all, "test"));
       } catch (Exception e) {
-        throw org.dvgs.io.InputException.rethrow(e);
+        throw org.dvgs.core.InputException.rethrow(e);
       }
       testTable = all.filter(CanonicalRow::valid);
       if ((Long) testCounts.get("test_valid") == 0) {
-        throw new org.dvgs.io.InputException("test table " + ev.test().table().path() + " has no valid rows");
+        throw new org.dvgs.core.InputException("test table " + ev.test().table().path() + " has no valid rows");
       }
     }
 
@@ -201,7 +202,7 @@ public final class EvaluateRun {
   }
 
   /** The valuation's training settings with the retrain overrides applied. */
-  static TrainingConfig retrainTraining(TrainingConfig tc, EvaluationConfig.Retrain r) {
+  public static TrainingConfig retrainTraining(TrainingConfig tc, EvaluationConfig.Retrain r) {
     return new TrainingConfig(
         tc.optimizer(), r.learningRate() > 0 ? r.learningRate() : tc.learningRate(), tc.momentum(), tc.weightDecay(),
         r.batchSize() > 0 ? r.batchSize() : tc.batchSize(), r.epochs() > 0 ? r.epochs() : tc.epochs(), 1, tc.snapshotEvery(),

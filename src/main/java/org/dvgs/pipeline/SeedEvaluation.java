@@ -27,7 +27,7 @@ import org.dvgs.evaluation.Corruption;
 import org.dvgs.evaluation.FilterRetrain;
 import org.dvgs.evaluation.RetrainModels;
 import org.dvgs.evaluation.ValueMetrics;
-import org.dvgs.io.CanonicalRow;
+import org.dvgs.core.CanonicalRow;
 import org.dvgs.io.InputLoader;
 import org.dvgs.io.LoadedInputs;
 import org.dvgs.model.NetworkSpec;

@@ -16,15 +16,16 @@ import org.apache.hadoop.conf.Configuration;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.config.Keys;
 import org.dvgs.config.TrainingConfig;
-import org.dvgs.io.DenseRows;
-import org.dvgs.io.Manifest;
+import org.dvgs.core.DenseRows;
 import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
-import org.dvgs.output.RestartSummary;
 import org.dvgs.model.Snapshot;
+import org.dvgs.output.Manifest;
+import org.dvgs.output.RestartSummary;
 import org.dvgs.scoring.ScoringOptions;
 import org.dvgs.training.SnapshotStore;
 import org.dvgs.training.TargetTrainer;
+import org.dvgs.training.TrainingStage;
 
 /**
  * The driver-side training step shared by the {@code value} command and {@link org.dvgs.ml.DvgsValuation#fit}: the

@@ -26,16 +26,18 @@ import org.dvgs.aggregation.WrittenRows;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.config.Keys;
 import org.dvgs.config.TrainingConfig;
+import org.dvgs.core.DenseRows;
 import org.dvgs.io.InputLoader;
 import org.dvgs.io.LoadedInputs;
-import org.dvgs.io.Manifest;
-import org.dvgs.io.OutputDirectory;
-import org.dvgs.io.StagedOutput;
-import org.dvgs.io.DenseRows;
 import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
+import org.dvgs.output.CatalogTable;
+import org.dvgs.output.Manifest;
 import org.dvgs.output.ManifestCodec;
+import org.dvgs.output.OutputDirectory;
+import org.dvgs.output.Outputs;
 import org.dvgs.output.RestartSummary;
+import org.dvgs.output.StagedOutput;
 import org.dvgs.output.ValueManifest;
 import org.dvgs.output.Versions;
 import org.dvgs.scoring.FaultInjection;
@@ -43,9 +45,9 @@ import org.dvgs.scoring.ScoringOptions;
 import org.dvgs.scoring.ScoringProgress;
 import org.dvgs.scoring.ScoringStage;
 import org.dvgs.scoring.SourceBatch;
+import org.dvgs.spark.JobGroups;
 import org.dvgs.training.SnapshotStore;
 import org.dvgs.training.TargetTrainer;
-import org.dvgs.spark.JobGroups;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,7 +158,7 @@ public final class ValuationJob {
     // Scoring (executors).
     t = System.nanoTime();
     StorageLevel level = StorageLevel.fromString(cfg.scoring().storageLevel());
-    JavaRDD<org.dvgs.io.CanonicalRow> src = in.source();
+    JavaRDD<org.dvgs.core.CanonicalRow> src = in.source();
     if (cfg.scoring().partitions() > 0) {
       // By id, not round-robin: a recomputed partition then holds the same rows, which Pack orders the same way.
       src = SourceBatch.partitionById(src, cfg.scoring().partitions());
@@ -266,7 +268,8 @@ public final class ValuationJob {
         byReason == null ? Map.of() : Map.copyOf(byReason), Map.copyOf(timings));
   }
 
-  static long snapshotsPerRestart(TrainingConfig tc, long iterationsPerEpoch) {
+  /** How many snapshots one restart writes: one every {@code snapshot-every} iterations, rounded up. */
+  public static long snapshotsPerRestart(TrainingConfig tc, long iterationsPerEpoch) {
     return TrainingStep.snapshotsPerRestart(tc, iterationsPerEpoch);
   }
 
@@ -275,7 +278,7 @@ public final class ValuationJob {
   }
 
   /** Identifies snapshots (see {@link TrainingStep#fingerprint}). */
-  static String trainingFingerprint(DvgsConfig cfg, NetworkSpec spec, DenseRows target) {
+  public static String trainingFingerprint(DvgsConfig cfg, NetworkSpec spec, DenseRows target) {
     return TrainingStep.fingerprint(cfg, spec, target);
   }
 
@@ -290,7 +293,8 @@ public final class ValuationJob {
     }
   }
 
-  static Versions versions(SparkSession spark) {
+  /** The versions of dvgs-spark, Spark, Scala, Java, DJL and PyTorch, for a manifest. */
+  public static Versions versions(SparkSession spark) {
     return new Versions(
         String.valueOf(ValuationJob.class.getPackage().getImplementationVersion()),
         spark.version(),

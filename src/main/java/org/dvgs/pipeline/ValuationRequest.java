@@ -20,7 +20,7 @@ import org.dvgs.io.InputLoader;
  * @param groundTruth whether the value table gets the {@code corrupted} column
  * @param metrics computes metrics from the written value table for the manifest, or null
  * @param extra additional manifest entries (command, experiment settings), in order
- * @param claimOutput whether the run claims the output directory ({@link org.dvgs.io.OutputDirectory}) for as long
+ * @param claimOutput whether the run claims the output directory ({@link org.dvgs.output.OutputDirectory}) for as long
  *     as it runs; false when the caller has already claimed it (and may have put inputs there)
  */
 public record ValuationRequest(

@@ -18,13 +18,13 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.dvgs.core.Stats;
-import org.dvgs.io.InputException;
-import org.dvgs.io.Manifest;
+import org.dvgs.core.InputException;
+import org.dvgs.output.Manifest;
 import org.dvgs.output.EvaluateManifest;
 import org.dvgs.output.ManifestCodec;
 import org.dvgs.output.MetricSummary;
-import org.dvgs.io.OutputDirectory;
-import org.dvgs.io.Secrets;
+import org.dvgs.output.OutputDirectory;
+import org.dvgs.output.Secrets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -14,8 +14,8 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.dvgs.io.InputException;
-import org.dvgs.io.Manifest;
+import org.dvgs.core.InputException;
+import org.dvgs.output.Manifest;
 import org.dvgs.output.EvaluateManifest;
 import org.dvgs.output.MetricSummary;
 

@@ -12,8 +12,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
-import org.dvgs.io.InputException;
-import org.dvgs.io.Manifest;
+import org.dvgs.core.InputException;
+import org.dvgs.output.Manifest;
 import org.dvgs.output.ManifestCodec;
 import org.dvgs.output.UniqueManifest;
 
@@ -172,7 +172,7 @@ public final class UniquenessReport {
 
     page.section("Configuration");
     Object config = manifest.config();
-    page.details("Resolved configuration (dvgs.*)", config instanceof Map<?, ?> c ? Manifest.toJson(cast((Map<?, ?>) org.dvgs.io.Secrets.redact(c))) : "(none recorded)");
+    page.details("Resolved configuration (dvgs.*)", config instanceof Map<?, ?> c ? Manifest.toJson(cast((Map<?, ?>) org.dvgs.output.Secrets.redact(c))) : "(none recorded)");
 
     EvaluationReport.writeFile(spark, dir, output, overwrite, page.render());
     return new EvaluationReport.Written(output, page.images(), page.absentPlots());

@@ -109,7 +109,7 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
   }
 
   /** The GPU Spark assigned to this task (spark.task.resource.gpu.amount), or -1. */
-  static int assignedGpu() {
+  public static int assignedGpu() {
     TaskContext tc = TaskContext.get();
     if (tc == null) {
       return -1;

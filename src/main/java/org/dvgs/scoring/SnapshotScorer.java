@@ -14,7 +14,7 @@ import org.dvgs.config.ScoringMethod;
 import org.dvgs.model.Autograd;
 import org.dvgs.model.DropoutMasks;
 import org.dvgs.model.Losses;
-import org.dvgs.io.Mix;
+import org.dvgs.core.Mix;
 import org.dvgs.model.Network;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.ParameterSet;

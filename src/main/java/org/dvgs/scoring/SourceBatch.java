@@ -8,8 +8,8 @@ import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.PairFunction;
-import org.dvgs.io.CanonicalRow;
-import org.dvgs.io.Mix;
+import org.dvgs.core.CanonicalRow;
+import org.dvgs.core.Mix;
 import scala.Tuple2;
 
 /**

@@ -4,5 +4,7 @@
  *
  * <p>Imports Spark only (no other {@code org.dvgs} package), so that both the executor-side stages of {@code scoring}
  * and the orchestration of {@code pipeline} can use it without an import cycle.
+ *
+ * <p>May import:
  */
 package org.dvgs.spark;

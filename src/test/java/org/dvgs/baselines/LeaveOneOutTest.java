@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Comparator;
 import java.util.List;
 import org.dvgs.baselines.Problems.Problem;
-import org.dvgs.io.CanonicalRow;
-import org.dvgs.io.DenseRows;
+import org.dvgs.core.CanonicalRow;
+import org.dvgs.core.DenseRows;
 import org.dvgs.testing.SharedSpark;
 import org.junit.jupiter.api.Test;
 

@@ -16,8 +16,8 @@ import org.dvgs.config.BaselinesConfig;
 import org.dvgs.config.BaselinesConfig.UtilityMetric;
 import org.dvgs.config.Task;
 import org.dvgs.core.Auroc;
-import org.dvgs.io.CanonicalRow;
-import org.dvgs.io.DenseRows;
+import org.dvgs.core.CanonicalRow;
+import org.dvgs.core.DenseRows;
 
 /**
  * Times the logistic utility model's solver (BENCHMARKS.md, "Utility model solver"): a cold fit on every source

@@ -24,13 +24,13 @@ import org.dvgs.config.OptimizerKind;
 import org.dvgs.config.Task;
 import org.dvgs.config.TrainingConfig;
 import org.dvgs.evaluation.Corruption;
-import org.dvgs.io.DenseRows;
-import org.dvgs.io.GctxFile;
-import org.dvgs.io.InputException;
+import org.dvgs.core.DenseRows;
+import org.dvgs.l1000.GctxFile;
+import org.dvgs.core.InputException;
 import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.scoring.FaultInjection;
-import org.dvgs.scoring.KroneckerProjection;
+import org.dvgs.uniqueness.KroneckerProjection;
 import org.dvgs.scoring.ScoringOptions;
 import org.dvgs.testing.ChildDriver;
 import org.dvgs.testing.L1000Fixtures;
@@ -77,11 +77,11 @@ class ExitStatusTest {
   void internalIllegalArgumentAndIllegalStateExitOneWithTheStackTrace() {
     // Real invariants of the code, not user errors: the project's own config and input errors have their own types.
     IllegalArgumentException iae = assertThrows(IllegalArgumentException.class, () -> new DenseRows(new float[3], new float[1], 2, 2));
-    assertInternal(failed(iae), "java.lang.IllegalArgumentException: features/labels do not match 2 x 2", "org.dvgs.io.DenseRows.<init>");
+    assertInternal(failed(iae), "java.lang.IllegalArgumentException: features/labels do not match 2 x 2", "org.dvgs.core.DenseRows.<init>");
     IllegalStateException ise = assertThrows(IllegalStateException.class, () -> Corruption.labels(1, 0, 0.1).truth());
     assertInternal(failed(ise), "java.lang.IllegalStateException: apply() has not run", "org.dvgs.evaluation.Corruption.truth");
     NullPointerException npe = assertThrows(NullPointerException.class, () -> new DenseRows(null, new float[0], 0, 0));
-    assertInternal(failed(npe), "java.lang.NullPointerException", "org.dvgs.io.DenseRows.<init>");
+    assertInternal(failed(npe), "java.lang.NullPointerException", "org.dvgs.core.DenseRows.<init>");
   }
 
   /** The user's config or input problems the code once reported as IllegalArgumentException or IllegalStateException. */
@@ -145,7 +145,7 @@ class ExitStatusTest {
 
     @Override
     public Integer call(Integer v) {
-      throw new IllegalStateException("not a user error, though it quotes org.dvgs.io.InputException: something");
+      throw new IllegalStateException("not a user error, though it quotes org.dvgs.core.InputException: something");
     }
   }
 
@@ -169,7 +169,7 @@ class ExitStatusTest {
   void anInputErrorThatArrivesOnlyAsTextExitsTwoWithOneLine() {
     Throwable e = jobFailure(new BadRow(true));
     assertNull(e.getCause(), "Spark could not serialise the task's exception, so only its text arrived: " + e);
-    assertTrue(e.getMessage().contains("): org.dvgs.io.InputException: source table s.csv"), e.getMessage());
+    assertTrue(e.getMessage().contains("): org.dvgs.core.InputException: source table s.csv"), e.getMessage());
     Failure f = failed(e);
     assertEquals(2, f.status(), f.text());
     assertEquals(List.of("dvgs: source table s.csv, line 4: the row is bad"), f.lines());

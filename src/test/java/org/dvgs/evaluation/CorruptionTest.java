@@ -11,7 +11,7 @@ import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.dvgs.config.ConfigValidationException;
-import org.dvgs.io.CanonicalRow;
+import org.dvgs.core.CanonicalRow;
 import org.dvgs.testing.SharedSpark;
 import org.junit.jupiter.api.Test;
 

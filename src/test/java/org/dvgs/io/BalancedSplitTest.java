@@ -16,6 +16,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.InputConfig;
+import org.dvgs.core.InputException;
 import org.dvgs.testing.SharedSpark;
 import org.dvgs.testing.TestConfigs;
 import org.junit.jupiter.api.Test;

@@ -22,6 +22,7 @@ import java.util.zip.GZIPOutputStream;
 import org.apache.spark.sql.SparkSession;
 import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.DvgsConfig;
+import org.dvgs.core.CanonicalRow;
 import org.dvgs.testing.SharedSpark;
 import org.dvgs.testing.TestConfigs;
 import org.junit.jupiter.api.BeforeAll;

@@ -22,6 +22,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.DvgsConfig;
+import org.dvgs.core.CanonicalRow;
 import org.dvgs.pipeline.ValuationJob;
 import org.dvgs.pipeline.ValuationRequest;
 import static org.dvgs.testing.InputChecks.error;

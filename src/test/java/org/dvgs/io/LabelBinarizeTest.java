@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.dvgs.core.CanonicalRow;
 import org.dvgs.testing.InputChecks;
 import org.dvgs.testing.SharedSpark;
 import org.dvgs.testing.TestConfigs;

@@ -30,7 +30,7 @@ import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.core.Auroc;
 import org.dvgs.evaluation.SyntheticData;
-import org.dvgs.io.InputException;
+import org.dvgs.core.InputException;
 import org.dvgs.pipeline.ValuationJob;
 import org.dvgs.pipeline.ValuationRequest;
 import org.dvgs.testing.SharedSpark;

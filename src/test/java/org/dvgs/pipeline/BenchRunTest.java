@@ -14,10 +14,11 @@ import org.junit.jupiter.api.Test;
  * rates it lists, the medians and ratios recomputed from them, the time they stand for, and that ghost and naive
  * scoring, whose speeds it compares, compute the same similarities.
  */
-class BenchRunTest {
+public class BenchRunTest {
   static final List<String> PATHS = List.of("ghost", "train_step", "forward", "naive");
 
-  static double median(List<Double> v) {
+  /** The median of {@code v}, as the bench computes it. */
+  public static double median(List<Double> v) {
     double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
   }

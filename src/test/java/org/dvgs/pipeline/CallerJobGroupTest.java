@@ -9,9 +9,10 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.DvgsConfig;
-import org.dvgs.io.InputException;
+import org.dvgs.core.InputException;
 import org.dvgs.testing.SharedSpark;
 import org.dvgs.testing.TestConfigs;
+import org.dvgs.uniqueness.UniqueJob;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

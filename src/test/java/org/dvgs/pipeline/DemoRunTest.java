@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.dvgs.cli.DemoDefaultsAccess;
 import org.dvgs.config.DvgsConfig;
-import org.dvgs.io.Manifest;
+import org.dvgs.output.Manifest;
 import org.dvgs.testing.SharedSpark;
 import org.junit.jupiter.api.Test;
 

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.launcher.JavaModuleOptions;
 import org.apache.spark.sql.SparkSession;
-import org.dvgs.io.Manifest;
+import org.dvgs.output.Manifest;
 import org.dvgs.testing.ChildDriver;
 import org.dvgs.testing.SharedSpark;
 import org.dvgs.testing.SmallValuation;

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
-import org.dvgs.io.Manifest;
+import org.dvgs.output.Manifest;
 import org.dvgs.testing.ChildDriver;
 import org.dvgs.testing.SharedSpark;
 import org.dvgs.testing.SmallValuation;

@@ -13,7 +13,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.dvgs.io.Manifest;
+import org.dvgs.output.Manifest;
 import org.dvgs.testing.SharedSpark;
 import org.dvgs.testing.SmallValuation;
 import org.dvgs.testing.TestConfigs;

@@ -20,7 +20,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.dvgs.cli.Main;
-import org.dvgs.io.Manifest;
+import org.dvgs.output.Manifest;
 import org.dvgs.testing.SharedSpark;
 import org.junit.jupiter.api.Test;
 

@@ -16,7 +16,7 @@ import org.apache.spark.sql.types.StructType;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.core.Stats;
 import org.dvgs.evaluation.ValueMetrics;
-import org.dvgs.io.Manifest;
+import org.dvgs.output.Manifest;
 
 /**
  * Writes an {@code evaluate} results folder with Spark, laid out exactly as {@code evaluate} writes it (manifest,

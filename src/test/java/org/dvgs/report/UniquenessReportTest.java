@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.apache.spark.sql.SparkSession;
 import org.dvgs.evaluation.SyntheticData;
-import org.dvgs.pipeline.UniqueJob;
+import org.dvgs.uniqueness.UniqueJob;
 import org.dvgs.testing.SharedSpark;
 import org.dvgs.testing.TestConfigs;
 import org.junit.jupiter.api.Test;

@@ -15,7 +15,7 @@ import org.dvgs.config.TargetGradient;
 import org.dvgs.config.Task;
 import org.dvgs.config.TrainingConfig;
 import org.dvgs.config.OptimizerKind;
-import org.dvgs.io.DenseRows;
+import org.dvgs.core.DenseRows;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.Snapshot;
 import org.dvgs.training.TargetTrainer;
@@ -23,9 +23,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The ghost path must reproduce per-sample autograd exactly (up to float rounding). */
-class GhostVsNaiveTest {
+public class GhostVsNaiveTest {
 
-  static DenseRows rows(int n, int d, int classes, long seed) {
+  /** Random rows of {@code d} features and labels in {@code [0, classes)}, from {@code seed}. */
+  public static DenseRows rows(int n, int d, int classes, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     float[] x = new float[n * d];
     float[] y = new float[n];
@@ -38,12 +39,12 @@ class GhostVsNaiveTest {
     return new DenseRows(x, y, n, d);
   }
 
-  static List<Snapshot> snapshots(NetworkSpec spec, DenseRows target, int epochs) {
+  public static List<Snapshot> snapshots(NetworkSpec spec, DenseRows target, int epochs) {
     return snapshots(spec, target, epochs, false);
   }
 
   /** Trained snapshots; with {@code classGradients}, each also carries one target gradient per class. */
-  static List<Snapshot> snapshots(NetworkSpec spec, DenseRows target, int epochs, boolean classGradients) {
+  public static List<Snapshot> snapshots(NetworkSpec spec, DenseRows target, int epochs, boolean classGradients) {
     // With class gradients every step is a snapshot, so that batches with and without a rare class both appear.
     TrainingConfig tc = new TrainingConfig(OptimizerKind.ADAM, 1e-2, 0, 0, 32, epochs, 1, classGradients ? 1 : 3, "", 0);
     List<Snapshot> out = new ArrayList<>();

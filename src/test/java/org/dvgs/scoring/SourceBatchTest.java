@@ -17,7 +17,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.dvgs.aggregation.ValueTable;
-import org.dvgs.io.CanonicalRow;
+import org.dvgs.core.CanonicalRow;
 import org.dvgs.testing.SharedSpark;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

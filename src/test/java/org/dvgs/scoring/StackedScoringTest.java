@@ -13,7 +13,7 @@ import org.dvgs.config.ScoringMethod;
 import org.dvgs.config.SimilarityMetric;
 import org.dvgs.config.TargetGradient;
 import org.dvgs.config.Task;
-import org.dvgs.io.DenseRows;
+import org.dvgs.core.DenseRows;
 import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.Snapshot;

@@ -20,7 +20,7 @@ import org.dvgs.config.SimilarityMetric;
 import org.dvgs.config.TargetGradient;
 import org.dvgs.config.Task;
 import org.dvgs.config.TrainingConfig;
-import org.dvgs.io.DenseRows;
+import org.dvgs.core.DenseRows;
 import org.dvgs.model.Autograd;
 import org.dvgs.model.Losses;
 import org.dvgs.model.Network;

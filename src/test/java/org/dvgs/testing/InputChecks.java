@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.HashMap;
 import java.util.Map;
 import org.dvgs.config.DvgsConfig;
-import org.dvgs.io.CanonicalRow;
-import org.dvgs.io.InputException;
+import org.dvgs.core.CanonicalRow;
+import org.dvgs.core.InputException;
 import org.dvgs.io.InputLoader;
 
 /** Reads a config's inputs on the shared session and inspects errors and rejected rows. */

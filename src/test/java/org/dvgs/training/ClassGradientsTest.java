@@ -21,7 +21,7 @@ import org.dvgs.config.ActivationKind;
 import org.dvgs.config.OptimizerKind;
 import org.dvgs.config.Task;
 import org.dvgs.config.TrainingConfig;
-import org.dvgs.io.DenseRows;
+import org.dvgs.core.DenseRows;
 import org.dvgs.model.Autograd;
 import org.dvgs.model.Losses;
 import org.dvgs.model.Network;

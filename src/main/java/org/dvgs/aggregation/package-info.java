@@ -1,0 +1,8 @@
+/**
+ * From per-checkpoint scores to the value table: {@link org.dvgs.aggregation.ValueTable} (mean and spread over
+ * checkpoints per sample id) and {@link org.dvgs.aggregation.WrittenRows} (row counts of written Parquet tables, from
+ * their footers).
+ *
+ * <p>May import: {@code org.dvgs.config}, {@code org.dvgs.core}, {@code org.dvgs.scoring}.
+ */
+package org.dvgs.aggregation;

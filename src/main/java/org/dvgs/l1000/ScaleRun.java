@@ -1,0 +1,153 @@
+package org.dvgs.l1000;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.status.api.v1.ExecutorSummary;
+import org.dvgs.config.DvgsConfig;
+import org.dvgs.evaluation.Correlations;
+import org.dvgs.output.Manifest;
+import org.dvgs.output.ManifestCodec;
+import org.dvgs.output.OutputDirectory;
+import org.dvgs.output.Outputs;
+import org.dvgs.output.ValueManifest;
+import org.dvgs.pipeline.ValuationJob;
+import org.dvgs.pipeline.ValuationRequest;
+import org.dvgs.spark.JobGroups;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * The {@code scale} command: for each size in {@code dvgs.scale.rows}, generate the synthetic L1000-shaped source on
+ * the executors ({@link SyntheticL1000}), value it with the configured model (the full valuation job: balanced
+ * target sampling, scaling, training, scoring, value table), and record throughput, cost per sample, peak heap and
+ * how well low values find the noisy samples (Spearman of {@code noise_rate} and {@code -value}).
+ *
+ * <p>Output: {@code run-<rows>/} (each a normal valuation output with its own manifest) and {@code manifest.json}
+ * with one entry per size. Generated tables ({@code data-<rows>/}) are removed after their run unless
+ * {@code dvgs.scale.keep-data}.
+ */
+public final class ScaleRun {
+  private static final Logger LOG = LoggerFactory.getLogger(ScaleRun.class);
+
+  private ScaleRun() {}
+
+  /** Runs every size and returns the manifest. */
+  public static Map<String, Object> run(SparkSession spark, DvgsConfig cfg) {
+    cfg.output().requirePath();
+    // The caller's job group is back when the run returns or fails.
+    JobGroups saved = JobGroups.save(spark.sparkContext());
+    try (OutputDirectory.Claim claim = Outputs.claim(spark, cfg, cfg.output().path(), "scale")) {
+      return runIn(spark, cfg);
+    } finally {
+      saved.restore();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> runIn(SparkSession spark, DvgsConfig cfg) {
+    long t0 = System.nanoTime();
+    String out = cfg.output().path();
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    List<Map<String, Object>> runs = new ArrayList<>();
+    for (long rows : cfg.scale().rows()) {
+      String data = new Path(out, "data-" + rows).toString();
+      long tg = System.nanoTime();
+      spark.sparkContext().setJobGroup("dvgs-scale", "dvgs scale: generating " + rows + " rows", false);
+      SyntheticL1000.generate(spark, cfg.scale(), rows, cfg.seed()).write().mode(SaveMode.Overwrite).parquet(data);
+      double generateS = (System.nanoTime() - tg) / 1e9;
+
+      Map<String, Object> set = new LinkedHashMap<>();
+      set.put("input.source.path", data);
+      set.put("output.path", new Path(out, "run-" + rows).toString());
+      set.put("output.overwrite", true);
+      DvgsConfig runCfg = cfg.with(set);
+      Map<String, Object> heap;
+      ValuationJob.Outcome o;
+      try (HeapProbe probe = new HeapProbe()) {
+        o = ValuationJob.run(spark, ValuationRequest.builder(runCfg).metrics(values -> quality(spark, data, values)).extra(Map.of("command", "scale", "scale_rows", rows)).build());
+        heap = probe.result();
+      }
+      ValueManifest m = o.manifestRecord();
+      ValueManifest.Counts counts = m.counts();
+      long valued = counts.sourceValued();
+      long sampleCheckpoints = m.scoring().sampleCheckpoints();
+      long checkpoints = valued == 0 ? 0 : sampleCheckpoints / valued;
+      double scoreS = m.timings().scoreS();
+      double totalS = m.timings().totalS();
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("rows", rows);
+      r.put("source_valued", valued);
+      r.put("target_rows", counts.targetUsed());
+      r.put("test_held_out", counts.testHeldOut());
+      r.put("checkpoints", checkpoints);
+      r.put("sample_checkpoints", sampleCheckpoints);
+      r.put("sample_checkpoints_per_s", m.scoring().sampleCheckpointsPerS());
+      r.put("seconds_per_checkpoint", checkpoints == 0 ? Double.NaN : scoreS / checkpoints);
+      r.put("scoring_us_per_sample", 1e6 * scoreS / Math.max(1, valued));
+      r.put("scoring_us_per_sample_checkpoint", 1e6 * scoreS / Math.max(1, sampleCheckpoints));
+      r.put("job_us_per_sample", 1e6 * totalS / Math.max(1, valued));
+      r.put("generate_s", generateS);
+      r.put("timings", ManifestCodec.toMap(m.timings()));
+      r.put("heap_this_jvm", heap);
+      r.put("executor_peak_jvm_heap_mb", executorPeaks(spark));
+      r.put("quality", m.metrics());
+      runs.add(r);
+      LOG.info("scale {} rows: {}", rows, r);
+      if (!cfg.scale().keepData()) {
+        try {
+          new Path(data).getFileSystem(hadoop).delete(new Path(data), true);
+        } catch (java.io.IOException e) {
+          LOG.warn("cannot remove {}: {}", data, e.getMessage());
+        }
+      }
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("command", "scale");
+    m.put("seed", cfg.seed());
+    m.put("versions", ValuationJob.versions(spark));
+    m.put("master", spark.sparkContext().master());
+    m.put("runs", runs);
+    if (runs.size() > 1) {
+      double first = ((Number) runs.get(0).get("scoring_us_per_sample_checkpoint")).doubleValue();
+      double last = ((Number) runs.get(runs.size() - 1).get("scoring_us_per_sample_checkpoint")).doubleValue();
+      m.put("cost_ratio_largest_to_smallest", last / first);
+    }
+    m.put("timings", Map.of("total_s", (System.nanoTime() - t0) / 1e9));
+    m.put("config", Manifest.parse(cfg.toJson()));
+    Manifest.write(hadoop, out, m);
+    return m;
+  }
+
+  /** Spearman and Pearson of the recorded noise rate with {@code -value}: do low values find the noisy samples? */
+  private static Map<String, Object> quality(SparkSession spark, String data, Dataset<Row> values) {
+    Dataset<Row> truth = spark.read().parquet(data).select("sample_id", "noise_rate");
+    Dataset<Row> joined = values.select(values.col("sample_id"), functions.negate(values.col("value")).as("neg_value")).join(truth, "sample_id");
+    Map<String, Object> c = Correlations.of(joined, "noise_rate", "neg_value");
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("spearman_noise_rate_neg_value", c.get("spearman"));
+    m.put("pearson_noise_rate_neg_value", c.get("pearson"));
+    m.put("rows_compared", c.get("n"));
+    return m;
+  }
+
+  /** Peak JVM heap per executor as Spark's executor metrics report it (in local mode: the one shared JVM). */
+  private static Map<String, Object> executorPeaks(SparkSession spark) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (ExecutorSummary e : CollectionConverters.asJava(spark.sparkContext().statusStore().executorList(true))) {
+      if (e.peakMemoryMetrics().isDefined()) {
+        m.put(e.id(), e.peakMemoryMetrics().get().getMetricValue("JVMHeapMemory") / (1024.0 * 1024.0));
+      }
+    }
+    return m;
+  }
+}

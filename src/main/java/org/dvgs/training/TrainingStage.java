@@ -1,0 +1,127 @@
+package org.dvgs.training;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.hadoop.fs.Path;
+import org.dvgs.core.DenseRows;
+import org.dvgs.model.Engines;
+import org.dvgs.output.RestartSummary;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Driver training of every restart that the snapshot store does not already hold as a file that verifies (a file
+ * that does not is moved aside and its restart trained again). Restarts are independent (each has its own seed,
+ * network and snapshot file), so up to one per core train at once, each on its own thread with its own PyTorch grad
+ * mode; their snapshots do not depend on the order they finish in.
+ */
+public final class TrainingStage {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingStage.class);
+
+  /**
+   * What training did.
+   *
+   * @param restarts per restart: reused or iterations, losses and seconds
+   * @param reused restarts taken from the store
+   */
+  public record Result(List<RestartSummary> restarts, int reused) {}
+
+  private TrainingStage() {}
+
+  /** Trains every restart the store does not hold as a file that verifies, up to one per core at once. */
+  public static Result run(TargetTrainer trainer, SnapshotStore store, DenseRows target, int restarts, int epochs, int logEvery) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    List<Integer> todo = new ArrayList<>();
+    Map<Integer, RestartSummary.ReplacedFile> replaced = new LinkedHashMap<>();
+    Map<Integer, Long> reusedCounts = new LinkedHashMap<>();
+    for (int r = 0; r < restarts; r++) {
+      // Every reused file is read through once here, so a damaged one is retrained before any of it is scored.
+      SnapshotStore.Check c = store.check(r);
+      if (c.good()) {
+        reusedCounts.put(r, c.snapshots());
+        continue;
+      }
+      if (c.state() == SnapshotStore.State.CORRUPT) {
+        Path aside = store.quarantine(c);
+        SnapshotStore.Check again = aside == null ? store.check(r) : null;
+        if (again != null && again.good()) {
+          // Another run sharing the directory replaced it with a good file meanwhile.
+          reusedCounts.put(r, again.snapshots());
+          continue;
+        }
+        replaced.put(r, new RestartSummary.ReplacedFile(c.file().toString(), c.problem(), aside == null ? "" : aside.toString()));
+      }
+      todo.add(r);
+    }
+    int parallel = Math.max(1, Math.min(todo.size(), cores));
+    // Intra-op threads per restart follow from the configured restarts, not from how many are left to train, and
+    // are set on each training thread itself (PyTorch keeps the setting per thread), so that a resumed run trains
+    // its remaining restarts exactly as a fresh run would. (Under MKL_CBWR=AUTO,STRICT the thread count does not
+    // change the numbers anyway; without it, it can.)
+    int threads = trainer.intraOpThreads() > 0 ? trainer.intraOpThreads() : threadsPerRestart(restarts, cores);
+    List<RestartSummary> out = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
+      Thread t = new Thread(r, "dvgs-training");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<RestartSummary>> futures = new ArrayList<>();
+      TrainingProgress progress = new TrainingProgress(restarts, todo.size(), epochs, logEvery);
+      for (int r : todo) {
+        futures.add(pool.submit(() -> {
+          Engines.threads(threads);
+          return trainOne(trainer, store, target, r, progress, replaced.get(r));
+        }));
+      }
+      int next = 0;
+      for (int r = 0; r < restarts; r++) {
+        if (next < todo.size() && todo.get(next) == r) {
+          out.add(await(futures.get(next++)));
+        } else {
+          LOG.info("restart {}: reusing {} snapshots in {}", r, reusedCounts.get(r), store.directory());
+          out.add(RestartSummary.reused(r, reusedCounts.get(r)));
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return new Result(out, restarts - todo.size());
+  }
+
+  /** Intra-op threads of each training thread: the cores shared by the restarts that can train at once. */
+  static int threadsPerRestart(int restarts, int cores) {
+    return Math.max(1, cores / Math.max(1, Math.min(restarts, cores)));
+  }
+
+  private static RestartSummary trainOne(
+      TargetTrainer trainer, SnapshotStore store, DenseRows target, int r, TrainingProgress progress, RestartSummary.ReplacedFile replaced) {
+    try (SnapshotStore.Writer w = store.writer(r)) {
+      TargetTrainer.RestartResult res = trainer.train(r, target, w::accept, progress);
+      SnapshotStore.Commit commit = w.commit();
+      // KEPT_EXISTING: another run with the same fingerprint published this restart first; both runs score its file.
+      return new RestartSummary(r, false, w.count(), commit == SnapshotStore.Commit.KEPT_EXISTING ? Boolean.TRUE : null, replaced,
+          res.iterations(), res.firstLoss(), res.lastLoss(), res.seconds(), res.classFallbacks() > 0 ? res.classFallbacks() : null);
+    }
+  }
+
+  private static RestartSummary await(Future<RestartSummary> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while training", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+}
