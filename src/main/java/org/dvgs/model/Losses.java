@@ -37,16 +37,8 @@ public final class Losses {
    * {@code 2 (out - x) / d} (mean squared reconstruction error). Row {@code i} is {@code dLoss_i/dout_i}.
    */
   public static NDArray outputGradient(NetworkSpec spec, NDArray out, NDArray x, NDArray targets) {
-    return outputGradient(spec, out, x, targets, 1);
-  }
-
-  /**
-   * {@link #outputGradient(NetworkSpec, NDArray, NDArray, NDArray)} with the classes along {@code classAxis} (2 for
-   * the {@code K x rows x out} outputs of a {@link StackedNetwork}); targets and inputs broadcast over leading axes.
-   */
-  public static NDArray outputGradient(NetworkSpec spec, NDArray out, NDArray x, NDArray targets, int classAxis) {
     return switch (spec.task()) {
-      case CLASSIFIER -> out.softmax(classAxis).sub(targets);
+      case CLASSIFIER -> out.softmax(1).sub(targets);
       case REGRESSOR -> out.sub(targets).mul(2f);
       case AUTOENCODER -> out.sub(x).mul(2f / spec.outputWidth());
     };

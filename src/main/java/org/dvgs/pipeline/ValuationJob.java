@@ -42,7 +42,6 @@ import org.dvgs.output.ValueManifest;
 import org.dvgs.output.Versions;
 import org.dvgs.scoring.FaultInjection;
 import org.dvgs.scoring.ScoringOptions;
-import org.dvgs.scoring.ScoringProgress;
 import org.dvgs.scoring.ScoringStage;
 import org.dvgs.scoring.SourceBatch;
 import org.dvgs.spark.JobGroups;
@@ -107,15 +106,14 @@ public final class ValuationJob {
     DvgsConfig cfg = request.config();
     cfg.output().requirePath();
     JobGroups saved = JobGroups.save(JavaSparkContext.fromSparkContext(spark.sparkContext()));
-    try (OutputDirectory.Claim claim = request.claimOutput() ? Outputs.claim(spark, cfg, cfg.output().path(), "value") : null;
-        ScoringProgress progress = ScoringProgress.open(spark.sparkContext(), cfg.scoring().progressIntervalS())) {
-      return runIn(spark, request, progress);
+    try (OutputDirectory.Claim claim = request.claimOutput() ? Outputs.claim(spark, cfg, cfg.output().path(), "value") : null) {
+      return runIn(spark, request);
     } finally {
       saved.restore();
     }
   }
 
-  private static Outcome runIn(SparkSession spark, ValuationRequest request, ScoringProgress progress) {
+  private static Outcome runIn(SparkSession spark, ValuationRequest request) {
     DvgsConfig cfg = request.config();
     InputLoader.RawInputs raw = request.raw();
     InputLoader.SourceTransform transform = request.transform();
@@ -168,13 +166,11 @@ public final class ValuationJob {
     long rows = SourceBatch.count(batches);
     int threads = Sessions.threadsPerTask(jsc.getConf(), cfg.scoring().intraOpThreads());
     long totalSnapshots = perRestart * cfg.training().restarts();
-    progress.scoring(rows * totalSnapshots);
     ScoringStage.Result scored =
         ScoringStage.run(
             jsc, batches, rows, spec, options, store.readAll(cfg.training().restarts()), totalSnapshots,
-            (long) cfg.scoring().blockMemoryMb() << 20, cfg.device(), threads, level, progress.counter());
+            (long) cfg.scoring().blockMemoryMb() << 20, cfg.device(), threads, level);
     timings.put("score_s", secs(t));
-    progress.aggregation();
 
     // Aggregation and output.
     t = System.nanoTime();

@@ -8,7 +8,6 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.resource.ResourceInformation;
-import org.apache.spark.util.LongAccumulator;
 import org.dvgs.config.DeviceKind;
 import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
@@ -21,45 +20,26 @@ import org.dvgs.model.Snapshot;
  * checked by its id checksum ({@link RowStats#check}), so a recomputed batch that no longer matches fails the task.
  */
 public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, Iterator<SourceBatch>, RowStats> {
-  private static final long serialVersionUID = 2L;
+  private static final long serialVersionUID = 1L;
 
   private final Broadcast<ArrayList<Snapshot>> block;
   private final NetworkSpec spec;
   private final ScoringOptions options;
   private final DeviceKind device;
   private final int threads;
-  private final long passBytes;
-  private final LongAccumulator scored;
 
-  /** Scores the block with all its snapshots stacked into one pass. */
   public ScoreBlock(Broadcast<ArrayList<Snapshot>> block, NetworkSpec spec, ScoringOptions options, DeviceKind device, int threads) {
-    this(block, spec, options, device, threads, Long.MAX_VALUE, null);
-  }
-
-  /**
-   * @param passBytes memory budget of one checkpoint-batched pass (see {@link SnapshotScorer#snapshotsPerPass})
-   * @param scored receives the sample-checkpoints scored, batch by batch (see {@link ScoringProgress}); or null
-   */
-  public ScoreBlock(
-      Broadcast<ArrayList<Snapshot>> block, NetworkSpec spec, ScoringOptions options, DeviceKind device, int threads, long passBytes,
-      LongAccumulator scored) {
     this.block = block;
     this.spec = spec;
     this.options = options;
     this.device = device;
     this.threads = threads;
-    this.passBytes = passBytes;
-    this.scored = scored;
   }
 
   @Override
   public Iterator<RowStats> call(Iterator<RowStats> stats, Iterator<SourceBatch> batches) {
     List<RowStats> out = new ArrayList<>();
-    try (SnapshotScorer scorer = open(spec, block.value(), options, device, threads, passBytes)) {
-      if (scored != null) {
-        // Pass by pass, so that heartbeats carry progress from within a batch (see ScoringProgress).
-        scorer.onProgress(scored::add);
-      }
+    try (SnapshotScorer scorer = open(spec, block.value(), options, device, threads)) {
       while (batches.hasNext()) {
         SourceBatch b = batches.next();
         if (!stats.hasNext()) {
@@ -83,14 +63,8 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
    * Spark assigned to the task (or the configured kind). Every executor-side scoring path opens its scorer here.
    */
   public static SnapshotScorer open(NetworkSpec spec, List<Snapshot> snapshots, ScoringOptions options, DeviceKind device, int threads) {
-    return open(spec, snapshots, options, device, threads, Long.MAX_VALUE);
-  }
-
-  /** As {@link #open(NetworkSpec, List, ScoringOptions, DeviceKind, int)}, with a memory budget for one checkpoint-batched pass. */
-  public static SnapshotScorer open(
-      NetworkSpec spec, List<Snapshot> snapshots, ScoringOptions options, DeviceKind device, int threads, long passBytes) {
     Engines.threads(threads);
-    return new SnapshotScorer(spec, snapshots, options, Engines.device(device, assignedGpu()), passBytes);
+    return new SnapshotScorer(spec, snapshots, options, Engines.device(device, assignedGpu()));
   }
 
   /**
@@ -127,7 +101,7 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
 
   /** Initial statistics: one empty {@link RowStats} per batch. */
   public static final class Init implements org.apache.spark.api.java.function.Function<SourceBatch, RowStats> {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 1L;
 
     @Override
     public RowStats call(SourceBatch b) {
