@@ -15,6 +15,7 @@ import java.util.List;
  * @param intraOpThreads PyTorch threads per task (0 = cores / task slots)
  * @param storageLevel Spark storage level name for the persisted source
  * @param targetGradient the target batch gradient, or per class the gradient over the batch rows of that class
+ * @param progressIntervalS seconds between two progress lines while scoring and aggregation run
  */
 public record ScoringConfig(
     SimilarityMetric similarity,
@@ -26,7 +27,8 @@ public record ScoringConfig(
     int partitions,
     int intraOpThreads,
     String storageLevel,
-    TargetGradient targetGradient) {
+    TargetGradient targetGradient,
+    double progressIntervalS) {
 
   static ScoringConfig from(Keys k) {
     ScoringConfig s =
@@ -40,7 +42,11 @@ public record ScoringConfig(
             k.nonNegativeInt("partitions"),
             k.nonNegativeInt("intra-op-threads"),
             k.string("storage-level").trim().toUpperCase(java.util.Locale.ROOT),
-            k.enumValue("target-gradient", TargetGradient.class));
+            k.enumValue("target-gradient", TargetGradient.class),
+            k.seconds("progress-interval"));
+    if (!(s.progressIntervalS > 0)) {
+      throw new ConfigValidationException(k.full("progress-interval") + " must be > 0, got " + s.progressIntervalS + " s");
+    }
     for (int i = 0; i < s.layers.size(); i++) {
       if (s.layers.get(i) < 0) {
         throw new ConfigValidationException(k.full("layers") + "[" + i + "] must be >= 0, got " + s.layers.get(i));

@@ -42,6 +42,7 @@ import org.dvgs.output.ValueManifest;
 import org.dvgs.output.Versions;
 import org.dvgs.scoring.FaultInjection;
 import org.dvgs.scoring.ScoringOptions;
+import org.dvgs.scoring.ScoringProgress;
 import org.dvgs.scoring.ScoringStage;
 import org.dvgs.scoring.SourceBatch;
 import org.dvgs.spark.JobGroups;
@@ -106,14 +107,15 @@ public final class ValuationJob {
     DvgsConfig cfg = request.config();
     cfg.output().requirePath();
     JobGroups saved = JobGroups.save(JavaSparkContext.fromSparkContext(spark.sparkContext()));
-    try (OutputDirectory.Claim claim = request.claimOutput() ? Outputs.claim(spark, cfg, cfg.output().path(), "value") : null) {
-      return runIn(spark, request);
+    try (OutputDirectory.Claim claim = request.claimOutput() ? Outputs.claim(spark, cfg, cfg.output().path(), "value") : null;
+        ScoringProgress progress = ScoringProgress.open(spark.sparkContext(), cfg.scoring().progressIntervalS())) {
+      return runIn(spark, request, progress);
     } finally {
       saved.restore();
     }
   }
 
-  private static Outcome runIn(SparkSession spark, ValuationRequest request) {
+  private static Outcome runIn(SparkSession spark, ValuationRequest request, ScoringProgress progress) {
     DvgsConfig cfg = request.config();
     InputLoader.RawInputs raw = request.raw();
     InputLoader.SourceTransform transform = request.transform();
@@ -166,11 +168,13 @@ public final class ValuationJob {
     long rows = SourceBatch.count(batches);
     int threads = Sessions.threadsPerTask(jsc.getConf(), cfg.scoring().intraOpThreads());
     long totalSnapshots = perRestart * cfg.training().restarts();
+    progress.scoring(rows * totalSnapshots);
     ScoringStage.Result scored =
         ScoringStage.run(
             jsc, batches, rows, spec, options, store.readAll(cfg.training().restarts()), totalSnapshots,
-            (long) cfg.scoring().blockMemoryMb() << 20, cfg.device(), threads, level);
+            (long) cfg.scoring().blockMemoryMb() << 20, cfg.device(), threads, level, progress.counter());
     timings.put("score_s", secs(t));
+    progress.aggregation();
 
     // Aggregation and output.
     t = System.nanoTime();

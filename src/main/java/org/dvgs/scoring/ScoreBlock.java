@@ -8,6 +8,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.resource.ResourceInformation;
+import org.apache.spark.util.LongAccumulator;
 import org.dvgs.config.DeviceKind;
 import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
@@ -20,20 +21,34 @@ import org.dvgs.model.Snapshot;
  * checked by its id checksum ({@link RowStats#check}), so a recomputed batch that no longer matches fails the task.
  */
 public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, Iterator<SourceBatch>, RowStats> {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   private final Broadcast<ArrayList<Snapshot>> block;
   private final NetworkSpec spec;
   private final ScoringOptions options;
   private final DeviceKind device;
   private final int threads;
+  private final LongAccumulator scored;
 
+  /** Scores the block's snapshots against every batch of a partition. */
   public ScoreBlock(Broadcast<ArrayList<Snapshot>> block, NetworkSpec spec, ScoringOptions options, DeviceKind device, int threads) {
+    this(block, spec, options, device, threads, null);
+  }
+
+  /**
+   * As above, counting progress.
+   *
+   * @param scored receives the sample-checkpoints scored, batch by batch (see {@link ScoringProgress}); or null
+   */
+  public ScoreBlock(
+      Broadcast<ArrayList<Snapshot>> block, NetworkSpec spec, ScoringOptions options, DeviceKind device, int threads,
+      LongAccumulator scored) {
     this.block = block;
     this.spec = spec;
     this.options = options;
     this.device = device;
     this.threads = threads;
+    this.scored = scored;
   }
 
   @Override
@@ -48,6 +63,9 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
         RowStats s = stats.next();
         s.check(b, "scoring, partition " + partition());
         out.add(fold(s, scorer, b.features(), b.labels(), b.keys(), b.rows()));
+        if (scored != null) {
+          scored.add((long) b.rows() * block.value().size());
+        }
       }
     }
     if (stats.hasNext()) {
@@ -101,7 +119,7 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
 
   /** Initial statistics: one empty {@link RowStats} per batch. */
   public static final class Init implements org.apache.spark.api.java.function.Function<SourceBatch, RowStats> {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     @Override
     public RowStats call(SourceBatch b) {

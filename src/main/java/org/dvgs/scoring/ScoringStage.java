@@ -6,6 +6,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
 import org.dvgs.config.DeviceKind;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.Snapshot;
@@ -83,10 +84,31 @@ public final class ScoringStage {
       DeviceKind device,
       int threads,
       StorageLevel level) {
+    return run(jsc, batches, rows, spec, options, snapshots, totalSnapshots, budgetBytes, device, threads, level, null);
+  }
+
+  /**
+   * Runs the scoring, counting the sample-checkpoints scored into {@code counter} (see {@link ScoringProgress}).
+   *
+   * @param counter the progress counter, or null
+   */
+  public static Result run(
+      JavaSparkContext jsc,
+      JavaRDD<SourceBatch> batches,
+      long rows,
+      NetworkSpec spec,
+      ScoringOptions options,
+      Iterator<Snapshot> snapshots,
+      long totalSnapshots,
+      long budgetBytes,
+      DeviceKind device,
+      int threads,
+      StorageLevel level,
+      LongAccumulator counter) {
     // The caller's job group is back when scoring returns or fails; each block runs in dvgs's own group.
     JobGroups saved = JobGroups.save(jsc);
     try {
-      return scoreBlocks(jsc, batches, rows, spec, options, snapshots, totalSnapshots, budgetBytes, device, threads, level);
+      return scoreBlocks(jsc, batches, rows, spec, options, snapshots, totalSnapshots, budgetBytes, device, threads, level, counter);
     } finally {
       saved.restore();
     }
@@ -103,7 +125,8 @@ public final class ScoringStage {
       long budgetBytes,
       DeviceKind device,
       int threads,
-      StorageLevel level) {
+      StorageLevel level,
+      LongAccumulator counter) {
     long t0 = System.nanoTime();
     int perBlock = snapshotsPerBlock(spec, gradientsPerSnapshot(spec, options), budgetBytes);
     long blocksTotal = Math.max(1, (totalSnapshots + perBlock - 1) / perBlock);
@@ -123,7 +146,7 @@ public final class ScoringStage {
       jsc.setJobGroup("dvgs-scoring", what, false);
       Broadcast<ArrayList<Snapshot>> bc = jsc.broadcast(items);
       long tb = System.nanoTime();
-      JavaRDD<RowStats> next = acc.zipPartitions(batches, new ScoreBlock(bc, spec, options, device, threads)).persist(level);
+      JavaRDD<RowStats> next = acc.zipPartitions(batches, new ScoreBlock(bc, spec, options, device, threads, counter)).persist(level);
       next.count();
       acc.unpersist(false);
       bc.unpersist(false);
