@@ -9,7 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.dvgs.cli.Main;
@@ -35,12 +38,18 @@ class WrittenManifestsTest {
     return (Map<String, Object>) ManifestCodec.parse(Files.readString(dir.resolve("manifest.json"), StandardCharsets.UTF_8));
   }
 
-  /** Same keys in every object, recursively (lists: element by element up to the shorter one). */
+  /**
+   * Every key of {@code expected} in the same object of {@code actual}, recursively (lists: element by element up to
+   * the shorter one). Keys added since (a new setting under {@code config}, say) are allowed: readers ignore them.
+   */
   static void sameKeys(Object expected, Object actual, String at) {
     if (expected instanceof Map<?, ?> e) {
       assertTrue(actual instanceof Map<?, ?>, at + " is not an object");
       Map<?, ?> a = (Map<?, ?>) actual;
-      assertEquals(e.keySet(), a.keySet(), "keys of " + (at.isEmpty() ? "the manifest" : at));
+      Set<Object> missing = new TreeSet<>(Comparator.comparing(String::valueOf));
+      missing.addAll(e.keySet());
+      missing.removeAll(a.keySet());
+      assertEquals(Set.of(), missing, "keys of " + (at.isEmpty() ? "the manifest" : at) + " no longer written");
       for (Object k : e.keySet()) {
         sameKeys(e.get(k), a.get(k), at.isEmpty() ? String.valueOf(k) : at + "." + k);
       }
