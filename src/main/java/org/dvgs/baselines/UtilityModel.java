@@ -40,6 +40,8 @@ public final class UtilityModel implements Serializable {
   private final double l2;
   private final int maxIter;
   private final double tolerance;
+  /** The logistic fit's L-BFGS: the hand-written one (default) or Breeze's. */
+  private final Solver solver;
   /** {@code targetIsClass[c][i]}: target row i has class c (classifier only), the AUROC utility's labels. */
   private final boolean[][] targetIsClass;
   /** Squared deviations of the target labels from their mean: R^2's denominator (regressor only). */
@@ -47,7 +49,7 @@ public final class UtilityModel implements Serializable {
 
   private UtilityModel(
       double[] x, double[] y, int n, int d, double[] tx, double[] ty, int m, boolean classifier, int classes, UtilityMetric metric,
-      double l2, int maxIter, double tolerance) {
+      double l2, int maxIter, double tolerance, Solver solver) {
     this.x = x;
     this.y = y;
     this.n = n;
@@ -61,6 +63,7 @@ public final class UtilityModel implements Serializable {
     this.l2 = l2;
     this.maxIter = maxIter;
     this.tolerance = tolerance;
+    this.solver = solver;
     this.targetSs = Stats.sumOfSquares(ty);
     this.targetIsClass = new boolean[classes][m];
     for (int i = 0; i < m && classifier; i++) {
@@ -105,7 +108,18 @@ public final class UtilityModel implements Serializable {
     return new UtilityModel(
         toDouble(source.features()), toDouble(source.labels()), source.rows(), source.width(), toDouble(target.features()),
         toDouble(target.labels()), target.rows(), classifier, classifier ? numClasses : 0, metric, settings.l2(),
-        settings.maxIter(), settings.tolerance());
+        settings.maxIter(), settings.tolerance(), Solver.HAND_WRITTEN);
+  }
+
+  /** Which L-BFGS fits the logistic model. */
+  enum Solver {
+    HAND_WRITTEN,
+    BREEZE
+  }
+
+  /** This model with its logistic fits run by {@code s} (for comparing the solvers). */
+  UtilityModel withSolver(Solver s) {
+    return new UtilityModel(x, y, n, d, tx, ty, m, classifier, classes, metric, l2, maxIter, tolerance, s);
   }
 
   private static void checkClasses(float[] labels, int numClasses, String which) {
@@ -348,7 +362,14 @@ public final class UtilityModel implements Serializable {
       for (int i = 0; i < k; i++) {
         yl[i] = local[label[i]];
       }
-      minimise(present.length, yl);
+      if (solver == Solver.BREEZE) {
+        int p = present.length;
+        BreezeLbfgs.Result r = BreezeLbfgs.minimise((th, g) -> objective(th, g, p, yl), w, maxIter, tolerance, MEMORY);
+        w = r.x().clone();
+        iterations += r.iterations();
+      } else {
+        minimise(present.length, yl);
+      }
       predict(present);
       return classifierScore(prob, pred);
     }

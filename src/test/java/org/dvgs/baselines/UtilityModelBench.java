@@ -38,23 +38,32 @@ public final class UtilityModelBench {
         new Case("budget-test 400x20, 2 classes", Problems.classification(400, 100, 20, 2, 0.2, 2), UtilityMetric.ACCURACY, 1.0, 1e-4),
         new Case("adult-size 1000x108, accuracy", Problems.classification(1000, 400, 108, 2, 0.2, 7), UtilityMetric.ACCURACY, 1.0, 1e-4),
         new Case("adult-size 1000x108, auroc", Problems.classification(1000, 400, 108, 2, 0.2, 7), UtilityMetric.AUROC, 1.0, 1e-4));
+    // Both solvers on every problem, interleaved so that they see the same machine load.
     for (Case c : cases) {
-      run(c);
+      for (UtilityModel.Solver solver : UtilityModel.Solver.values()) {
+        run(c, solver);
+      }
     }
-    tight(cases.get(4));
+    for (UtilityModel.Solver solver : UtilityModel.Solver.values()) {
+      tight(cases.get(4), solver);
+    }
     if (args.length > 0 && args[0].equals("spark")) {
       spark(cases.get(4));
     }
   }
 
   private static UtilityModel model(Case c) {
-    DenseRows src = SourceRows.of(c.problem().source()).rows();
-    return UtilityModel.of(src, c.problem().target(), Task.CLASSIFIER, c.problem().numClasses(),
-        new BaselinesConfig.Utility(c.metric(), c.l2(), 100, c.tolerance()));
+    return model(c, UtilityModel.Solver.HAND_WRITTEN);
   }
 
-  private static void run(Case c) {
-    UtilityModel m = model(c);
+  private static UtilityModel model(Case c, UtilityModel.Solver solver) {
+    DenseRows src = SourceRows.of(c.problem().source()).rows();
+    return UtilityModel.of(src, c.problem().target(), Task.CLASSIFIER, c.problem().numClasses(),
+        new BaselinesConfig.Utility(c.metric(), c.l2(), 100, c.tolerance())).withSolver(solver);
+  }
+
+  private static void run(Case c, UtilityModel.Solver solver) {
+    UtilityModel m = model(c, solver);
     int n = m.size();
     int reps = n >= 1000 ? 5 : 50;
     double[] cold = new double[reps];
@@ -75,6 +84,10 @@ public final class UtilityModelBench {
     base.setAllBut(-1);
     base.fit();
     double[] start = base.weights();
+    String obj = c.problem().numClasses() == 2
+        ? String.format("%.12f", objective(c.problem().source(), c.problem().width(),
+            Arrays.copyOfRange(start, 1 + (int) start[0], start.length), c.l2()))
+        : "-";
     int loo = Math.min(n, 100);
     UtilityModel.Fitter f = m.fitter();
     long t0 = System.nanoTime();
@@ -86,23 +99,23 @@ public final class UtilityModelBench {
     }
     double looMs = (System.nanoTime() - t0) / 1e6;
     Arrays.sort(cold);
-    System.out.printf("%-32s cold fit: median %.3f ms (min %.3f, max %.3f; %d solver iterations), U(all) = %.17g;"
+    System.out.printf("%-32s %-12s objective %s, cold fit: median %.3f ms (min %.3f, max %.3f; %d solver iterations), U(all) = %.17g;"
             + " %d warm leave-one-out fits: %.1f ms, %.3f ms/fit, %.1f iterations/fit, sum of U = %.17g%n",
-        c.name(), cold[reps / 2], cold[0], cold[reps - 1], coldIter, u, loo, looMs, looMs / loo,
+        c.name(), solver, obj, cold[reps / 2], cold[0], cold[reps - 1], coldIter, u, loo, looMs, looMs / loo,
         (double) f.iterations() / loo, sum);
   }
 
-  /** The hand-written solver at tolerance 1e-9: the optimum, to compare Spark ML's against. */
-  private static void tight(Case c) {
+  /** A solver at tolerance 1e-9: the optimum, to compare the other solvers against. */
+  private static void tight(Case c, UtilityModel.Solver solver) {
     Case t = new Case(c.name(), c.problem(), c.metric(), c.l2(), 1e-9);
-    UtilityModel.Fitter f = model(t).fitter();
+    UtilityModel.Fitter f = model(t, solver).fitter();
     f.setAllBut(-1);
     long t0 = System.nanoTime();
     double u = f.fit();
     double ms = (System.nanoTime() - t0) / 1e6;
     double[] saved = f.weights();
     double[] w = Arrays.copyOfRange(saved, 1 + (int) saved[0], saved.length);
-    System.out.printf("%-32s tolerance 1e-9: %.3f ms, %d iterations, objective %.12f, U(all) = %.6f%n", c.name(), ms,
+    System.out.printf("%-32s %-12s tolerance 1e-9: %.3f ms, %d iterations, objective %.12f, U(all) = %.6f%n", c.name(), solver, ms,
         f.iterations(), objective(c.problem().source(), c.problem().width(), w, c.l2()), u);
   }
 
