@@ -16,12 +16,15 @@ import scala.Option;
 import scala.Tuple2;
 
 /**
- * Breeze's L-BFGS ({@code breeze.optimize.LBFGS}) driven from Java. Breeze's {@code DiffFunction} and
- * {@code ConvergenceCheck} are Scala traits that javac cannot implement in a class ({@code DiffFunction}'s
- * {@code double apply(T)} clashes with {@code Function1}'s {@code Object apply(T)}, a bridge only scalac writes), so
- * both are {@link Proxy} instances over the trait interfaces: the handler answers the abstract methods and forwards
- * the traits' default methods with {@link InvocationHandler#invokeDefault}. Vectors are Breeze {@code DenseVector}s
- * over plain {@code double[]}; the vector space is {@code DenseVector.space_Double()}.
+ * Breeze's L-BFGS ({@code breeze.optimize.LBFGS}) driven from Java, with Breeze {@code DenseVector}s over plain
+ * {@code double[]} and the vector space {@code DenseVector.space_Double()}. Breeze's {@code DiffFunction} is a Scala
+ * trait that neither a Java class nor a {@link Proxy} can implement: its {@code double apply(T)} and
+ * {@code Function1}'s {@code Object apply(T)} differ only in return type, which javac and the proxy generator both
+ * reject (only scalac writes such a pair). The JVM itself allows it, so {@link LambdaMetafactory} makes the
+ * function: a class whose one method is {@code calculate}; the trait's default methods ({@code apply(T)}, {@code
+ * cached}, ...) come with the interface. Breeze calls a {@code DiffFunction} through those, never through {@code
+ * Function1}'s erased {@code apply}, which this class leaves unimplemented. The convergence check has no such clash
+ * and is a {@link Proxy}.
  *
  * <p>Convergence is the utility model's own criterion rather than Breeze's default (whose gradient test is relative
  * to the objective and floored at 1e-8, too loose for tight tolerances): the largest absolute gradient entry at most

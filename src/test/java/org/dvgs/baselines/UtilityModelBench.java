@@ -20,11 +20,11 @@ import org.dvgs.core.CanonicalRow;
 import org.dvgs.core.DenseRows;
 
 /**
- * Times the logistic utility model's solver (BENCHMARKS.md, "Utility model solver"): a cold fit on every source
+ * Times the logistic utility model's solver, Breeze's L-BFGS called directly (BENCHMARKS.md, "Utility model solver"): a cold fit on every source
  * row and a leave-one-out style sequence of warm-started fits, on the baselines tests' problems and on an
  * Adult-sized one (1,000 source rows x 108 features, 400 target rows, as the Adult protocol). With {@code spark} as the first argument it also fits the
  * Adult-sized problem with Spark ML's {@code LogisticRegression} (Breeze's L-BFGS inside) on the same objective and
- * compares the optimum found. Not a test: run it with {@code java -cp <test class path> ...UtilityModelBench}.
+ * compares the optimum found (there Breeze runs over an RDD, one Spark job per evaluation). Not a test: run it with {@code java -cp <test class path> ...UtilityModelBench}.
  */
 public final class UtilityModelBench {
   private UtilityModelBench() {}
@@ -38,32 +38,23 @@ public final class UtilityModelBench {
         new Case("budget-test 400x20, 2 classes", Problems.classification(400, 100, 20, 2, 0.2, 2), UtilityMetric.ACCURACY, 1.0, 1e-4),
         new Case("adult-size 1000x108, accuracy", Problems.classification(1000, 400, 108, 2, 0.2, 7), UtilityMetric.ACCURACY, 1.0, 1e-4),
         new Case("adult-size 1000x108, auroc", Problems.classification(1000, 400, 108, 2, 0.2, 7), UtilityMetric.AUROC, 1.0, 1e-4));
-    // Both solvers on every problem, interleaved so that they see the same machine load.
     for (Case c : cases) {
-      for (UtilityModel.Solver solver : UtilityModel.Solver.values()) {
-        run(c, solver);
-      }
+      run(c);
     }
-    for (UtilityModel.Solver solver : UtilityModel.Solver.values()) {
-      tight(cases.get(4), solver);
-    }
+    tight(cases.get(4));
     if (args.length > 0 && args[0].equals("spark")) {
       spark(cases.get(4));
     }
   }
 
   private static UtilityModel model(Case c) {
-    return model(c, UtilityModel.Solver.HAND_WRITTEN);
-  }
-
-  private static UtilityModel model(Case c, UtilityModel.Solver solver) {
     DenseRows src = SourceRows.of(c.problem().source()).rows();
     return UtilityModel.of(src, c.problem().target(), Task.CLASSIFIER, c.problem().numClasses(),
-        new BaselinesConfig.Utility(c.metric(), c.l2(), 100, c.tolerance())).withSolver(solver);
+        new BaselinesConfig.Utility(c.metric(), c.l2(), 100, c.tolerance()));
   }
 
-  private static void run(Case c, UtilityModel.Solver solver) {
-    UtilityModel m = model(c, solver);
+  private static void run(Case c) {
+    UtilityModel m = model(c);
     int n = m.size();
     int reps = n >= 1000 ? 5 : 50;
     double[] cold = new double[reps];
@@ -99,23 +90,23 @@ public final class UtilityModelBench {
     }
     double looMs = (System.nanoTime() - t0) / 1e6;
     Arrays.sort(cold);
-    System.out.printf("%-32s %-12s objective %s, cold fit: median %.3f ms (min %.3f, max %.3f; %d solver iterations), U(all) = %.17g;"
+    System.out.printf("%-32s objective %s, cold fit: median %.3f ms (min %.3f, max %.3f; %d solver iterations), U(all) = %.17g;"
             + " %d warm leave-one-out fits: %.1f ms, %.3f ms/fit, %.1f iterations/fit, sum of U = %.17g%n",
-        c.name(), solver, obj, cold[reps / 2], cold[0], cold[reps - 1], coldIter, u, loo, looMs, looMs / loo,
+        c.name(), obj, cold[reps / 2], cold[0], cold[reps - 1], coldIter, u, loo, looMs, looMs / loo,
         (double) f.iterations() / loo, sum);
   }
 
-  /** A solver at tolerance 1e-9: the optimum, to compare the other solvers against. */
-  private static void tight(Case c, UtilityModel.Solver solver) {
+  /** The solver at tolerance 1e-9: the optimum, to compare Spark ML's against. */
+  private static void tight(Case c) {
     Case t = new Case(c.name(), c.problem(), c.metric(), c.l2(), 1e-9);
-    UtilityModel.Fitter f = model(t, solver).fitter();
+    UtilityModel.Fitter f = model(t).fitter();
     f.setAllBut(-1);
     long t0 = System.nanoTime();
     double u = f.fit();
     double ms = (System.nanoTime() - t0) / 1e6;
     double[] saved = f.weights();
     double[] w = Arrays.copyOfRange(saved, 1 + (int) saved[0], saved.length);
-    System.out.printf("%-32s %-12s tolerance 1e-9: %.3f ms, %d iterations, objective %.12f, U(all) = %.6f%n", c.name(), solver, ms,
+    System.out.printf("%-32s tolerance 1e-9: %.3f ms, %d iterations, objective %.12f, U(all) = %.6f%n", c.name(), ms,
         f.iterations(), objective(c.problem().source(), c.problem().width(), w, c.l2()), u);
   }
 
