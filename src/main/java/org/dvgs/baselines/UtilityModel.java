@@ -14,9 +14,9 @@ import org.dvgs.core.InputException;
 /**
  * The utility U(S) that leave-one-out and TMC Data Shapley measure subsets S of the source with: a model fitted on S
  * and scored on the trusted target set. A classifier fits L2-regularised logistic regression (binary, or multinomial
- * softmax above two classes) by Breeze's L-BFGS; a regressor fits ridge regression in closed form. Both are convex, so a
+ * softmax above two classes) by L-BFGS; a regressor fits ridge regression in closed form. Both are convex, so a
  * fit's result does not depend on where the solver starts beyond its tolerance, and everything is plain sequential
- * JVM code: the same subset in the same order gives bit-identical utilities on any executor.
+ * Java: the same subset in the same order gives bit-identical utilities on any executor.
  *
  * <p>Subsets a model cannot be fitted on still have a utility: the empty subset scores as chance (accuracy
  * 1/classes, AUROC 0.5, R^2 0, the score of predicting the target mean); a classifier subset holding one class
@@ -40,6 +40,8 @@ public final class UtilityModel implements Serializable {
   private final double l2;
   private final int maxIter;
   private final double tolerance;
+  /** Another minimiser for the logistic fit, to compare solvers against the hand-written one; null: the latter. */
+  private final transient Minimiser minimiser;
   /** {@code targetIsClass[c][i]}: target row i has class c (classifier only), the AUROC utility's labels. */
   private final boolean[][] targetIsClass;
   /** Squared deviations of the target labels from their mean: R^2's denominator (regressor only). */
@@ -47,7 +49,7 @@ public final class UtilityModel implements Serializable {
 
   private UtilityModel(
       double[] x, double[] y, int n, int d, double[] tx, double[] ty, int m, boolean classifier, int classes, UtilityMetric metric,
-      double l2, int maxIter, double tolerance) {
+      double l2, int maxIter, double tolerance, Minimiser minimiser) {
     this.x = x;
     this.y = y;
     this.n = n;
@@ -61,6 +63,7 @@ public final class UtilityModel implements Serializable {
     this.l2 = l2;
     this.maxIter = maxIter;
     this.tolerance = tolerance;
+    this.minimiser = minimiser;
     this.targetSs = Stats.sumOfSquares(ty);
     this.targetIsClass = new boolean[classes][m];
     for (int i = 0; i < m && classifier; i++) {
@@ -105,7 +108,28 @@ public final class UtilityModel implements Serializable {
     return new UtilityModel(
         toDouble(source.features()), toDouble(source.labels()), source.rows(), source.width(), toDouble(target.features()),
         toDouble(target.labels()), target.rows(), classifier, classifier ? numClasses : 0, metric, settings.l2(),
-        settings.maxIter(), settings.tolerance());
+        settings.maxIter(), settings.tolerance(), null);
+  }
+
+  /** A differentiable objective over plain arrays: the logistic fit's. */
+  interface Objective {
+    /** Returns f(w) and writes its gradient into {@code grad} (w's length, to be overwritten). */
+    double value(double[] w, double[] grad);
+  }
+
+  /** A minimiser to run the logistic fit with instead of the hand-written L-BFGS (the solver benchmark's Breeze). */
+  interface Minimiser {
+    /**
+     * Minimises {@code f} from {@code start} (not modified) until the largest gradient entry is at most {@code
+     * tolerance} or {@code maxIter} iterations; returns the point found and adds the iterations to {@code
+     * iterations[0]}.
+     */
+    double[] minimise(Objective f, double[] start, int maxIter, double tolerance, long[] iterations);
+  }
+
+  /** This model with its logistic fits run by {@code other} (not kept when serialised), for comparing solvers. */
+  UtilityModel withMinimiser(Minimiser other) {
+    return new UtilityModel(x, y, n, d, tx, ty, m, classifier, classes, metric, l2, maxIter, tolerance, other);
   }
 
   private static void checkClasses(float[] labels, int numClasses, String which) {
@@ -233,13 +257,8 @@ public final class UtilityModel implements Serializable {
     return classifierScore(prob, pred);
   }
 
-  /**
-   * Logistic regression (softmax above two present classes) by Breeze's L-BFGS ({@link BreezeLbfgs}) on the per-row
-   * objective, each fit from the last fit's weights. Each fit runs a fresh minimiser, so it starts without curvature
-   * pairs: only the weights carry over from one fit to the next.
-   */
+  /** Logistic regression (softmax above two present classes) by L-BFGS on the per-row objective. */
   private final class LogisticFitter extends Fitter {
-    /** Curvature pairs L-BFGS keeps. */
     private static final int MEMORY = 7;
     private final double[] xs = new double[n * d];
     private final int[] label = new int[n];
@@ -305,6 +324,7 @@ public final class UtilityModel implements Serializable {
         w[i] = 0.01 * (2 * rnd.nextDouble() - 1);
       }
       lastPresent = present;
+      forgetCurvature();
     }
 
     private int[] present() {
@@ -342,6 +362,7 @@ public final class UtilityModel implements Serializable {
       if (!Arrays.equals(present, lastPresent) || w.length != params(present.length)) {
         w = new double[params(present.length)];
         lastPresent = present;
+        forgetCurvature();
       }
       int[] local = new int[classes];
       for (int i = 0; i < present.length; i++) {
@@ -351,10 +372,14 @@ public final class UtilityModel implements Serializable {
       for (int i = 0; i < k; i++) {
         yl[i] = local[label[i]];
       }
-      int p = present.length;
-      BreezeLbfgs.Result r = BreezeLbfgs.minimise((th, g) -> objective(th, g, p, yl), w, maxIter, tolerance, MEMORY);
-      w = r.x().clone();
-      iterations += r.iterations();
+      if (minimiser != null) {
+        int p = present.length;
+        long[] it = new long[1];
+        w = minimiser.minimise((th, g) -> objective(th, g, p, yl), w, maxIter, tolerance, it).clone();
+        iterations += it[0];
+      } else {
+        minimise(present.length, yl);
+      }
       predict(present);
       return classifierScore(prob, pred);
     }
@@ -427,6 +452,104 @@ public final class UtilityModel implements Serializable {
         g[j] *= inv;
       }
       return loss * inv;
+    }
+
+    /**
+     * Curvature pairs kept from fit to fit: consecutive working sets differ by one row and the objective is a mean
+     * over rows, so the last fit's curvature is a good start for the next and saves most of its iterations.
+     */
+    private double[][] s = new double[0][];
+    private double[][] yv = new double[0][];
+    private final double[] rho = new double[MEMORY];
+    private int stored;
+    private int head;
+
+    private void forgetCurvature() {
+      stored = 0;
+      head = 0;
+    }
+
+    private void minimise(int p, int[] yl) {
+      int len = w.length;
+      if (s.length == 0 || s[0].length != len) {
+        s = new double[MEMORY][len];
+        yv = new double[MEMORY][len];
+        forgetCurvature();
+      }
+      double[] g = new double[len];
+      double[] gNew = new double[len];
+      double[] th = new double[len];
+      double[] dir = new double[len];
+      double[] alpha = new double[MEMORY];
+      double f = objective(w, g, p, yl);
+      for (int it = 0; it < maxIter && maxAbs(g) > tolerance; it++) {
+        iterations++;
+        System.arraycopy(g, 0, dir, 0, len);
+        for (int h = 0; h < stored; h++) {
+          int idx = Math.floorMod(head - 1 - h, MEMORY);
+          alpha[idx] = rho[idx] * dot(s[idx], dir);
+          axpy(-alpha[idx], yv[idx], dir);
+        }
+        double scale = 1;
+        if (stored > 0) {
+          int last = Math.floorMod(head - 1, MEMORY);
+          scale = dot(s[last], yv[last]) / dot(yv[last], yv[last]);
+        } else {
+          scale = Math.min(1, 1 / Math.sqrt(dot(g, g)));
+        }
+        for (int j = 0; j < len; j++) {
+          dir[j] *= scale;
+        }
+        for (int h = stored - 1; h >= 0; h--) {
+          int idx = Math.floorMod(head - 1 - h, MEMORY);
+          double beta = rho[idx] * dot(yv[idx], dir);
+          axpy(alpha[idx] - beta, s[idx], dir);
+        }
+        for (int j = 0; j < len; j++) {
+          dir[j] = -dir[j];
+        }
+        double slope = dot(g, dir);
+        if (!(slope < 0)) {
+          stored = 0;
+          double gn = Math.sqrt(dot(g, g));
+          for (int j = 0; j < len; j++) {
+            dir[j] = -g[j] / Math.max(1, gn);
+          }
+          slope = dot(g, dir);
+        }
+        double step = 1;
+        double fNew = Double.NaN;
+        boolean accepted = false;
+        for (int back = 0; back < 40; back++) {
+          for (int j = 0; j < len; j++) {
+            th[j] = w[j] + step * dir[j];
+          }
+          fNew = objective(th, gNew, p, yl);
+          if (fNew <= f + 1e-4 * step * slope) {
+            accepted = true;
+            break;
+          }
+          step *= 0.5;
+        }
+        if (!accepted) {
+          break;
+        }
+        double[] sNew = s[head];
+        double[] yNew = yv[head];
+        for (int j = 0; j < len; j++) {
+          sNew[j] = th[j] - w[j];
+          yNew[j] = gNew[j] - g[j];
+        }
+        double sy = dot(sNew, yNew);
+        if (sy > 1e-12) {
+          rho[head] = 1 / sy;
+          head = (head + 1) % MEMORY;
+          stored = Math.min(stored + 1, MEMORY);
+        }
+        System.arraycopy(th, 0, w, 0, len);
+        System.arraycopy(gNew, 0, g, 0, len);
+        f = fNew;
+      }
     }
 
     private void predict(int[] present) {
@@ -620,5 +743,27 @@ public final class UtilityModel implements Serializable {
       }
       b[j] = s / a[j * d + j];
     }
+  }
+
+  private static double dot(double[] u, double[] v) {
+    double s = 0;
+    for (int i = 0; i < u.length; i++) {
+      s += u[i] * v[i];
+    }
+    return s;
+  }
+
+  private static void axpy(double a, double[] u, double[] v) {
+    for (int i = 0; i < u.length; i++) {
+      v[i] += a * u[i];
+    }
+  }
+
+  private static double maxAbs(double[] g) {
+    double mx = 0;
+    for (double v : g) {
+      mx = Math.max(mx, Math.abs(v));
+    }
+    return mx;
   }
 }

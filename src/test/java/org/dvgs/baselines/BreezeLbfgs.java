@@ -30,31 +30,29 @@ import scala.Tuple2;
  * to the objective and floored at 1e-8, too loose for tight tolerances): the largest absolute gradient entry at most
  * {@code tolerance}, or {@code maxIter} iterations, or a failed line search. Everything is built per call, inside the
  * Spark task that fits; nothing here is serialised.
+ *
+ * <p>Test sources only: {@link UtilityModelBench} compares it with the utility model's own L-BFGS (BENCHMARKS.md,
+ * "Utility model solver").
  */
 final class BreezeLbfgs {
   private BreezeLbfgs() {}
 
-  /** A differentiable objective over plain arrays. */
-  interface Objective {
-    /** Returns f(w) and writes its gradient into {@code grad} (same length as w, to be overwritten). */
-    double value(double[] w, double[] grad);
-  }
+  /** Curvature pairs kept, as the hand-written L-BFGS. */
+  private static final int MEMORY = 7;
 
-  /** The minimiser found and the iterations it took. */
-  record Result(double[] x, int iterations) {}
+  /** Breeze's L-BFGS as the utility model's minimiser. */
+  static final UtilityModel.Minimiser MINIMISER = BreezeLbfgs::minimise;
 
-  /**
-   * Minimises {@code f} from {@code start} (not modified).
-   *
-   * @param memory curvature pairs L-BFGS keeps
-   */
-  static Result minimise(Objective f, double[] start, int maxIter, double tolerance, int memory) {
+  /** Minimises {@code f} from {@code start} (not modified); adds the iterations to {@code iterations[0]}. */
+  static double[] minimise(UtilityModel.Objective f, double[] start, int maxIter, double tolerance, long[] iterations) {
+    int memory = MEMORY;
     DiffFunction<DenseVector<Object>> fn = diffFunction(f);
     FirstOrderMinimizer.ConvergenceCheck<DenseVector<Object>> check =
         proxy(FirstOrderMinimizer.ConvergenceCheck.class, new CheckHandler(maxIter, tolerance));
     LBFGS<DenseVector<Object>> lbfgs = new LBFGS<>(check, memory, DenseVector.space_Double());
     FirstOrderMinimizer.State<DenseVector<Object>, ?, ?> state = lbfgs.minimizeAndReturnState(fn, vector(start.clone()));
-    return new Result(array(state.x()), state.iter());
+    iterations[0] += state.iter();
+    return array(state.x());
   }
 
   /** Makes {@code DiffFunction.calculate} call {@link #calculate} with {@code f}: its one abstract method javac can name. */
@@ -65,9 +63,9 @@ final class BreezeLbfgs {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       MethodType calculate = MethodType.methodType(Tuple2.class, Object.class);
       DIFF_FUNCTION_FACTORY = LambdaMetafactory.metafactory(lookup, "calculate",
-              MethodType.methodType(DiffFunction.class, Objective.class), calculate,
+              MethodType.methodType(DiffFunction.class, UtilityModel.Objective.class), calculate,
               lookup.findStatic(BreezeLbfgs.class, "calculate",
-                  MethodType.methodType(Tuple2.class, Objective.class, Object.class)),
+                  MethodType.methodType(Tuple2.class, UtilityModel.Objective.class, Object.class)),
               calculate)
           .getTarget();
     } catch (ReflectiveOperationException | LambdaConversionException e) {
@@ -76,7 +74,7 @@ final class BreezeLbfgs {
   }
 
   @SuppressWarnings("unchecked")
-  private static DiffFunction<DenseVector<Object>> diffFunction(Objective f) {
+  private static DiffFunction<DenseVector<Object>> diffFunction(UtilityModel.Objective f) {
     try {
       return (DiffFunction<DenseVector<Object>>) DIFF_FUNCTION_FACTORY.invoke(f);
     } catch (Throwable t) {
@@ -85,7 +83,7 @@ final class BreezeLbfgs {
   }
 
   /** {@code DiffFunction.calculate}: the objective's value and gradient at {@code x}. */
-  private static Tuple2<Object, DenseVector<Object>> calculate(Objective f, Object x) {
+  private static Tuple2<Object, DenseVector<Object>> calculate(UtilityModel.Objective f, Object x) {
     double[] w = array(x);
     double[] g = new double[w.length];
     double v = f.value(w, g);
