@@ -40,6 +40,8 @@ public final class UtilityModel implements Serializable {
   private final double l2;
   private final int maxIter;
   private final double tolerance;
+  /** Another minimiser for the logistic fit, to compare solvers against the hand-written one; null: the latter. */
+  private final transient Minimiser minimiser;
   /** {@code targetIsClass[c][i]}: target row i has class c (classifier only), the AUROC utility's labels. */
   private final boolean[][] targetIsClass;
   /** Squared deviations of the target labels from their mean: R^2's denominator (regressor only). */
@@ -47,7 +49,7 @@ public final class UtilityModel implements Serializable {
 
   private UtilityModel(
       double[] x, double[] y, int n, int d, double[] tx, double[] ty, int m, boolean classifier, int classes, UtilityMetric metric,
-      double l2, int maxIter, double tolerance) {
+      double l2, int maxIter, double tolerance, Minimiser minimiser) {
     this.x = x;
     this.y = y;
     this.n = n;
@@ -61,6 +63,7 @@ public final class UtilityModel implements Serializable {
     this.l2 = l2;
     this.maxIter = maxIter;
     this.tolerance = tolerance;
+    this.minimiser = minimiser;
     this.targetSs = Stats.sumOfSquares(ty);
     this.targetIsClass = new boolean[classes][m];
     for (int i = 0; i < m && classifier; i++) {
@@ -105,7 +108,28 @@ public final class UtilityModel implements Serializable {
     return new UtilityModel(
         toDouble(source.features()), toDouble(source.labels()), source.rows(), source.width(), toDouble(target.features()),
         toDouble(target.labels()), target.rows(), classifier, classifier ? numClasses : 0, metric, settings.l2(),
-        settings.maxIter(), settings.tolerance());
+        settings.maxIter(), settings.tolerance(), null);
+  }
+
+  /** A differentiable objective over plain arrays: the logistic fit's. */
+  interface Objective {
+    /** Returns f(w) and writes its gradient into {@code grad} (w's length, to be overwritten). */
+    double value(double[] w, double[] grad);
+  }
+
+  /** A minimiser to run the logistic fit with instead of the hand-written L-BFGS (the solver benchmark's Breeze). */
+  interface Minimiser {
+    /**
+     * Minimises {@code f} from {@code start} (not modified) until the largest gradient entry is at most {@code
+     * tolerance} or {@code maxIter} iterations; returns the point found and adds the iterations to {@code
+     * iterations[0]}.
+     */
+    double[] minimise(Objective f, double[] start, int maxIter, double tolerance, long[] iterations);
+  }
+
+  /** This model with its logistic fits run by {@code other} (not kept when serialised), for comparing solvers. */
+  UtilityModel withMinimiser(Minimiser other) {
+    return new UtilityModel(x, y, n, d, tx, ty, m, classifier, classes, metric, l2, maxIter, tolerance, other);
   }
 
   private static void checkClasses(float[] labels, int numClasses, String which) {
@@ -348,7 +372,14 @@ public final class UtilityModel implements Serializable {
       for (int i = 0; i < k; i++) {
         yl[i] = local[label[i]];
       }
-      minimise(present.length, yl);
+      if (minimiser != null) {
+        int p = present.length;
+        long[] it = new long[1];
+        w = minimiser.minimise((th, g) -> objective(th, g, p, yl), w, maxIter, tolerance, it).clone();
+        iterations += it[0];
+      } else {
+        minimise(present.length, yl);
+      }
       predict(present);
       return classifierScore(prob, pred);
     }

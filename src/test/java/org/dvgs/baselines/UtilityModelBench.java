@@ -20,7 +20,7 @@ import org.dvgs.core.CanonicalRow;
 import org.dvgs.core.DenseRows;
 
 /**
- * Times the logistic utility model's solver (BENCHMARKS.md, "Utility model solver"): a cold fit on every source
+ * Times the logistic utility model's hand-written L-BFGS against Breeze's called directly ({@link BreezeLbfgs}) (BENCHMARKS.md, "Utility model solver"): a cold fit on every source
  * row and a leave-one-out style sequence of warm-started fits, on the baselines tests' problems and on an
  * Adult-sized one (1,000 source rows x 108 features, 400 target rows, as the Adult protocol). With {@code spark} as the first argument it also fits the
  * Adult-sized problem with Spark ML's {@code LogisticRegression} (Breeze's L-BFGS inside) on the same objective and
@@ -38,23 +38,41 @@ public final class UtilityModelBench {
         new Case("budget-test 400x20, 2 classes", Problems.classification(400, 100, 20, 2, 0.2, 2), UtilityMetric.ACCURACY, 1.0, 1e-4),
         new Case("adult-size 1000x108, accuracy", Problems.classification(1000, 400, 108, 2, 0.2, 7), UtilityMetric.ACCURACY, 1.0, 1e-4),
         new Case("adult-size 1000x108, auroc", Problems.classification(1000, 400, 108, 2, 0.2, 7), UtilityMetric.AUROC, 1.0, 1e-4));
+    // Both solvers on every problem, interleaved so that they see the same machine load.
     for (Case c : cases) {
-      run(c);
+      for (String solver : SOLVERS) {
+        run(c, solver);
+      }
     }
-    tight(cases.get(4));
+    Case prefixes = new Case("tmc budget-test 300x10, prefixes", Problems.classification(300, 100, 10, 2, 0.2, 9),
+        UtilityMetric.ACCURACY, 1.0, 1e-4);
+    for (String solver : SOLVERS) {
+      prefixes(prefixes, solver);
+    }
+    for (String solver : SOLVERS) {
+      tight(cases.get(4), solver);
+    }
     if (args.length > 0 && args[0].equals("spark")) {
       spark(cases.get(4));
     }
   }
 
+  /** The utility model's own L-BFGS and Breeze's, called directly from the same fitter. */
+  private static final List<String> SOLVERS = List.of("hand-written", "breeze");
+
   private static UtilityModel model(Case c) {
-    DenseRows src = SourceRows.of(c.problem().source()).rows();
-    return UtilityModel.of(src, c.problem().target(), Task.CLASSIFIER, c.problem().numClasses(),
-        new BaselinesConfig.Utility(c.metric(), c.l2(), 100, c.tolerance()));
+    return model(c, "hand-written");
   }
 
-  private static void run(Case c) {
-    UtilityModel m = model(c);
+  private static UtilityModel model(Case c, String solver) {
+    DenseRows src = SourceRows.of(c.problem().source()).rows();
+    UtilityModel m = UtilityModel.of(src, c.problem().target(), Task.CLASSIFIER, c.problem().numClasses(),
+        new BaselinesConfig.Utility(c.metric(), c.l2(), 100, c.tolerance()));
+    return solver.equals("breeze") ? m.withMinimiser(BreezeLbfgs.MINIMISER) : m;
+  }
+
+  private static void run(Case c, String solver) {
+    UtilityModel m = model(c, solver);
     int n = m.size();
     int reps = n >= 1000 ? 5 : 50;
     double[] cold = new double[reps];
@@ -75,6 +93,10 @@ public final class UtilityModelBench {
     base.setAllBut(-1);
     base.fit();
     double[] start = base.weights();
+    String obj = c.problem().numClasses() == 2
+        ? String.format("%.12f", objective(c.problem().source(), c.problem().width(),
+            Arrays.copyOfRange(start, 1 + (int) start[0], start.length), c.l2()))
+        : "-";
     int loo = Math.min(n, 100);
     UtilityModel.Fitter f = m.fitter();
     long t0 = System.nanoTime();
@@ -86,23 +108,64 @@ public final class UtilityModelBench {
     }
     double looMs = (System.nanoTime() - t0) / 1e6;
     Arrays.sort(cold);
-    System.out.printf("%-32s cold fit: median %.3f ms (min %.3f, max %.3f; %d solver iterations), U(all) = %.17g;"
+    System.out.printf("%-32s %-12s objective %s, cold fit: median %.3f ms (min %.3f, max %.3f; %d solver iterations), U(all) = %.17g;"
             + " %d warm leave-one-out fits: %.1f ms, %.3f ms/fit, %.1f iterations/fit, sum of U = %.17g%n",
-        c.name(), cold[reps / 2], cold[0], cold[reps - 1], coldIter, u, loo, looMs, looMs / loo,
+        c.name(), solver, obj, cold[reps / 2], cold[0], cold[reps - 1], coldIter, u, loo, looMs, looMs / loo,
         (double) f.iterations() / loo, sum);
   }
 
-  /** The hand-written solver at tolerance 1e-9: the optimum, to compare Spark ML's against. */
-  private static void tight(Case c) {
+  /**
+   * One TMC permutation without truncation: a warm fit on every prefix of a seeded permutation, as a TMC task runs
+   * them (mostly small subsets); three permutations after a warm-up one, the median reported.
+   */
+  private static void prefixes(Case c, String solver) {
+    UtilityModel m = model(c, solver);
+    int n = m.size();
+    double[] ms = new double[3];
+    long iter = 0;
+    double sum = 0;
+    for (int r = 0; r < ms.length + 1; r++) {
+      int[] perm = new int[n];
+      for (int i = 0; i < n; i++) {
+        perm[i] = i;
+      }
+      java.util.SplittableRandom rnd = new java.util.SplittableRandom(r);
+      for (int i = n - 1; i > 0; i--) {
+        int j = rnd.nextInt(i + 1);
+        int t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+      }
+      UtilityModel.Fitter f = m.fitter();
+      long t0 = System.nanoTime();
+      double s = 0;
+      for (int i = 0; i < n; i++) {
+        f.add(perm[i]);
+        s += f.fit();
+      }
+      if (r > 0) {
+        ms[r - 1] = (System.nanoTime() - t0) / 1e6;
+        iter = f.iterations();
+        sum = s;
+      }
+    }
+    Arrays.sort(ms);
+    System.out.printf("%-32s %-12s %d prefix fits: median %.1f ms per permutation (min %.1f, max %.1f), %.3f ms/fit,"
+        + " %.1f iterations/fit, sum of U = %.17g%n", c.name(), solver, n, ms[1], ms[0], ms[2], ms[1] / n,
+        (double) iter / n, sum);
+  }
+
+  /** A solver at tolerance 1e-9: the optimum, to compare the other solvers against. */
+  private static void tight(Case c, String solver) {
     Case t = new Case(c.name(), c.problem(), c.metric(), c.l2(), 1e-9);
-    UtilityModel.Fitter f = model(t).fitter();
+    UtilityModel.Fitter f = model(t, solver).fitter();
     f.setAllBut(-1);
     long t0 = System.nanoTime();
     double u = f.fit();
     double ms = (System.nanoTime() - t0) / 1e6;
     double[] saved = f.weights();
     double[] w = Arrays.copyOfRange(saved, 1 + (int) saved[0], saved.length);
-    System.out.printf("%-32s tolerance 1e-9: %.3f ms, %d iterations, objective %.12f, U(all) = %.6f%n", c.name(), ms,
+    System.out.printf("%-32s %-12s tolerance 1e-9: %.3f ms, %d iterations, objective %.12f, U(all) = %.6f%n", c.name(), solver, ms,
         f.iterations(), objective(c.problem().source(), c.problem().width(), w, c.l2()), u);
   }
 
