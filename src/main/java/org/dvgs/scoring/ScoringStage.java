@@ -63,7 +63,7 @@ public final class ScoringStage {
   }
 
   /**
-   * Runs the scoring.
+   * Runs the scoring, counting the sample-checkpoints scored into {@code counter} (see {@link ScoringProgress}).
    *
    * @param batches persisted source batches
    * @param rows total rows in {@code batches}
@@ -71,25 +71,6 @@ public final class ScoringStage {
    * @param totalSnapshots how many {@code snapshots} yields (for progress)
    * @param budgetBytes memory budget of one block
    * @param threads intra-op threads per task
-   */
-  public static Result run(
-      JavaSparkContext jsc,
-      JavaRDD<SourceBatch> batches,
-      long rows,
-      NetworkSpec spec,
-      ScoringOptions options,
-      Iterator<Snapshot> snapshots,
-      long totalSnapshots,
-      long budgetBytes,
-      DeviceKind device,
-      int threads,
-      StorageLevel level) {
-    return run(jsc, batches, rows, spec, options, snapshots, totalSnapshots, budgetBytes, device, threads, level, null);
-  }
-
-  /**
-   * Runs the scoring, counting the sample-checkpoints scored into {@code counter} (see {@link ScoringProgress}).
-   *
    * @param counter the progress counter, or null
    */
   public static Result run(
