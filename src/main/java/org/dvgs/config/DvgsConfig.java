@@ -56,6 +56,7 @@ public record DvgsConfig(
   public DvgsConfig {
     // Cross-section checks: every command validates them at start-up, and so does every with(..) copy.
     scoring.requireCompatible(model);
+    scoring.requireCompatible(training);
   }
 
   /** Root of every key. */

@@ -16,6 +16,7 @@ import java.util.List;
  * @param storageLevel Spark storage level name for the persisted source
  * @param targetGradient the target batch gradient, or per class the gradient over the batch rows of that class
  * @param progressIntervalS seconds between two progress lines while scoring and aggregation run
+ * @param preconditioner the metric of the similarity: Euclidean, or Adam's diagonal preconditioner at the snapshot
  */
 public record ScoringConfig(
     SimilarityMetric similarity,
@@ -28,7 +29,8 @@ public record ScoringConfig(
     int intraOpThreads,
     String storageLevel,
     TargetGradient targetGradient,
-    double progressIntervalS) {
+    double progressIntervalS,
+    Preconditioner preconditioner) {
 
   static ScoringConfig from(Keys k) {
     ScoringConfig s =
@@ -43,7 +45,8 @@ public record ScoringConfig(
             k.nonNegativeInt("intra-op-threads"),
             k.string("storage-level").trim().toUpperCase(java.util.Locale.ROOT),
             k.enumValue("target-gradient", TargetGradient.class),
-            k.seconds("progress-interval"));
+            k.seconds("progress-interval"),
+            k.enumValue("preconditioner", Preconditioner.class));
     if (!(s.progressIntervalS > 0)) {
       throw new ConfigValidationException(k.full("progress-interval") + " must be > 0, got " + s.progressIntervalS + " s");
     }
@@ -73,6 +76,19 @@ public record ScoringConfig(
       throw new ConfigValidationException(
           DvgsConfig.ROOT + ".scoring.target-gradient = within-class needs class labels (dvgs.model.task = classifier), got "
               + "dvgs.model.task = " + Keys.kebab(model.task()) + "; use target-gradient = batch");
+    }
+  }
+
+  /**
+   * Checks the scoring settings that depend on training: the Adam preconditioner needs Adam's second moment.
+   *
+   * @throws ConfigValidationException naming {@code dvgs.scoring.preconditioner}
+   */
+  void requireCompatible(TrainingConfig training) {
+    if (preconditioner == Preconditioner.ADAM && training.optimizer() != OptimizerKind.ADAM) {
+      throw new ConfigValidationException(
+          DvgsConfig.ROOT + ".scoring.preconditioner = adam needs Adam's second moment (dvgs.training.optimizer = adam), got "
+              + "dvgs.training.optimizer = " + Keys.kebab(training.optimizer()) + "; use preconditioner = none");
     }
   }
 }

@@ -89,6 +89,7 @@ public final class DvgsValuation extends Estimator<DvgsValuationModel> implement
   private final IntParam restarts;
   private final IntParam snapshotEvery;
   private final Param<String> similarity;
+  private final Param<String> preconditioner;
   private final IntParam scoringBatchSize;
   private final LongParam seed;
   private final Param<String> checkpointDir;
@@ -134,6 +135,9 @@ public final class DvgsValuation extends Estimator<DvgsValuationModel> implement
     snapshotEvery = new IntParam(this, "snapshotEvery", "dvgs.training.snapshot-every: a snapshot every this many steps");
     similarity = new Param<>(this, "similarity", "dvgs.scoring.similarity: cosine, dot, neg-euclidean or scalar-projection",
         ParamValidators.inArray(new String[] {"cosine", "dot", "neg-euclidean", "scalar-projection"}));
+    preconditioner = new Param<>(this, "preconditioner",
+        "dvgs.scoring.preconditioner: none (Euclidean metric) or adam (Adam's diagonal preconditioner at each snapshot; needs optimizer adam)",
+        ParamValidators.inArray(new String[] {"none", "adam"}));
     scoringBatchSize = new IntParam(this, "scoringBatchSize", "dvgs.scoring.batch-size: source rows per scoring batch");
     seed = new LongParam(this, "seed", "dvgs.seed: the one seed behind every random choice");
     checkpointDir = new Param<>(this, "checkpointDir", "dvgs.training.checkpoint-dir: where snapshots are kept and reused; empty = a temporary directory");
@@ -166,6 +170,7 @@ public final class DvgsValuation extends Estimator<DvgsValuationModel> implement
     bind("training.snapshot-every", snapshotEvery, c -> c.training().snapshotEvery());
     bind("training.checkpoint-dir", checkpointDir, c -> c.training().checkpointDir());
     bind("scoring.similarity", similarity, c -> Keys.kebab(c.scoring().similarity()));
+    bind("scoring.preconditioner", preconditioner, c -> Keys.kebab(c.scoring().preconditioner()));
     bind("scoring.batch-size", scoringBatchSize, c -> c.scoring().batchSize());
     bind("seed", seed, c -> c.seed());
     for (Binding b : bindings) {
@@ -312,6 +317,11 @@ public final class DvgsValuation extends Estimator<DvgsValuationModel> implement
     return similarity;
   }
 
+  /** {@code dvgs.scoring.preconditioner}. */
+  public Param<String> preconditioner() {
+    return preconditioner;
+  }
+
   /** {@code dvgs.scoring.batch-size}. */
   public IntParam scoringBatchSize() {
     return scoringBatchSize;
@@ -445,6 +455,20 @@ public final class DvgsValuation extends Estimator<DvgsValuationModel> implement
   /** Sets {@link #similarity()}. */
   public DvgsValuation setSimilarity(String value) {
     return checked(similarity, value);
+  }
+
+  /**
+   * Sets {@link #preconditioner()}: {@code none} (default) compares gradients in the Euclidean metric; {@code adam}
+   * in the metric of Adam's diagonal preconditioner {@code 1 / (sqrt(v_hat) + eps)} of the training step each
+   * snapshot was taken at. {@code adam} needs {@link #setOptimizer optimizer} {@code adam}: setting either so that
+   * {@code adam} meets {@code sgd} throws a {@link org.dvgs.config.ConfigValidationException} naming
+   * {@code dvgs.scoring.preconditioner} and leaves the parameter as it was. Its snapshots are kept apart from
+   * unpreconditioned ones (their own fingerprint).
+   *
+   * @param value {@code none} or {@code adam}
+   */
+  public DvgsValuation setPreconditioner(String value) {
+    return checked(preconditioner, value);
   }
 
   /** Sets {@link #scoringBatchSize()}. */
@@ -603,6 +627,11 @@ public final class DvgsValuation extends Estimator<DvgsValuationModel> implement
   /** The similarity measure. */
   public String getSimilarity() {
     return $(similarity);
+  }
+
+  /** The metric of the similarity: {@code none} or {@code adam}. */
+  public String getPreconditioner() {
+    return $(preconditioner);
   }
 
   /** Source rows per scoring batch. */

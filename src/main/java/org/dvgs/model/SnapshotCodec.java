@@ -16,7 +16,13 @@ import java.util.zip.CheckedOutputStream;
 /**
  * Binary snapshot format.
  *
- * <p>Format 3, written by this version ({@link Writer}): a header {@code "DVGSSNP3", layer count, widths,
+ * <p>Format 4, written by this version ({@link Writer}) for snapshots that carry Adam's preconditioner weights
+ * (preconditioned scoring): format 3 below with a header {@code "DVGSSNP4", layer count, widths, classes:int,
+ * contents:int} (bit 0 of contents = preconditioner weights present; no other bit is defined), and every record
+ * followed by those weights in the parameter layout. Snapshots without preconditioner weights are still written in
+ * format 3, byte for byte as before, so that their files stay readable by earlier versions.
+ *
+ * <p>Format 3, written by this version ({@link Writer}) for snapshots without preconditioner weights: a header {@code "DVGSSNP3", layer count, widths,
  * classes:int} (0 = batch gradient only), then each snapshot as a tag byte {@code 'R'} followed by the snapshot
  * record, and last a trailer: tag {@code 'E'}, {@code "DVGSEND3"}, the number of snapshots ({@code long}) and the
  * CRC32C of every byte before it ({@code int}). Nothing may follow the trailer. A truncated file (no trailer), a
@@ -38,11 +44,16 @@ public final class SnapshotCodec {
   private static final long MAGIC = MAGIC_PREFIX | '1';
   private static final long MAGIC_CLASSES = MAGIC_PREFIX | '2';
   private static final long MAGIC_CHECKED = MAGIC_PREFIX | '3';
+  private static final long MAGIC_CONTENTS = MAGIC_PREFIX | '4';
+  /** Bit of the format-4 contents field: every record carries preconditioner weights. */
+  private static final int CONTENTS_PRECONDITIONER = 1;
   private static final long END_MAGIC = 0x44564753454e4433L; // "DVGSEND3"
   private static final int RECORD = 'R';
   private static final int END = 'E';
-  /** The format {@link Writer} writes. */
+  /** The format {@link Writer} writes for snapshots without preconditioner weights. */
   public static final int FORMAT = 3;
+  /** The format {@link Writer} writes for snapshots with preconditioner weights. */
+  public static final int FORMAT_PRECONDITIONED = 4;
 
   private SnapshotCodec() {}
 
@@ -80,10 +91,10 @@ public final class SnapshotCodec {
    */
   public static void readHeader(DataInputStream in, NetworkSpec spec, int classGradients, String where) throws IOException {
     long magic = readMagic(in, where);
-    if (magic == MAGIC_CHECKED) {
-      throw new IOException(where + " is in snapshot format 3; read it with SnapshotCodec.Reader");
+    if (magic == MAGIC_CHECKED || magic == MAGIC_CONTENTS) {
+      throw new IOException(where + " is in snapshot format " + (char) (magic & 0xff) + "; read it with SnapshotCodec.Reader");
     }
-    readLayout(in, spec, classGradients, magic, where);
+    readLayout(in, spec, classGradients, false, magic, where);
   }
 
   private static long readMagic(DataInputStream in, String where) throws IOException {
@@ -96,15 +107,16 @@ public final class SnapshotCodec {
     if ((magic & ~0xffL) != MAGIC_PREFIX) {
       throw new IOException(where + " is not a dvgs snapshot file");
     }
-    if (magic != MAGIC && magic != MAGIC_CLASSES && magic != MAGIC_CHECKED) {
+    if (magic != MAGIC && magic != MAGIC_CLASSES && magic != MAGIC_CHECKED && magic != MAGIC_CONTENTS) {
       throw new UnknownFormatException(
           where + " is in snapshot format " + (char) (magic & 0xff) + ", which this version of dvgs-spark cannot read "
-              + "(it reads formats 1 to 3); delete the directory to train again");
+              + "(it reads formats 1 to 4); delete the directory to train again");
     }
     return magic;
   }
 
-  private static void readLayout(DataInputStream in, NetworkSpec spec, int classGradients, long magic, String where) throws IOException {
+  private static void readLayout(DataInputStream in, NetworkSpec spec, int classGradients, boolean preconditioner, long magic, String where)
+      throws IOException {
     int n = in.readInt();
     int[] widths = spec.widths();
     boolean ok = n == widths.length;
@@ -120,6 +132,18 @@ public final class SnapshotCodec {
           where + " holds snapshots with " + (classes == 0 ? "no" : String.valueOf(classes)) + " per-class target gradients, expected "
               + (classGradients == 0 ? "none" : String.valueOf(classGradients))
               + " (dvgs.scoring.target-gradient differs from the run that wrote it)");
+    }
+    int contents = magic == MAGIC_CONTENTS ? in.readInt() : 0;
+    if ((contents & ~CONTENTS_PRECONDITIONER) != 0) {
+      throw new IOException(where + " has unknown content flags 0x" + Integer.toHexString(contents) + " in its header (corrupt)");
+    }
+    boolean has = (contents & CONTENTS_PRECONDITIONER) != 0;
+    if (has != preconditioner) {
+      throw new IOException(
+          where + (has ? " holds snapshots with" : " holds snapshots without") + " Adam's preconditioner weights, expected "
+              + (preconditioner ? "them" : "none") + " (dvgs.scoring.preconditioner differs from the run that wrote it"
+              + (preconditioner && magic != MAGIC_CONTENTS ? ", or an earlier dvgs-spark wrote it in format " + (char) (magic & 0xff) : "")
+              + "); preconditioned scoring never uses snapshots without them");
     }
   }
 
@@ -144,12 +168,12 @@ public final class SnapshotCodec {
     if (first < 0) {
       return null;
     }
-    return readRecord(in, spec, classGradients, first, null);
+    return readRecord(in, spec, classGradients, false, first, null);
   }
 
   /** Reads a record whose first byte was {@code first}; with a {@code scratch} buffer, skips the floats (null result). */
-  private static Snapshot readRecord(DataInputStream in, NetworkSpec spec, int classGradients, int first, byte[][] scratch)
-      throws IOException {
+  private static Snapshot readRecord(
+      DataInputStream in, NetworkSpec spec, int classGradients, boolean preconditioner, int first, byte[][] scratch) throws IOException {
     int restart = (first << 24) | (in.readUnsignedByte() << 16) | (in.readUnsignedByte() << 8) | in.readUnsignedByte();
     long iteration = in.readLong();
     double loss = in.readDouble();
@@ -166,11 +190,12 @@ public final class SnapshotCodec {
         perClass[c] = present == 1 ? readSet(in, spec, scratch) : null;
       }
     }
+    ParameterSet weights = preconditioner ? readSet(in, spec, scratch) : null;
     if (scratch != null) {
       // Skipped floats: only the position in the file is kept, for the checks that follow.
       return new Snapshot(restart, iteration, loss, null, null, null);
     }
-    return new Snapshot(restart, iteration, loss, params, grad, perClass);
+    return new Snapshot(restart, iteration, loss, params, grad, perClass, weights);
   }
 
   private static void writeRecord(DataOutputStream out, Snapshot s) throws IOException {
@@ -186,6 +211,10 @@ public final class SnapshotCodec {
           writeSet(out, g);
         }
       }
+    }
+    if (s.hasPreconditioner()) {
+      // Only format-4 files (whose header says so) get here with weights: Writer checks it.
+      writeSet(out, s.preconditioner());
     }
   }
 
@@ -206,24 +235,41 @@ public final class SnapshotCodec {
     private final CheckedOutputStream checked;
     private final DataOutputStream out;
     private final int classGradients;
+    private final boolean preconditioner;
     private long count;
     private boolean finished;
 
     /**
-     * Starts a file on {@code raw} (buffer it: the writer issues small writes).
+     * Starts a format-3 file on {@code raw} (buffer it: the writer issues small writes), for snapshots without
+     * preconditioner weights.
      *
      * @param classGradients per-class gradients every snapshot carries (0 = none)
      */
     public Writer(OutputStream raw, NetworkSpec spec, int classGradients) throws IOException {
+      this(raw, spec, classGradients, false);
+    }
+
+    /**
+     * Starts a file on {@code raw} (buffer it): format 4 when every snapshot carries preconditioner weights, else
+     * format 3.
+     *
+     * @param classGradients per-class gradients every snapshot carries (0 = none)
+     * @param preconditioner whether every snapshot carries Adam's preconditioner weights
+     */
+    public Writer(OutputStream raw, NetworkSpec spec, int classGradients, boolean preconditioner) throws IOException {
       this.checked = new CheckedOutputStream(raw, new CRC32C());
       this.out = new DataOutputStream(checked);
       this.classGradients = classGradients;
-      out.writeLong(MAGIC_CHECKED);
+      this.preconditioner = preconditioner;
+      out.writeLong(preconditioner ? MAGIC_CONTENTS : MAGIC_CHECKED);
       out.writeInt(spec.widths().length);
       for (int w : spec.widths()) {
         out.writeInt(w);
       }
       out.writeInt(classGradients);
+      if (preconditioner) {
+        out.writeInt(CONTENTS_PRECONDITIONER);
+      }
     }
 
     /** Appends one snapshot; its class gradients must match the header. */
@@ -234,6 +280,10 @@ public final class SnapshotCodec {
       int carried = s.hasClassGradients() ? s.classGradients().length : 0;
       if (carried != classGradients) {
         throw new IllegalArgumentException("snapshot carries " + carried + " class gradients but the file holds " + classGradients);
+      }
+      if (s.hasPreconditioner() != preconditioner) {
+        throw new IllegalArgumentException("snapshot " + (s.hasPreconditioner() ? "carries" : "lacks") + " preconditioner weights but the file "
+            + (preconditioner ? "holds them" : "holds none"));
       }
       out.writeByte(RECORD);
       writeRecord(out, s);
@@ -277,6 +327,7 @@ public final class SnapshotCodec {
     private final DataInputStream in;
     private final NetworkSpec spec;
     private final int classGradients;
+    private final boolean preconditioner;
     private final String where;
     private final int format;
     private long count;
@@ -292,21 +343,34 @@ public final class SnapshotCodec {
      * @param where the file's name, for messages
      */
     public Reader(InputStream raw, NetworkSpec spec, int classGradients, String where) throws IOException {
+      this(raw, spec, classGradients, false, where);
+    }
+
+    /**
+     * Opens a file on {@code raw} (buffer it) and checks its header.
+     *
+     * @param classGradients per-class gradients expected per snapshot (0 = none)
+     * @param preconditioner whether every snapshot must carry Adam's preconditioner weights (format 4); a file whose
+     *     header says otherwise is refused, naming the file and {@code dvgs.scoring.preconditioner}
+     * @param where the file's name, for messages
+     */
+    public Reader(InputStream raw, NetworkSpec spec, int classGradients, boolean preconditioner, String where) throws IOException {
       this.checked = new CheckedInputStream(raw, new CRC32C());
       this.in = new DataInputStream(checked);
       this.spec = spec;
       this.classGradients = classGradients;
+      this.preconditioner = preconditioner;
       this.where = where;
       long magic = readMagic(in, where);
       try {
-        readLayout(in, spec, classGradients, magic, where);
+        readLayout(in, spec, classGradients, preconditioner, magic, where);
       } catch (EOFException e) {
         throw new IOException(where + " is shorter than a snapshot file header (truncated)");
       }
       this.format = (int) (magic & 0xff) - '0';
     }
 
-    /** The file's format (1 to 3). */
+    /** The file's format (1 to 4). */
     public int format() {
       return format;
     }
@@ -374,7 +438,7 @@ public final class SnapshotCodec {
       }
       Snapshot s;
       try {
-        s = readRecord(in, spec, classGradients, first, skip);
+        s = readRecord(in, spec, classGradients, preconditioner, first, skip);
       } catch (EOFException e) {
         throw new IOException(where + " ends inside snapshot " + (count + 1) + " (truncated)");
       } catch (IOException e) {

@@ -113,9 +113,9 @@ public final class TrainingStep {
     String root = cfg.training().checkpointDir().isEmpty() ? checkpointRoot : cfg.training().checkpointDir();
     int classGradients = options.withinClass() ? spec.numClasses() : 0;
     TargetTrainer trainer =
-        new TargetTrainer(spec, cfg.training(), cfg.model().classBalanced(), cfg.seed(), device, classGradients > 0);
+        new TargetTrainer(spec, cfg.training(), cfg.model().classBalanced(), cfg.seed(), device, classGradients > 0, options.preconditioned());
     long perRestart = snapshotsPerRestart(cfg.training(), trainer.iterationsPerEpoch(target.rows()));
-    SnapshotStore store = new SnapshotStore(hadoop, root, fingerprint, spec, classGradients, perRestart);
+    SnapshotStore store = new SnapshotStore(hadoop, root, fingerprint, spec, classGradients, options.preconditioned(), perRestart);
     TrainingStage.Result trained =
         TrainingStage.run(trainer, store, target, cfg.training().restarts(), cfg.training().epochs(), cfg.training().logEvery());
     store.describe(Manifest.toJson(fingerprintDescription(cfg, spec, target)));
@@ -131,7 +131,8 @@ public final class TrainingStep {
         ScoringOptions.layerMask(cfg.scoring().layers(), spec.layers()),
         cfg.scoring().trainModeDropout(),
         cfg.seed(),
-        cfg.scoring().targetGradient());
+        cfg.scoring().targetGradient(),
+        cfg.scoring().preconditioner());
   }
 
   /** Snapshots one restart emits: one every {@code snapshot-every} iterations, rounded up. */
@@ -173,6 +174,11 @@ public final class TrainingStep {
       // Snapshots with per-class gradients are a different file format; the key is added only then, so that the
       // fingerprints (and reusable checkpoints) of batch-gradient runs stay what they were.
       d.put("target_gradient", Keys.kebab(cfg.scoring().targetGradient()));
+    }
+    if (cfg.scoring().preconditioner() != org.dvgs.config.Preconditioner.NONE) {
+      // Snapshots that also store Adam's preconditioner have their own directory, so an earlier run's snapshots
+      // without it are never picked up; without the option the key is absent and fingerprints stay what they were.
+      d.put("preconditioner", Keys.kebab(cfg.scoring().preconditioner()));
     }
     return d;
   }

@@ -3,6 +3,7 @@ package org.dvgs.scoring;
 import java.io.Serializable;
 import java.util.List;
 import org.dvgs.config.ConfigValidationException;
+import org.dvgs.config.Preconditioner;
 import org.dvgs.config.ScoringMethod;
 import org.dvgs.config.SimilarityMetric;
 import org.dvgs.config.TargetGradient;
@@ -16,15 +17,33 @@ import org.dvgs.config.TargetGradient;
  * @param trainModeDropout per-sample dropout masks when computing source gradients
  * @param seed the run seed (dropout mask stream)
  * @param targetGradient compare each row with the batch gradient, or with the gradient of its own label's class
+ * @param preconditioner the metric: Euclidean, or Adam's diagonal preconditioner stored with each snapshot
  */
 public record ScoringOptions(
-    SimilarityMetric metric, ScoringMethod method, boolean[] layers, boolean trainModeDropout, long seed, TargetGradient targetGradient)
+    SimilarityMetric metric,
+    ScoringMethod method,
+    boolean[] layers,
+    boolean trainModeDropout,
+    long seed,
+    TargetGradient targetGradient,
+    Preconditioner preconditioner)
     implements Serializable {
-  private static final long serialVersionUID = 2L;
+  private static final long serialVersionUID = 3L;
+
+  /** Options in the Euclidean metric. */
+  public ScoringOptions(
+      SimilarityMetric metric, ScoringMethod method, boolean[] layers, boolean trainModeDropout, long seed, TargetGradient targetGradient) {
+    this(metric, method, layers, trainModeDropout, seed, targetGradient, Preconditioner.NONE);
+  }
 
   /** Options comparing every row with the target batch gradient. */
   public ScoringOptions(SimilarityMetric metric, ScoringMethod method, boolean[] layers, boolean trainModeDropout, long seed) {
     this(metric, method, layers, trainModeDropout, seed, TargetGradient.BATCH);
+  }
+
+  /** Whether similarities are taken in Adam's preconditioned metric (snapshots must carry its weights). */
+  public boolean preconditioned() {
+    return preconditioner == Preconditioner.ADAM;
   }
 
   /** Whether rows are compared with their own class's target gradient. */
@@ -50,7 +69,7 @@ public record ScoringOptions(
 
   /** The same options with the naive (reference) method. */
   public ScoringOptions withMethodNaive() {
-    return new ScoringOptions(metric, ScoringMethod.NAIVE, layers, trainModeDropout, seed, targetGradient);
+    return new ScoringOptions(metric, ScoringMethod.NAIVE, layers, trainModeDropout, seed, targetGradient, preconditioner);
   }
 
   public boolean includes(int layer) {

@@ -50,7 +50,8 @@ public final class ScoringStage {
    * Snapshots per block for a memory budget (at least one).
    *
    * @param gradients parameter-sized gradients each snapshot carries besides its parameters: 1 (the batch gradient),
-   *     or 1 + classes with within-class scoring (an upper bound: a class absent from a step's batch stores none)
+   *     or 1 + classes with within-class scoring (an upper bound: a class absent from a step's batch stores none),
+   *     plus 1 for the preconditioner weights of preconditioned scoring
    */
   public static int snapshotsPerBlock(NetworkSpec spec, int gradients, long budgetBytes) {
     long perSnapshot = (1L + gradients) * 4 * spec.parameterCount() + 64;
@@ -59,7 +60,7 @@ public final class ScoringStage {
 
   /** Parameter-sized gradients per snapshot under these options (see {@link #snapshotsPerBlock(NetworkSpec, int, long)}). */
   public static int gradientsPerSnapshot(NetworkSpec spec, ScoringOptions options) {
-    return options.withinClass() ? 1 + spec.numClasses() : 1;
+    return (options.withinClass() ? 1 + spec.numClasses() : 1) + (options.preconditioned() ? 1 : 0);
   }
 
   /**

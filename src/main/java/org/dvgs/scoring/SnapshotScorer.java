@@ -39,6 +39,14 @@ import org.dvgs.model.Tensors;
  * same contraction per class on that slice against that class's gradient: C contractions over disjoint row sets,
  * together the cost of one. The per-row squared norm does not involve the target and is unchanged.
  *
+ * <p>With preconditioned scoring ({@link ScoringOptions#preconditioned()}) every inner product is taken in the metric of
+ * the snapshot's diagonal preconditioner {@code P} (Adam's {@code 1 / (sqrt(v_hat) + eps)}): per layer
+ * {@code <grad_i, target>_P = delta_i^T (P_W o G) a_i + delta_i . (P_b o g)}, so the target is uploaded already
+ * weighted and the dot costs what it costs unpreconditioned, and {@code ||grad_i||_P^2 = (delta_i o delta_i)^T P_W
+ * (a_i o a_i) + (delta_i o delta_i) . P_b}, one more matrix product per layer (with {@code P_W}, shared by every
+ * class). The target's {@code ||target||_P^2 = sum P o G o G} is computed once per snapshot. Every metric follows from
+ * these three sums as in the Euclidean case ({@link Similarities}).
+ *
  * <p>Each instance owns a native memory scope; every batch runs in a sub-scope closed before returning, so only
  * plain Java arrays leave.
  */
@@ -62,6 +70,8 @@ public final class SnapshotScorer implements AutoCloseable {
   private final List<NDArray[][]> targetB = new ArrayList<>();
   /** Per snapshot, per target: squared norm over the included layers. */
   private final double[][] targetSq;
+  /** Per snapshot, with preconditioned scoring: the preconditioner weights, {@code [0]} weights, {@code [1]} biases. */
+  private final List<NDArray[][]> precondition = new ArrayList<>();
 
   /**
    * Uploads the snapshots.
@@ -87,8 +97,16 @@ public final class SnapshotScorer implements AutoCloseable {
               "snapshot (restart " + snap.restart() + ", iteration " + snap.iteration() + ") holds no per-class target gradients for "
                   + targets + " classes; within-class scoring needs snapshots trained with dvgs.scoring.target-gradient = within-class");
         }
+        if (options.preconditioned() && !snap.hasPreconditioner()) {
+          throw new IllegalArgumentException(
+              "snapshot (restart " + snap.restart() + ", iteration " + snap.iteration() + ") holds no preconditioner weights; "
+                  + "dvgs.scoring.preconditioner = adam needs snapshots trained with it");
+        }
         Network net = Network.upload(root, spec, snap.parameters(), naive);
         networks.add(net);
+        if (options.preconditioned()) {
+          precondition.add(upload(net.manager(), snap.preconditioner()));
+        }
         NDArray[][] gw = new NDArray[targets][];
         NDArray[][] gb = new NDArray[targets][];
         targetSq[s] = new double[targets];
@@ -98,14 +116,18 @@ public final class SnapshotScorer implements AutoCloseable {
           NDArray[][] up;
           if (g == snap.targetGradient()) {
             // Classes that fall back to the batch gradient share one upload of it.
-            batchGradient = batchGradient == null ? upload(net.manager(), g) : batchGradient;
+            batchGradient = batchGradient == null ? upload(net.manager(), targetAsUploaded(snap, g)) : batchGradient;
             up = batchGradient;
           } else {
-            up = upload(net.manager(), g);
+            up = upload(net.manager(), targetAsUploaded(snap, g));
           }
           gw[c] = up[0];
           gb[c] = up[1];
-          targetSq[s][c] = options.withinClass() ? snap.classSquaredNorm(c, options.layers()) : snap.targetSquaredNorm(options.layers());
+          if (options.preconditioned()) {
+            targetSq[s][c] = snap.preconditionedSquaredNorm(g, options.layers());
+          } else {
+            targetSq[s][c] = options.withinClass() ? snap.classSquaredNorm(c, options.layers()) : snap.targetSquaredNorm(options.layers());
+          }
         }
         targetW.add(gw);
         targetB.add(gb);
@@ -114,6 +136,35 @@ public final class SnapshotScorer implements AutoCloseable {
       root.close();
       throw e;
     }
+  }
+
+  /**
+   * The target gradient as the ghost contraction uses it: itself, or with preconditioned scoring {@code P o G}
+   * (each element's product rounded once to float), so that {@code delta_i^T (P o G) a_i} is the preconditioned dot.
+   */
+  private ParameterSet targetAsUploaded(Snapshot snap, ParameterSet g) {
+    if (!options.preconditioned()) {
+      return g;
+    }
+    ParameterSet p = snap.preconditioner();
+    int layers = spec.layers();
+    float[][] w = new float[layers][];
+    float[][] b = new float[layers][];
+    for (int l = 0; l < layers; l++) {
+      if (options.includes(l)) {
+        w[l] = times(p.weights()[l], g.weights()[l]);
+        b[l] = times(p.biases()[l], g.biases()[l]);
+      }
+    }
+    return new ParameterSet(w, b);
+  }
+
+  private static float[] times(float[] a, float[] b) {
+    float[] out = new float[a.length];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = (float) ((double) a[i] * b[i]);
+    }
+    return out;
   }
 
   /** Uploads the included layers of a gradient: {@code [0]} weights, {@code [1]} biases (null for excluded layers). */
@@ -303,8 +354,13 @@ public final class SnapshotScorer implements AutoCloseable {
           }
           d = parts.size() == 1 ? parts.singletonOrThrow() : NDArrays.concat(parts);
         }
-        NDArray aSq = l == 0 ? xSq : a.square().sum(new int[] {1});
-        NDArray q = delta.square().sum(new int[] {1}).mul(aSq.add(1f));
+        NDArray q;
+        if (options.preconditioned()) {
+          q = preconditionedSquaredNorms(s, l, a, delta);
+        } else {
+          NDArray aSq = l == 0 ? xSq : a.square().sum(new int[] {1});
+          q = delta.square().sum(new int[] {1}).mul(aSq.add(1f));
+        }
         dot = dot == null ? d : dot.add(d);
         sq = sq == null ? q : sq.add(q);
       }
@@ -319,6 +375,15 @@ public final class SnapshotScorer implements AutoCloseable {
       }
       return sims;
     }
+  }
+
+  /**
+   * Per row, layer {@code l}'s share of {@code ||grad_i||_P^2}: {@code (delta_i o delta_i)^T P_W (a_i o a_i) +
+   * (delta_i o delta_i) . P_b = rowsum(((A o A) P_W^T + P_b) o (Delta o Delta))}, one fused matrix product.
+   */
+  private NDArray preconditionedSquaredNorms(int s, int l, NDArray a, NDArray delta) {
+    NDArray[][] p = precondition.get(s);
+    return Linear.linear(a.square(), p[0][l], p[1][l]).singletonOrThrow().mul(delta.square()).sum(new int[] {1});
   }
 
   /** The first layer whose delta is needed (backward stops there). */
@@ -378,6 +443,20 @@ public final class SnapshotScorer implements AutoCloseable {
             ParameterSet target = options.withinClass() ? snap.gradientForClass((int) labels[i]) : snap.targetGradient();
             float[] tw = target.weights()[l];
             float[] tb = target.biases()[l];
+            if (options.preconditioned()) {
+              // The reference takes the full per-sample gradient and the raw target in the metric directly.
+              float[] pw = snap.preconditioner().weights()[l];
+              float[] pb = snap.preconditioner().biases()[l];
+              for (int j = 0; j < gw.length; j++) {
+                dot += (double) pw[j] * gw[j] * tw[j];
+                sq += (double) pw[j] * gw[j] * gw[j];
+              }
+              for (int j = 0; j < gb.length; j++) {
+                dot += (double) pb[j] * gb[j] * tb[j];
+                sq += (double) pb[j] * gb[j] * gb[j];
+              }
+              continue;
+            }
             for (int j = 0; j < gw.length; j++) {
               dot += (double) gw[j] * tw[j];
               sq += (double) gw[j] * gw[j];

@@ -52,6 +52,26 @@ public final class Adam {
   }
 
   /**
+   * The diagonal preconditioner of slot {@code slot} in the current step, {@code 1 / (sqrt(v_hat) + eps)} with
+   * {@code v_hat} the bias-corrected second moment after this step's update: per element, the factor the step
+   * multiplied its bias-corrected first moment by (before the learning rate). Computed in double from the float
+   * moment exactly as {@link #update} computes its denominator, and rounded once.
+   *
+   * @throws IllegalStateException when the slot has not been updated in any step yet
+   */
+  public float[] preconditioner(int slot) {
+    if (slot >= v.size() || v.get(slot) == null) {
+      throw new IllegalStateException("Adam slot " + slot + " has no second moment yet");
+    }
+    float[] vs = v.get(slot);
+    float[] out = new float[vs.length];
+    for (int i = 0; i < vs.length; i++) {
+      out[i] = (float) (1.0 / (Math.sqrt(vs[i]) / sqrtBc2 + EPS));
+    }
+    return out;
+  }
+
+  /**
    * Updates {@code p} in place from its gradient {@code g} in the current step.
    *
    * @param slot which parameter this is (the same slot must always get arrays of the same length)

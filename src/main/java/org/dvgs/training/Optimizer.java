@@ -12,6 +12,7 @@ import org.dvgs.model.ParameterSet;
 final class Optimizer {
   private final Adam adam;
   private final Sgd sgd;
+  private int slotsLayers;
 
   Optimizer(TrainingConfig cfg) {
     if (cfg.optimizer() == OptimizerKind.ADAM) {
@@ -28,10 +29,31 @@ final class Optimizer {
     if (adam != null) {
       adam.nextStep();
     }
+    slotsLayers = params.layers();
     for (int l = 0; l < params.layers(); l++) {
       update(2 * l, params.weights()[l], grad.weights()[l]);
       update(2 * l + 1, params.biases()[l], grad.biases()[l]);
     }
+  }
+
+  /**
+   * Adam's diagonal preconditioner after the last {@link #step} (see {@link Adam#preconditioner}), per layer in the
+   * parameter layout.
+   *
+   * @throws IllegalStateException with SGD, which has none
+   */
+  ParameterSet preconditioner() {
+    if (adam == null) {
+      throw new IllegalStateException("SGD keeps no second moment to precondition with");
+    }
+    int layers = adam.steps() == 0 ? 0 : slotsLayers;
+    float[][] w = new float[layers][];
+    float[][] b = new float[layers][];
+    for (int l = 0; l < layers; l++) {
+      w[l] = adam.preconditioner(2 * l);
+      b[l] = adam.preconditioner(2 * l + 1);
+    }
+    return new ParameterSet(w, b);
   }
 
   private void update(int slot, float[] p, float[] g) {

@@ -51,6 +51,7 @@ public final class SnapshotStore {
   private final Path dir;
   private final NetworkSpec spec;
   private final int classGradients;
+  private final boolean preconditioner;
   private final long expected;
 
   /** A store of snapshots with the batch gradient only. */
@@ -71,9 +72,20 @@ public final class SnapshotStore {
    * or more is unusable, whatever its format.
    */
   public SnapshotStore(Configuration hadoop, String root, String fingerprint, NetworkSpec spec, int classGradients, long expectedPerRestart) {
+    this(hadoop, root, fingerprint, spec, classGradients, false, expectedPerRestart);
+  }
+
+  /**
+   * As above, with snapshots that also carry Adam's preconditioner weights when {@code preconditioner} is set (snapshot
+   * format 4): a file without them, or with them where none are expected, is unusable.
+   */
+  public SnapshotStore(
+      Configuration hadoop, String root, String fingerprint, NetworkSpec spec, int classGradients, boolean preconditioner,
+      long expectedPerRestart) {
     this.dir = new Path(root, fingerprint);
     this.spec = spec;
     this.classGradients = classGradients;
+    this.preconditioner = preconditioner;
     this.expected = expectedPerRestart;
     try {
       this.fs = dir.getFileSystem(hadoop);
@@ -213,7 +225,7 @@ public final class SnapshotStore {
   private SnapshotCodec.Reader open(Path p) throws IOException {
     BufferedInputStream raw = new BufferedInputStream(fs.open(p), 1 << 20);
     try {
-      return new SnapshotCodec.Reader(raw, spec, classGradients, p.toString());
+      return new SnapshotCodec.Reader(raw, spec, classGradients, preconditioner, p.toString());
     } catch (IOException e) {
       raw.close();
       throw e;
@@ -393,7 +405,8 @@ public final class SnapshotStore {
       this.tmp = new Path(dir, String.format("_tmp-restart-%05d-%s.snap", restart, shortId()));
       try {
         fs.mkdirs(dir);
-        out = new SnapshotCodec.Writer(new BufferedOutputStream(writable().create(tmp, false), 1 << 20), spec, classGradients);
+        out = new SnapshotCodec.Writer(
+            new BufferedOutputStream(writable().create(tmp, false), 1 << 20), spec, classGradients, preconditioner);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write snapshots under " + dir + ": " + e.getMessage(), e);
       }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.function.Consumer;
 import org.dvgs.config.ConfigValidationException;
+import org.dvgs.config.OptimizerKind;
 import org.dvgs.config.Task;
 import org.dvgs.config.TrainingConfig;
 import org.dvgs.model.Autograd;
@@ -57,6 +58,7 @@ public final class TargetTrainer {
   private final long seed;
   private final Device device;
   private final boolean classGradients;
+  private final boolean preconditioner;
 
   /** A trainer whose snapshots carry the batch gradient only. */
   public TargetTrainer(NetworkSpec spec, TrainingConfig cfg, boolean classBalanced, long seed, Device device) {
@@ -70,6 +72,23 @@ public final class TargetTrainer {
    *     only); see {@link #classGradients}
    */
   public TargetTrainer(NetworkSpec spec, TrainingConfig cfg, boolean classBalanced, long seed, Device device, boolean classGradients) {
+    this(spec, cfg, classBalanced, seed, device, classGradients, false);
+  }
+
+  /**
+   * A trainer.
+   *
+   * @param classGradients also keep, in every snapshot, one gradient per class for within-class scoring (classifier
+   *     only); see {@link #classGradients}
+   * @param preconditioner also keep, in every snapshot, Adam's diagonal preconditioner of that step (see
+   *     {@link Snapshot#preconditioner()}), for preconditioned scoring; Adam only
+   */
+  public TargetTrainer(
+      NetworkSpec spec, TrainingConfig cfg, boolean classBalanced, long seed, Device device, boolean classGradients, boolean preconditioner) {
+    if (preconditioner && cfg.optimizer() != OptimizerKind.ADAM) {
+      throw new ConfigValidationException(
+          "dvgs.scoring.preconditioner = adam needs dvgs.training.optimizer = adam, got " + cfg.optimizer());
+    }
     if (classGradients && spec.task() != Task.CLASSIFIER) {
       throw new IllegalArgumentException("per-class target gradients need a classifier, got " + spec.task());
     }
@@ -79,6 +98,7 @@ public final class TargetTrainer {
     this.seed = seed;
     this.device = device;
     this.classGradients = classGradients;
+    this.preconditioner = preconditioner;
   }
 
   /** Configured intra-op threads per training thread (0 = derived by the caller). */
@@ -196,8 +216,9 @@ public final class TargetTrainer {
           if (iteration == 0) {
             firstLoss = loss;
           }
+          Snapshot snap = null;
           if (snapshotHere) {
-            sink.accept(new Snapshot(restart, iteration, loss, copy(params), grad, perClass));
+            snap = new Snapshot(restart, iteration, loss, copy(params), grad, perClass);
             emitted++;
             if (perClass != null) {
               for (ParameterSet g : perClass) {
@@ -206,6 +227,10 @@ public final class TargetTrainer {
             }
           }
           opt.step(params, grad);
+          if (snap != null) {
+            // The preconditioner is the one this step applied: its second moment already holds this step's gradient.
+            sink.accept(preconditioner ? snap.withPreconditioner(opt.preconditioner()) : snap);
+          }
           iteration++;
           if (progress != null) {
             progress.update(restart, epoch, iteration, total, loss);
