@@ -1,0 +1,26 @@
+package org.dvgs.ml;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.dvgs.config.ConfigValidationException;
+import org.junit.jupiter.api.Test;
+
+/** The estimator's {@code preconditioner} parameter mirrors {@code dvgs.scoring.preconditioner}. */
+class DvgsValuationPreconditionerTest {
+  @Test
+  void defaultsToNoneAndRefusesAdamWithSgd() {
+    DvgsValuation v = new DvgsValuation();
+    assertEquals("none", v.getPreconditioner());
+    assertEquals("adam", v.setPreconditioner("adam").getPreconditioner());
+    String m = assertThrows(ConfigValidationException.class, () -> v.setOptimizer("sgd")).getMessage();
+    assertTrue(m.contains("dvgs.scoring.preconditioner"), m);
+    assertEquals("adam", v.getOptimizer());
+    DvgsValuation sgd = new DvgsValuation().setOptimizer("sgd");
+    m = assertThrows(ConfigValidationException.class, () -> sgd.setPreconditioner("adam")).getMessage();
+    assertTrue(m.contains("dvgs.scoring.preconditioner = adam needs"), m);
+    assertEquals("none", sgd.getPreconditioner());
+    assertThrows(IllegalArgumentException.class, () -> new DvgsValuation().setPreconditioner("rmsprop"));
+  }
+}
