@@ -1,6 +1,7 @@
 package org.dvgs.baselines;
 
 import org.dvgs.config.EvaluationConfig.Method;
+import org.dvgs.config.Keys;
 
 /**
  * The implementation of each method in {@code dvgs.evaluation.methods} other than DVGS, whose implementation
@@ -17,7 +18,8 @@ public final class Methods {
       case TMC_SHAPLEY -> new TmcDataShapley();
       case DVRL -> new Dvrl();
       case KNN_SHAPLEY -> new KnnShapley();
-      case DVGS -> throw new IllegalArgumentException("dvgs is run by the valuation job, not as a baseline");
+      case CONFIDENT_LEARNING -> new ConfidentLearning();
+      case DVGS, TARGET_LOSS -> throw new IllegalArgumentException(Keys.kebab(m) + " trains as the valuation job does and lives with it (org.dvgs.pipeline)");
     };
   }
 }

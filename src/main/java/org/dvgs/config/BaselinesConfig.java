@@ -12,8 +12,35 @@ import java.util.List;
  * @param tmcShapley TMC Data Shapley settings
  * @param knnShapley KNN-Shapley settings ({@code knn-shapley})
  * @param dvrl DVRL settings ({@code dvrl})
+ * @param confidentLearning confident-learning settings ({@code confident-learning})
  */
-public record BaselinesConfig(int maxRows, Utility utility, Loo loo, TmcShapley tmcShapley, KnnShapley knnShapley, Dvrl dvrl) {
+public record BaselinesConfig(
+    int maxRows, Utility utility, Loo loo, TmcShapley tmcShapley, KnnShapley knnShapley, Dvrl dvrl, ConfidentLearning confidentLearning) {
+
+  /** The model whose out-of-fold probabilities confident learning reads ({@code confident-learning.model}). */
+  public enum ConfidenceModel {
+    /** The valuation network, trained on the driver with dvgs.model / dvgs.training settings. */
+    VALUATION,
+    /** Spark MLlib's LogisticRegression, trained distributed. */
+    LOGISTIC_REGRESSION
+  }
+
+  /**
+   * Confident learning's self-confidence ({@code dvgs.evaluation.baselines.confident-learning}).
+   *
+   * @param folds folds of the source (each row's probability comes from the model fitted on the other folds)
+   * @param model the model fitted per fold
+   * @param maxIter iterations of {@link ConfidenceModel#LOGISTIC_REGRESSION}
+   */
+  public record ConfidentLearning(int folds, ConfidenceModel model, int maxIter) {
+    static ConfidentLearning from(Keys k) {
+      int folds = k.positiveInt("folds");
+      if (folds < 2) {
+        throw new ConfigValidationException(k.full("folds") + " must be >= 2 (out-of-fold predictions), got " + folds);
+      }
+      return new ConfidentLearning(folds, k.enumValue("model", ConfidenceModel.class), k.positiveInt("max-iter"));
+    }
+  }
 
   /** How a fitted utility model is scored on the target set ({@code utility.metric}). */
   public enum UtilityMetric {
@@ -156,6 +183,7 @@ public record BaselinesConfig(int maxRows, Utility utility, Loo loo, TmcShapley 
         t.positiveInt("max-permutations"), truncation, t.positiveInt("truncation-patience"), t.positive("convergence-tolerance"),
         t.positiveInt("convergence-window"), t.nonNegativeInt("permutations-per-round"), t.seconds("time-budget"));
     return new BaselinesConfig(
-        k.positiveInt("max-rows"), utility, loo, tmc, KnnShapley.from(k.section("knn-shapley")), Dvrl.from(k.section("dvrl")));
+        k.positiveInt("max-rows"), utility, loo, tmc, KnnShapley.from(k.section("knn-shapley")), Dvrl.from(k.section("dvrl")),
+        ConfidentLearning.from(k.section("confident-learning")));
   }
 }

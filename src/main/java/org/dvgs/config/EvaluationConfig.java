@@ -11,6 +11,7 @@ import java.util.Locale;
  * @param seeds one valuation per seed
  * @param sourceSampleSize rows sampled from the source per seed (0 = all)
  * @param labelFlipFraction fraction of sampled source rows whose label is corrupted, in [0, 1)
+ * @param labelFlipMode which class a flipped label gets (classifier)
  * @param noiseSigmaMax largest per-row Gaussian feature noise rate (0 = no feature noise)
  * @param noiseFraction fraction of sampled rows that receive feature noise, in (0, 1]
  * @param metrics the metrics to compute, in order
@@ -23,6 +24,7 @@ public record EvaluationConfig(
     List<Long> seeds,
     int sourceSampleSize,
     double labelFlipFraction,
+    LabelFlipMode labelFlipMode,
     double noiseSigmaMax,
     double noiseFraction,
     List<Metric> metrics,
@@ -44,7 +46,19 @@ public record EvaluationConfig(
     /** Data valuation with reinforcement learning. */
     DVRL,
     /** Exact Shapley values of a K-nearest-neighbour classifier or regressor. */
-    KNN_SHAPLEY
+    KNN_SHAPLEY,
+    /** Minus each row's loss under the valuation network trained on the target (DVGS's training, no gradients). */
+    TARGET_LOSS,
+    /** Out-of-fold predicted probability of the given label (self-confidence; classifier). */
+    CONFIDENT_LEARNING
+  }
+
+  /** Which class a flipped label gets ({@code label-flip-mode}). */
+  public enum LabelFlipMode {
+    /** A uniformly drawn different class, per row. */
+    UNIFORM,
+    /** Always the next class: {@code c -> (c + 1) mod K} (asymmetric noise; classifier only). */
+    PAIRS
   }
 
   /** Metrics {@code evaluate} can compute. */
@@ -161,7 +175,7 @@ public record EvaluationConfig(
       Method method = parse(Method.class, m);
       if (method == null) {
         throw new ConfigValidationException(
-            k.full("methods") + ": unknown method '" + m + "'; expected any of dvgs, random, loo, tmc-shapley, dvrl, knn-shapley");
+            k.full("methods") + ": unknown method '" + m + "'; expected any of dvgs, random, loo, tmc-shapley, dvrl, knn-shapley, target-loss, confident-learning");
       }
       if (methods.contains(method)) {
         throw new ConfigValidationException(k.full("methods") + " lists '" + m + "' twice");
@@ -174,7 +188,7 @@ public record EvaluationConfig(
     EvaluationConfig e =
         new EvaluationConfig(
             List.copyOf(seeds), k.nonNegativeInt("source-sample-size"), k.inRange("label-flip-fraction", 0.0, 1.0, false),
-            sigmaMax, noiseFraction, List.copyOf(metrics), test, retrain, List.copyOf(methods),
+            k.enumValue("label-flip-mode", LabelFlipMode.class), sigmaMax, noiseFraction, List.copyOf(metrics), test, retrain, List.copyOf(methods),
             BaselinesConfig.from(k.section("baselines")));
     if (metrics.contains(Metric.RETRAIN)) {
       if (grid.isEmpty()) {
@@ -227,6 +241,16 @@ public record EvaluationConfig(
           p + "methods includes knn-shapley, whose closed form (" + p + "baselines.knn-shapley) is implemented for a"
               + " K-nearest-neighbour classifier only, but dvgs.model.task = " + Keys.kebab(model.task())
               + "; remove knn-shapley from " + p + "methods");
+    }
+    if (runs(Method.CONFIDENT_LEARNING) && model.task() != Task.CLASSIFIER) {
+      throw new ConfigValidationException(
+          p + "methods includes confident-learning, whose self-confidence (out-of-fold probability of the given label) needs"
+              + " classes, but dvgs.model.task = " + Keys.kebab(model.task()) + "; remove confident-learning from " + p + "methods");
+    }
+    if (labelFlipMode == LabelFlipMode.PAIRS && model.task() != Task.CLASSIFIER && labelFlipFraction > 0) {
+      throw new ConfigValidationException(
+          p + "label-flip-mode = pairs maps each class to a fixed other class, but dvgs.model.task = " + Keys.kebab(model.task())
+              + " has no classes; use label-flip-mode = uniform (a regressor's targets are swapped among the flipped rows)");
     }
     if (runs(Method.DVRL) && model.task() == Task.AUTOENCODER) {
       throw new ConfigValidationException(

@@ -20,7 +20,7 @@ import scala.Tuple2;
  * <ol>
  *   <li>Optionally sample {@code sampleSize} rows of the valid source.
  *   <li>Label corruption of {@code round(flipFraction * n)} rows, before scaling. Classifier: each gets a uniformly
- *       drawn <em>different</em> class. Regressor (the equivalent used here): the corrupted rows, taken in a seeded
+ *       drawn <em>different</em> class, or (pairs mode, asymmetric noise) the class {@code (c + 1) mod K}. Regressor (the equivalent used here): the corrupted rows, taken in a seeded
  *       random order, pass their targets on in a cycle, so each gets the target of another corrupted row; the
  *       corrupted targets keep the distribution of the clean ones, and a row keeps its own value only when it ties
  *       with its neighbour's.
@@ -39,6 +39,7 @@ public final class Corruption implements InputLoader.SourceTransform {
   private final double flipFraction;
   private final double sigmaMax;
   private final double noiseFraction;
+  private final boolean pairs;
   private final long sampleStream;
   private final long flipStream;
   private final long noiseStream;
@@ -57,6 +58,15 @@ public final class Corruption implements InputLoader.SourceTransform {
    * @param noiseFraction fraction of sampled rows with feature noise, in (0, 1]
    */
   public Corruption(long seed, int sampleSize, double flipFraction, double sigmaMax, double noiseFraction) {
+    this(seed, sampleSize, flipFraction, sigmaMax, noiseFraction, false);
+  }
+
+  /**
+   * @param pairs asymmetric label noise: every flipped row of class {@code c} gets class {@code (c + 1) mod K}
+   *     instead of a uniformly drawn different class (classifier; the same rows are flipped either way)
+   */
+  public Corruption(long seed, int sampleSize, double flipFraction, double sigmaMax, double noiseFraction, boolean pairs) {
+    this.pairs = pairs;
     this.seed = seed;
     this.sampleSize = sampleSize;
     this.flipFraction = flipFraction;
@@ -102,7 +112,10 @@ public final class Corruption implements InputLoader.SourceTransform {
       return pool;
     }
     if (numClasses >= 2) {
-      return pool.map(new FlipClass(flipStream, flipThreshold, numClasses));
+      return pool.map(new FlipClass(flipStream, flipThreshold, numClasses, pairs));
+    }
+    if (pairs) {
+      throw new ConfigValidationException("dvgs.evaluation.label-flip-mode = pairs needs classes; a regressor's targets are swapped (uniform)");
     }
     // Regressor: a cyclic shift of targets among the corrupted rows, in flip-key order.
     JavaRDD<CanonicalRow> clean = HashSelection.filter(pool, flipStream, flipThreshold, false);
@@ -222,11 +235,13 @@ public final class Corruption implements InputLoader.SourceTransform {
     private final long stream;
     private final long threshold;
     private final int classes;
+    private final boolean pairs;
 
-    FlipClass(long stream, long threshold, int classes) {
+    FlipClass(long stream, long threshold, int classes, boolean pairs) {
       this.stream = stream;
       this.threshold = threshold;
       this.classes = classes;
+      this.pairs = pairs;
     }
 
     @Override
@@ -236,7 +251,7 @@ public final class Corruption implements InputLoader.SourceTransform {
         return r;
       }
       int y = (int) r.label();
-      int shift = 1 + (int) (Mix.unit(Mix.mix(stream ^ 0x5eedL, h)) * (classes - 1));
+      int shift = pairs ? 1 : 1 + (int) (Mix.unit(Mix.mix(stream ^ 0x5eedL, h)) * (classes - 1));
       return r.withLabel((y + shift) % classes, true);
     }
   }

@@ -110,7 +110,8 @@ final class SeedEvaluation implements ExperimentSeed {
     this.groups = groups;
     this.tables = tables;
     this.seed = seed;
-    this.corruption = new Corruption(seed, ev.sourceSampleSize(), ev.labelFlipFraction(), ev.noiseSigmaMax(), ev.noiseFraction());
+    this.corruption = new Corruption(seed, ev.sourceSampleSize(), ev.labelFlipFraction(), ev.noiseSigmaMax(), ev.noiseFraction(),
+        ev.labelFlipMode() == EvaluationConfig.LabelFlipMode.PAIRS);
   }
 
   /** Runs every method on this seed's rows and measures it. */
@@ -180,6 +181,12 @@ final class SeedEvaluation implements ExperimentSeed {
 
   /** The implementation of {@code method} for this seed; DVGS measures its values inside its run, for its manifest. */
   private ValuationMethod method(Method method, Measurement measurement) {
+    if (method == Method.TARGET_LOSS) {
+      // The seed's DVGS run, when it came first, left every restart's checkpoints there to reuse.
+      boolean after = ev.runs(Method.DVGS) && ev.methods().indexOf(Method.DVGS) < ev.methods().indexOf(method);
+      Path root = after ? new Path(new Path(cfg.output().path(), "seed-" + seed), "checkpoints") : new Path(valuesPath("target-loss") + "-checkpoints");
+      return new TargetLossMethod(cfg.with(Map.of("seed", seed)), root.toString());
+    }
     if (method != Method.DVGS) {
       return Methods.of(method);
     }

@@ -35,7 +35,7 @@ final class MethodComparison implements ReportSection {
     Map<String, EvaluateManifest.MethodSummary> summaries = f.methodSummaries();
     if (methods.size() < 2 || summaries.isEmpty()) {
       page.paragraph("One valuation method ran (" + methods.get(0) + "); list several in dvgs.evaluation.methods "
-          + "(dvgs, random, loo, tmc-shapley, dvrl, knn-shapley) to compare them on the same corrupted data and seeds.");
+          + "(dvgs, random, loo, tmc-shapley, dvrl, knn-shapley, target-loss, confident-learning) to compare them on the same corrupted data and seeds.");
       return;
     }
     List<String> shown = new ArrayList<>();
