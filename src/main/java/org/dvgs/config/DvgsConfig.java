@@ -25,6 +25,7 @@ import java.util.TreeSet;
  * @param model network
  * @param training driver training
  * @param scoring executor scoring
+ * @param aggregation how per-checkpoint similarities become a value
  * @param output output location
  * @param spark Spark session settings
  * @param evaluation {@code evaluate} settings
@@ -43,6 +44,7 @@ public record DvgsConfig(
     ModelConfig model,
     TrainingConfig training,
     ScoringConfig scoring,
+    AggregationConfig aggregation,
     OutputConfig output,
     SparkSettings spark,
     EvaluationConfig evaluation,
@@ -77,6 +79,7 @@ public record DvgsConfig(
         ModelConfig.from(k.section("model")),
         TrainingConfig.from(k.section("training")),
         ScoringConfig.from(k.section("scoring")),
+        AggregationConfig.from(k.section("aggregation")),
         OutputConfig.from(k.section("output")),
         SparkSettings.from(k.section("spark")),
         EvaluationConfig.from(k.section("evaluation")),
@@ -155,7 +158,47 @@ public record DvgsConfig(
       throw new ConfigValidationException("cannot resolve config: " + e.getMessage(), e);
     }
     checkKnownKeys(user, reference.resolve());
-    return from(merged);
+    return from(applyPreset(user, merged, reference.resolve()));
+  }
+
+  /**
+   * Applies {@code dvgs.preset}: each pin {@code key = value} of {@code dvgs.presets.<name>} is set in the merged
+   * configuration. A pinned key the user also set is refused unless the user's value equals the pinned one, so a
+   * preset never silently overrides an explicit choice nor is silently overridden by one.
+   */
+  static Config applyPreset(Config user, Config merged, Config reference) {
+    String name = merged.getString(ROOT + ".preset").trim();
+    Config presets = merged.getConfig(ROOT + ".presets");
+    if (!presets.hasPath(quote(name))) {
+      throw new ConfigValidationException(ROOT + ".preset = \"" + name + "\" is not one of " + new TreeSet<>(presets.root().keySet()));
+    }
+    Config userResolved;
+    try {
+      userResolved = user.resolve(ConfigResolveOptions.defaults().setAllowUnresolved(true));
+    } catch (ConfigException e) {
+      userResolved = user;
+    }
+    Config out = merged;
+    for (String pin : presets.getStringList(quote(name))) {
+      Config p = parseOverride(pin);
+      String key = p.entrySet().iterator().next().getKey();
+      if (!reference.hasPathOrNull(key)) {
+        throw new ConfigValidationException(ROOT + ".presets." + name + " pins " + key + ", which is not a config key");
+      }
+      Object pinned = p.getValue(key).unwrapped();
+      if (userResolved.hasPath(key) && !String.valueOf(userResolved.getValue(key).unwrapped()).equals(String.valueOf(pinned))) {
+        throw new ConfigValidationException(
+            key + " = " + userResolved.getValue(key).render(ConfigRenderOptions.concise()) + " conflicts with " + ROOT + ".preset = "
+                + name + ", which pins it to " + p.getValue(key).render(ConfigRenderOptions.concise())
+                + " (drop the key or the preset)");
+      }
+      out = p.withFallback(out);
+    }
+    return out;
+  }
+
+  private static String quote(String name) {
+    return com.typesafe.config.ConfigUtil.joinPath(name);
   }
 
   private static void checkKnownKeys(Config user, Config reference) {
