@@ -26,6 +26,7 @@ import java.util.TreeSet;
  * @param training driver training
  * @param scoring executor scoring
  * @param aggregation how per-checkpoint similarities become a value
+ * @param variants the DVGS variants {@code evaluate} runs as methods
  * @param output output location
  * @param spark Spark session settings
  * @param evaluation {@code evaluate} settings
@@ -45,6 +46,7 @@ public record DvgsConfig(
     TrainingConfig training,
     ScoringConfig scoring,
     AggregationConfig aggregation,
+    DvgsVariants variants,
     OutputConfig output,
     SparkSettings spark,
     EvaluationConfig evaluation,
@@ -58,6 +60,9 @@ public record DvgsConfig(
   public DvgsConfig {
     // Cross-section checks: every command validates them at start-up, and so does every with(..) copy.
     scoring.requireCompatible(model);
+    for (String name : variants.overrides().keySet()) {
+      variant(name); // the variant's keys are checked like the run's own
+    }
   }
 
   /** Root of every key. */
@@ -66,7 +71,7 @@ public record DvgsConfig(
   /** Sections whose children are free-form (reader options, Spark settings). */
   private static final List<String> FREE_FORM =
       List.of("dvgs.input.source.options", "dvgs.input.target.options", "dvgs.spark.conf", "dvgs.table-defaults.options",
-          "dvgs.evaluation.test.table.options");
+          "dvgs.evaluation.test.table.options", "dvgs.evaluation.variants");
 
   /** Builds and validates the typed configuration from a resolved config holding a {@code dvgs} section. */
   public static DvgsConfig from(Config config) {
@@ -80,6 +85,7 @@ public record DvgsConfig(
         TrainingConfig.from(k.section("training")),
         ScoringConfig.from(k.section("scoring")),
         AggregationConfig.from(k.section("aggregation")),
+        DvgsVariants.from(config),
         OutputConfig.from(k.section("output")),
         SparkSettings.from(k.section("spark")),
         EvaluationConfig.from(k.section("evaluation")),
@@ -268,6 +274,21 @@ public record DvgsConfig(
   /** The resolved {@code dvgs} section as JSON, for manifests. */
   public String toJson() {
     return resolved.root().render(ConfigRenderOptions.concise());
+  }
+
+  /**
+   * The configuration of DVGS variant {@code name} ({@link DvgsVariants}): this one with the variant's keys replaced,
+   * and no variants of its own.
+   */
+  public DvgsConfig variant(String name) {
+    Map<String, Object> set = new java.util.LinkedHashMap<>(variants.overrides().get(name));
+    set.put("evaluation.methods", List.of("dvgs"));
+    set.put("evaluation.variants", Map.of());
+    try {
+      return with(set);
+    } catch (ConfigValidationException | ConfigException e) {
+      throw new ConfigValidationException(ROOT + ".evaluation.variants." + name + ": " + e.getMessage(), e);
+    }
   }
 
   /** Returns a copy of this configuration with some keys replaced (keys may omit the {@code dvgs.} prefix). */
