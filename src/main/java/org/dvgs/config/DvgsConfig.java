@@ -60,9 +60,6 @@ public record DvgsConfig(
   public DvgsConfig {
     // Cross-section checks: every command validates them at start-up, and so does every with(..) copy.
     scoring.requireCompatible(model);
-    for (String name : variants.overrides().keySet()) {
-      variant(name); // the variant's keys are checked like the run's own
-    }
   }
 
   /** Root of every key. */
@@ -76,7 +73,7 @@ public record DvgsConfig(
   /** Builds and validates the typed configuration from a resolved config holding a {@code dvgs} section. */
   public static DvgsConfig from(Config config) {
     Keys k = Keys.at(config, ROOT);
-    return new DvgsConfig(
+    DvgsConfig c = new DvgsConfig(
         k.longValue("seed"),
         checkRunId(k.full("run-id"), k.string("run-id").trim()),
         k.enumValue("device", DeviceKind.class),
@@ -95,6 +92,10 @@ public record DvgsConfig(
         IngestConfig.from(k.section("ingest")),
         ScaleConfig.from(k.section("scale")),
         config.getConfig(ROOT));
+    for (String name : c.variants().overrides().keySet()) {
+      c.variant(name); // each variant's keys are checked like the run's own
+    }
+    return c;
   }
 
   /**
