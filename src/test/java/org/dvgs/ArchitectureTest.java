@@ -46,7 +46,7 @@ class ArchitectureTest {
       Map.entry("output", Set.of("config", "core")),
       Map.entry("model", Set.of("config", "core")),
       Map.entry("training", Set.of("config", "core", "model", "output")),
-      Map.entry("scoring", Set.of("config", "core", "model", "spark")),
+      Map.entry("scoring", Set.of("config", "core", "io", "model", "spark")),
       Map.entry("aggregation", Set.of("config", "core", "scoring")),
       Map.entry("evaluation", Set.of("config", "core", "io", "model", "training")),
       Map.entry("baselines", Set.of("aggregation", "config", "core", "io", "model", "scoring", "training")),

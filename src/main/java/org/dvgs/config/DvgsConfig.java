@@ -25,6 +25,8 @@ import java.util.TreeSet;
  * @param model network
  * @param training driver training
  * @param scoring executor scoring
+ * @param aggregation how per-checkpoint similarities become a value
+ * @param variants the DVGS variants {@code evaluate} runs as methods
  * @param output output location
  * @param spark Spark session settings
  * @param evaluation {@code evaluate} settings
@@ -43,6 +45,8 @@ public record DvgsConfig(
     ModelConfig model,
     TrainingConfig training,
     ScoringConfig scoring,
+    AggregationConfig aggregation,
+    DvgsVariants variants,
     OutputConfig output,
     SparkSettings spark,
     EvaluationConfig evaluation,
@@ -65,12 +69,12 @@ public record DvgsConfig(
   /** Sections whose children are free-form (reader options, Spark settings). */
   private static final List<String> FREE_FORM =
       List.of("dvgs.input.source.options", "dvgs.input.target.options", "dvgs.spark.conf", "dvgs.table-defaults.options",
-          "dvgs.evaluation.test.table.options");
+          "dvgs.evaluation.test.table.options", "dvgs.evaluation.variants");
 
   /** Builds and validates the typed configuration from a resolved config holding a {@code dvgs} section. */
   public static DvgsConfig from(Config config) {
     Keys k = Keys.at(config, ROOT);
-    return new DvgsConfig(
+    DvgsConfig c = new DvgsConfig(
         k.longValue("seed"),
         checkRunId(k.full("run-id"), k.string("run-id").trim()),
         k.enumValue("device", DeviceKind.class),
@@ -78,6 +82,8 @@ public record DvgsConfig(
         ModelConfig.from(k.section("model")),
         TrainingConfig.from(k.section("training")),
         ScoringConfig.from(k.section("scoring")),
+        AggregationConfig.from(k.section("aggregation")),
+        DvgsVariants.from(config),
         OutputConfig.from(k.section("output")),
         SparkSettings.from(k.section("spark")),
         EvaluationConfig.from(k.section("evaluation")),
@@ -87,6 +93,10 @@ public record DvgsConfig(
         IngestConfig.from(k.section("ingest")),
         ScaleConfig.from(k.section("scale")),
         config.getConfig(ROOT));
+    for (String name : c.variants().overrides().keySet()) {
+      c.variant(name); // each variant's keys are checked like the run's own
+    }
+    return c;
   }
 
   /**
@@ -156,7 +166,47 @@ public record DvgsConfig(
       throw new ConfigValidationException("cannot resolve config: " + e.getMessage(), e);
     }
     checkKnownKeys(user, reference.resolve());
-    return from(merged);
+    return from(applyPreset(user, merged, reference.resolve()));
+  }
+
+  /**
+   * Applies {@code dvgs.preset}: each pin {@code key = value} of {@code dvgs.presets.<name>} is set in the merged
+   * configuration. A pinned key the user also set is refused unless the user's value equals the pinned one, so a
+   * preset never silently overrides an explicit choice nor is silently overridden by one.
+   */
+  static Config applyPreset(Config user, Config merged, Config reference) {
+    String name = merged.getString(ROOT + ".preset").trim();
+    Config presets = merged.getConfig(ROOT + ".presets");
+    if (!presets.hasPath(quote(name))) {
+      throw new ConfigValidationException(ROOT + ".preset = \"" + name + "\" is not one of " + new TreeSet<>(presets.root().keySet()));
+    }
+    Config userResolved;
+    try {
+      userResolved = user.resolve(ConfigResolveOptions.defaults().setAllowUnresolved(true));
+    } catch (ConfigException e) {
+      userResolved = user;
+    }
+    Config out = merged;
+    for (String pin : presets.getStringList(quote(name))) {
+      Config p = parseOverride(pin);
+      String key = p.entrySet().iterator().next().getKey();
+      if (!reference.hasPathOrNull(key)) {
+        throw new ConfigValidationException(ROOT + ".presets." + name + " pins " + key + ", which is not a config key");
+      }
+      Object pinned = p.getValue(key).unwrapped();
+      if (userResolved.hasPath(key) && !String.valueOf(userResolved.getValue(key).unwrapped()).equals(String.valueOf(pinned))) {
+        throw new ConfigValidationException(
+            key + " = " + userResolved.getValue(key).render(ConfigRenderOptions.concise()) + " conflicts with " + ROOT + ".preset = "
+                + name + ", which pins it to " + p.getValue(key).render(ConfigRenderOptions.concise())
+                + " (drop the key or the preset)");
+      }
+      out = p.withFallback(out);
+    }
+    return out;
+  }
+
+  private static String quote(String name) {
+    return com.typesafe.config.ConfigUtil.joinPath(name);
   }
 
   private static void checkKnownKeys(Config user, Config reference) {
@@ -226,6 +276,21 @@ public record DvgsConfig(
   /** The resolved {@code dvgs} section as JSON, for manifests. */
   public String toJson() {
     return resolved.root().render(ConfigRenderOptions.concise());
+  }
+
+  /**
+   * The configuration of DVGS variant {@code name} ({@link DvgsVariants}): this one with the variant's keys replaced,
+   * and no variants of its own.
+   */
+  public DvgsConfig variant(String name) {
+    Map<String, Object> set = new java.util.LinkedHashMap<>(variants.overrides().get(name));
+    set.put("evaluation.methods", List.of("dvgs"));
+    set.put("evaluation.variants", Map.of());
+    try {
+      return with(set);
+    } catch (ConfigValidationException | ConfigException e) {
+      throw new ConfigValidationException(ROOT + ".evaluation.variants." + name + ": " + e.getMessage(), e);
+    }
   }
 
   /** Returns a copy of this configuration with some keys replaced (keys may omit the {@code dvgs.} prefix). */

@@ -172,6 +172,9 @@ public record EvaluationConfig(
         r.inRange("learning-rate", 0.0, Double.MAX_VALUE, true), r.positiveInt("max-iter"));
     List<Method> methods = new ArrayList<>();
     for (String m : k.strings("methods")) {
+      if (DvgsVariants.isVariant(m)) {
+        continue; // a DVGS variant (DvgsVariants)
+      }
       Method method = parse(Method.class, m);
       if (method == null) {
         throw new ConfigValidationException(
@@ -182,7 +185,7 @@ public record EvaluationConfig(
       }
       methods.add(method);
     }
-    if (methods.isEmpty()) {
+    if (methods.isEmpty() && k.strings("methods").stream().noneMatch(DvgsVariants::isVariant)) {
       throw new ConfigValidationException(k.full("methods") + " is empty");
     }
     EvaluationConfig e =

@@ -103,7 +103,7 @@ public final class EvaluateRun {
       }
     }
 
-    EvaluationTables tables = new EvaluationTables(ev.methods());
+    EvaluationTables tables = new EvaluationTables(ev.methods(), cfg.variants().run());
     List<SeedEvaluation.Outcome> seeds = new ArrayList<>();
     Device device = Engines.device(cfg.device(), -1);
     for (long seed : ev.seeds()) {
@@ -129,7 +129,7 @@ public final class EvaluateRun {
       SparkSession spark, DvgsConfig cfg, EvaluationTables tables, List<SeedEvaluation.Outcome> seeds, Map<String, Object> counts, long t0,
       long tw) {
     EvaluationConfig ev = cfg.evaluation();
-    String first = Keys.kebab(ev.methods().get(0));
+    String first = ev.methods().isEmpty() ? org.dvgs.config.DvgsVariants.PREFIX + cfg.variants().run().get(0) : Keys.kebab(ev.methods().get(0));
     List<EvaluateManifest.SeedRun> runs = new ArrayList<>();
     for (SeedEvaluation.Outcome s : seeds) {
       Map<String, EvaluateManifest.MethodRun> perMethod = new LinkedHashMap<>();

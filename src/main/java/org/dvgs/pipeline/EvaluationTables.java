@@ -35,10 +35,18 @@ final class EvaluationTables {
   private final List<Dataset<Row>> measured = new ArrayList<>();
 
   EvaluationTables(List<Method> methods) {
-    for (Method m : methods) {
-      metricSeries.put(Keys.kebab(m), new LinkedHashMap<>());
-      runtimes.put(Keys.kebab(m), new ArrayList<>());
-      details.put(Keys.kebab(m), new ArrayList<>());
+    this(methods, List.of());
+  }
+
+  /** Tables of {@code methods} and then of the DVGS {@code variants} (named {@code dvgs:<variant>}). */
+  EvaluationTables(List<Method> methods, List<String> variants) {
+    List<String> names = new ArrayList<>();
+    methods.forEach(m -> names.add(Keys.kebab(m)));
+    variants.forEach(v -> names.add(org.dvgs.config.DvgsVariants.PREFIX + v));
+    for (String n : names) {
+      metricSeries.put(n, new LinkedHashMap<>());
+      runtimes.put(n, new ArrayList<>());
+      details.put(n, new ArrayList<>());
     }
   }
 

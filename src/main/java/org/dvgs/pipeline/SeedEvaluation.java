@@ -18,6 +18,7 @@ import org.dvgs.baselines.MethodRun;
 import org.dvgs.baselines.Methods;
 import org.dvgs.baselines.ValuationMethod;
 import org.dvgs.config.DvgsConfig;
+import org.dvgs.config.DvgsVariants;
 import org.dvgs.config.EvaluationConfig;
 import org.dvgs.config.EvaluationConfig.Method;
 import org.dvgs.config.EvaluationConfig.Metric;
@@ -120,9 +121,17 @@ final class SeedEvaluation implements ExperimentSeed {
     ValueMetrics.Result primary = null;
     try {
       for (Method method : ev.methods()) {
-        MethodOutcome o = evaluate(method);
+        Measurement measurement = new Measurement(Keys.kebab(method));
+        MethodOutcome o = evaluate(Keys.kebab(method), method(method, measurement), measurement, primary == null);
         primary = primary == null ? o.metrics() : primary;
         methods.put(Keys.kebab(method), o);
+      }
+      for (String variant : cfg.variants().run()) {
+        String name = DvgsVariants.PREFIX + variant;
+        Measurement measurement = new Measurement(name);
+        MethodOutcome o = evaluate(name, variant(variant, measurement), measurement, primary == null);
+        primary = primary == null ? o.metrics() : primary;
+        methods.put(name, o);
       }
     } finally {
       if (persisted != null) {
@@ -132,10 +141,7 @@ final class SeedEvaluation implements ExperimentSeed {
     return new Outcome(seed, corruption.sampled(), corruption.flipped(), corruption.noisy(), testRows, primary, timings, methods);
   }
 
-  private MethodOutcome evaluate(Method method) {
-    String name = Keys.kebab(method);
-    Measurement measurement = new Measurement(name);
-    ValuationMethod vm = method(method, measurement);
+  private MethodOutcome evaluate(String name, ValuationMethod vm, Measurement measurement, boolean first) {
     MethodRun run;
     spark.sparkContext().setJobGroup("dvgs-" + name, "dvgs evaluate: " + name + ", seed " + seed, false);
     try {
@@ -170,7 +176,7 @@ final class SeedEvaluation implements ExperimentSeed {
     }
     double metricSecs = measurement.seconds() + (System.nanoTime() - tmet) / 1e9;
     double retrainSecs = ev.wants(Metric.RETRAIN) ? retrain(name, run.values()) : 0;
-    if (method == ev.methods().get(0)) {
+    if (first) {
       timings.put("metrics_s", metricSecs);
       timings.put("retrain_s", retrainSecs);
     }
@@ -198,6 +204,27 @@ final class SeedEvaluation implements ExperimentSeed {
     extra.put("command", "evaluate");
     extra.put("experiment", EvaluateRun.experiment(ev, cfg.model().task()));
     return new DvgsMethod(cfg.with(set), raw, corruption, v -> ValueMetrics.describe(measurement.of(v).result()), extra);
+  }
+
+  /**
+   * DVGS variant {@code name} for this seed: the variant's configuration, written under
+   * {@code <output>/variants/<name>/seed-<seed>}, with its snapshots in this seed's checkpoint dir unless it names
+   * one (the training fingerprint keeps differently trained snapshots apart, and lets alike ones be reused).
+   */
+  private ValuationMethod variant(String name, Measurement measurement) {
+    DvgsConfig vc = cfg.variant(name);
+    Map<String, Object> set = new LinkedHashMap<>();
+    set.put("seed", seed);
+    set.put("output.path", new Path(new Path(new Path(cfg.output().path(), "variants"), name), "seed-" + seed).toString());
+    set.put("output.overwrite", true);
+    if (vc.training().checkpointDir().isEmpty()) {
+      String base = cfg.training().checkpointDir();
+      set.put("training.checkpoint-dir", base.isEmpty() ? new Path(new Path(cfg.output().path(), "seed-" + seed), "checkpoints").toString() : base);
+    }
+    Map<String, Object> extra = new LinkedHashMap<>();
+    extra.put("command", "evaluate");
+    extra.put("experiment", EvaluateRun.experiment(ev, vc.model().task()));
+    return new DvgsMethod(vc.with(set), raw, corruption, v -> ValueMetrics.describe(measurement.of(v).result()), extra);
   }
 
   /** Filter-and-retrain on the seed's test set by the values of {@code method}; returns the seconds it took. */

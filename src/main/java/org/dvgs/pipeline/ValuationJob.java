@@ -156,6 +156,7 @@ public final class ValuationJob {
     timings.put("train_s", secs(t));
 
     // Scoring (executors).
+    org.dvgs.scoring.CheckpointWeights.requireSnapshots(cfg.aggregation(), perRestart);
     t = System.nanoTime();
     StorageLevel level = StorageLevel.fromString(cfg.scoring().storageLevel());
     JavaRDD<org.dvgs.core.CanonicalRow> src = in.source();
@@ -172,7 +173,8 @@ public final class ValuationJob {
     ScoringStage.Result scored =
         ScoringStage.run(
             jsc, batches, rows, spec, options, store.readAll(cfg.training().restarts()), totalSnapshots,
-            (long) cfg.scoring().blockMemoryMb() << 20, cfg.device(), threads, level, progress.counter());
+            (long) cfg.scoring().blockMemoryMb() << 20, cfg.device(), threads, level, progress.counter(), cfg.aggregation(),
+            cfg.training().learningRate());
     timings.put("score_s", secs(t));
     progress.aggregation();
 

@@ -1,10 +1,9 @@
 package org.dvgs.scoring;
 
 import java.io.Serializable;
-import org.dvgs.core.Stats;
 
 /**
- * Running mean and variance (Welford) of each row's similarities, for one {@link SourceBatch}. Values are added in
+ * Running weighted mean and variance (Welford, in West's weighted form) of each row's similarities, for one {@link SourceBatch}. Values are added in
  * a fixed order (block, then snapshot), in double, so a row's result does not depend on partitioning.
  *
  * <p>Statistics meet their batch again by position (partition, then batch within it), so they carry the batch's
@@ -13,27 +12,54 @@ import org.dvgs.core.Stats;
  *
  * @param mean running means
  * @param m2 running sums of squared deviations
- * @param count values seen per row
+ * @param count values seen per row (checkpoints with a positive weight)
+ * @param weight sum of the weights of those values (equal to {@code count} with unit weights)
  * @param ids checksum of the ids of the batch these statistics belong to, in batch order
  */
-public record RowStats(double[] mean, double[] m2, int count, long ids) implements Serializable {
-  private static final long serialVersionUID = 2L;
+public record RowStats(double[] mean, double[] m2, int count, double weight, long ids) implements Serializable {
+  private static final long serialVersionUID = 3L;
+
+  /** Statistics of values with unit weights. */
+  public RowStats(double[] mean, double[] m2, int count, long ids) {
+    this(mean, m2, count, count, ids);
+  }
 
   /** Empty statistics for {@code batch}. */
   public static RowStats empty(SourceBatch batch) {
-    return new RowStats(new double[batch.rows()], new double[batch.rows()], 0, batch.idChecksum());
+    return new RowStats(new double[batch.rows()], new double[batch.rows()], 0, 0.0, batch.idChecksum());
   }
 
-  /** Adds {@code sims[snapshot][row]} in snapshot order and returns the updated stats. */
+  /** Adds {@code sims[snapshot][row]} in snapshot order, each with unit weight, and returns the updated stats. */
   public RowStats add(double[][] sims) {
+    return add(sims, null);
+  }
+
+  /**
+   * Adds {@code sims[snapshot][row]} in snapshot order with the snapshots' {@code weights} (null = unit weights;
+   * a weight of 0 skips the snapshot) and returns the updated stats. The update is
+   * {@code mean += w delta / W, m2 += w delta (x - mean)}: with unit weights exactly the plain Welford update, so
+   * unit weights give the unweighted values bit for bit.
+   */
+  public RowStats add(double[][] sims, double[] weights) {
     double[] mu = mean.clone();
     double[] s2 = m2.clone();
     int n = count;
-    for (double[] s : sims) {
+    double total = weight;
+    for (int k = 0; k < sims.length; k++) {
+      double w = weights == null ? 1.0 : weights[k];
+      if (!(w > 0)) {
+        continue;
+      }
       n++;
-      Stats.welford(mu, s2, n, s);
+      total += w;
+      double[] s = sims[k];
+      for (int i = 0; i < mu.length; i++) {
+        double delta = s[i] - mu[i];
+        mu[i] += w * delta / total;
+        s2[i] += w * delta * (s[i] - mu[i]);
+      }
     }
-    return new RowStats(mu, s2, n, ids);
+    return new RowStats(mu, s2, n, total, ids);
   }
 
   /**
@@ -52,8 +78,11 @@ public record RowStats(double[] mean, double[] m2, int count, long ids) implemen
     }
   }
 
-  /** Sample standard deviation of row {@code i} (NaN with fewer than two values). */
+  /**
+   * Weighted sample standard deviation of row {@code i}, {@code sqrt(m2 / (W - W / n))} (with unit weights
+   * {@code W = n} and this is the usual sample standard deviation; NaN with fewer than two values).
+   */
   public double std(int i) {
-    return Stats.welfordStd(m2[i], count);
+    return count < 2 ? Double.NaN : Math.sqrt(Math.max(0, m2[i] / (weight - weight / count)));
   }
 }

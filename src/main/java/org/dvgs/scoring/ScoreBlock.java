@@ -29,6 +29,9 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
   private final DeviceKind device;
   private final int threads;
   private final LongAccumulator scored;
+  private final double[] weights;
+  private final double[] centre;
+  private final double[] scale;
 
   /** Scores the block's snapshots against every batch of a partition. */
   public ScoreBlock(Broadcast<ArrayList<Snapshot>> block, NetworkSpec spec, ScoringOptions options, DeviceKind device, int threads) {
@@ -43,6 +46,22 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
   public ScoreBlock(
       Broadcast<ArrayList<Snapshot>> block, NetworkSpec spec, ScoringOptions options, DeviceKind device, int threads,
       LongAccumulator scored) {
+    this(block, spec, options, device, threads, scored, null, null, null);
+  }
+
+  /**
+   * As above, with the block's checkpoint weights and standardisation ({@code dvgs.aggregation}).
+   *
+   * @param weights one per snapshot of the block (null = unit weights)
+   * @param centre with {@code scale}, each snapshot's similarities become {@code (s - centre) / scale} (0 where
+   *     the scale is 0) before they are folded; both null = raw similarities
+   */
+  public ScoreBlock(
+      Broadcast<ArrayList<Snapshot>> block, NetworkSpec spec, ScoringOptions options, DeviceKind device, int threads,
+      LongAccumulator scored, double[] weights, double[] centre, double[] scale) {
+    this.weights = weights;
+    this.centre = centre;
+    this.scale = scale;
     this.block = block;
     this.spec = spec;
     this.options = options;
@@ -62,7 +81,7 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
         }
         RowStats s = stats.next();
         s.check(b, "scoring, partition " + partition());
-        out.add(fold(s, scorer, b.features(), b.labels(), b.keys(), b.rows()));
+        out.add(s.add(standardise(scorer.score(b.features(), b.labels(), b.keys(), b.rows()), centre, scale), weights));
         if (scored != null) {
           scored.add((long) b.rows() * block.value().size());
         }
@@ -92,6 +111,20 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
    */
   public static RowStats fold(RowStats stats, SnapshotScorer scorer, float[] features, float[] labels, long[] keys, int rows) {
     return stats.add(scorer.score(features, labels, keys, rows));
+  }
+
+  /** Standardises {@code sims[snapshot][row]} in place by each snapshot's centre and scale (nulls: unchanged). */
+  static double[][] standardise(double[][] sims, double[] centre, double[] scale) {
+    if (centre == null) {
+      return sims;
+    }
+    for (int k = 0; k < sims.length; k++) {
+      double[] s = sims[k];
+      for (int i = 0; i < s.length; i++) {
+        s[i] = scale[k] > 0 ? (s[i] - centre[k]) / scale[k] : 0.0;
+      }
+    }
+    return sims;
   }
 
   /** The partition of the running task, for messages ("?" outside a task). */

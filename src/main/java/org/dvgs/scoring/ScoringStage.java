@@ -7,6 +7,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
+import org.dvgs.config.AggregationConfig;
 import org.dvgs.config.DeviceKind;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.Snapshot;
@@ -87,10 +88,36 @@ public final class ScoringStage {
       int threads,
       StorageLevel level,
       LongAccumulator counter) {
+    return run(jsc, batches, rows, spec, options, snapshots, totalSnapshots, budgetBytes, device, threads, level, counter,
+        AggregationConfig.PAPER, 1.0);
+  }
+
+  /**
+   * As above, aggregating under {@code agg} ({@code dvgs.aggregation}): snapshots of weight 0 (burn-in; no loss drop)
+   * are not scored, and with standardisation each block is scored twice (its moments first).
+   *
+   * @param learningRate the training's learning rate (for {@code learning-rate} weighting)
+   */
+  public static Result run(
+      JavaSparkContext jsc,
+      JavaRDD<SourceBatch> batches,
+      long rows,
+      NetworkSpec spec,
+      ScoringOptions options,
+      Iterator<Snapshot> snapshots,
+      long totalSnapshots,
+      long budgetBytes,
+      DeviceKind device,
+      int threads,
+      StorageLevel level,
+      LongAccumulator counter,
+      AggregationConfig agg,
+      double learningRate) {
     // The caller's job group is back when scoring returns or fails; each block runs in dvgs's own group.
     JobGroups saved = JobGroups.save(jsc);
     try {
-      return scoreBlocks(jsc, batches, rows, spec, options, snapshots, totalSnapshots, budgetBytes, device, threads, level, counter);
+      return scoreBlocks(jsc, batches, rows, spec, options, snapshots, totalSnapshots, budgetBytes, device, threads, level, counter,
+          agg, learningRate);
     } finally {
       saved.restore();
     }
@@ -108,18 +135,31 @@ public final class ScoringStage {
       DeviceKind device,
       int threads,
       StorageLevel level,
-      LongAccumulator counter) {
+      LongAccumulator counter,
+      AggregationConfig agg,
+      double learningRate) {
     long t0 = System.nanoTime();
     int perBlock = snapshotsPerBlock(spec, gradientsPerSnapshot(spec, options), budgetBytes);
     long blocksTotal = Math.max(1, (totalSnapshots + perBlock - 1) / perBlock);
     JavaRDD<RowStats> acc = batches.map(new ScoreBlock.Init());
     int block = 0;
     long scored = 0;
+    CheckpointWeights weigh = new CheckpointWeights(agg, learningRate);
     while (snapshots.hasNext()) {
       ArrayList<Snapshot> items = new ArrayList<>(perBlock);
+      double[] w = new double[perBlock];
       while (snapshots.hasNext() && items.size() < perBlock) {
-        items.add(snapshots.next());
+        Snapshot next = snapshots.next();
+        double wt = weigh.next(next);
+        if (wt > 0) {
+          w[items.size()] = wt;
+          items.add(next);
+        }
       }
+      if (items.isEmpty()) {
+        continue;
+      }
+      w = java.util.Arrays.copyOf(w, items.size());
       block++;
       if (block > 1) {
         FaultInjection.maybeEvict(jsc, batches, level);
@@ -128,7 +168,9 @@ public final class ScoringStage {
       jsc.setJobGroup("dvgs-scoring", what, false);
       Broadcast<ArrayList<Snapshot>> bc = jsc.broadcast(items);
       long tb = System.nanoTime();
-      JavaRDD<RowStats> next = acc.zipPartitions(batches, new ScoreBlock(bc, spec, options, device, threads, counter)).persist(level);
+      double[][] moments = agg.standardise() ? BlockMoments.of(batches, rows, bc, spec, options, device, threads) : new double[2][];
+      JavaRDD<RowStats> next =
+          acc.zipPartitions(batches, new ScoreBlock(bc, spec, options, device, threads, counter, w, moments[0], moments[1])).persist(level);
       next.count();
       acc.unpersist(false);
       bc.unpersist(false);
@@ -137,6 +179,7 @@ public final class ScoringStage {
       double secs = (System.nanoTime() - tb) / 1e9;
       LOG.info("{}: {} s, {} sample-checkpoints/s", what, String.format("%.2f", secs), String.format("%.0f", items.size() * rows / Math.max(secs, 1e-9)));
     }
+    weigh.requireWeight();
     double seconds = (System.nanoTime() - t0) / 1e9;
     return new Result(acc, block, scored, scored * rows, seconds);
   }

@@ -7,6 +7,6 @@
  *
  * <p>Never imports {@code org.dvgs.training}: executors need the snapshots, not the trainer.
  *
- * <p>May import: {@code org.dvgs.config}, {@code org.dvgs.core}, {@code org.dvgs.model}, {@code org.dvgs.spark}.
+ * <p>May import: {@code org.dvgs.config}, {@code org.dvgs.core}, {@code org.dvgs.io}, {@code org.dvgs.model}, {@code org.dvgs.spark}.
  */
 package org.dvgs.scoring;
