@@ -78,7 +78,7 @@ public final class L1000Run {
     ValuationJob.Outcome o = ValuationJob.run(spark, ValuationRequest.builder(cfg).extra(Map.of("command", "l1000")).claimOutput(false).build());
     String out = cfg.output().path();
     Map<String, Double> timings = new LinkedHashMap<>();
-    timings.put("valuation_s", o.manifestRecord().timings().totalS());
+    timings.put("valuation_s", o.manifest().timings().totalS());
 
     // Values joined with every metadata field (the features stay in the signatures table).
     long t = System.nanoTime();
@@ -144,7 +144,7 @@ public final class L1000Run {
             DataTypes.createStructField("train_rows", DataTypes.LongType, false))))
         .coalesce(1).write().mode(SaveMode.Overwrite).parquet(curvesPath);
 
-    Map<String, Object> m = new LinkedHashMap<>(o.manifest());
+    Map<String, Object> m = new LinkedHashMap<>(org.dvgs.output.ManifestCodec.toMap(o.manifest()));
     m.put("command", "l1000");
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("value_vs_apc", corr);

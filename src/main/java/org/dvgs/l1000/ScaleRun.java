@@ -77,7 +77,7 @@ public final class ScaleRun {
         o = ValuationJob.run(spark, ValuationRequest.builder(runCfg).metrics(values -> quality(spark, data, values)).extra(Map.of("command", "scale", "scale_rows", rows)).build());
         heap = probe.result();
       }
-      ValueManifest m = o.manifestRecord();
+      ValueManifest m = o.manifest();
       ValueManifest.Counts counts = m.counts();
       long valued = counts.sourceValued();
       long sampleCheckpoints = m.scoring().sampleCheckpoints();
