@@ -91,7 +91,8 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
    * in the same order and gives the same values bit for bit.
    */
   public static RowStats fold(RowStats stats, SnapshotScorer scorer, float[] features, float[] labels, long[] keys, int rows) {
-    return stats.add(scorer.score(features, labels, keys, rows));
+    // A batch may hold no valid rows (the Spark ML model keeps a partition's invalid rows in batches of their own).
+    return rows == 0 ? stats : stats.add(scorer.score(features, labels, keys, rows));
   }
 
   /** The partition of the running task, for messages ("?" outside a task). */
