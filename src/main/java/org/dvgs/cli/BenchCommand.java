@@ -1,7 +1,7 @@
 package org.dvgs.cli;
 
 import java.io.PrintStream;
-import java.util.Map;
+import org.dvgs.output.BenchManifest;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.pipeline.BenchRun;
 
@@ -20,9 +20,11 @@ final class BenchCommand implements Command {
   @Override
   public int run(Arguments args, PrintStream out) {
     DvgsConfig cfg = args.config();
-    Map<String, Object> m = BenchRun.run(cfg);
-    out.println("throughput (samples/s): " + m.get("throughput"));
-    out.println("ratios: " + m.get("ratios"));
+    BenchManifest m = BenchRun.run(cfg);
+    out.println("throughput (samples/s): ghost " + m.throughput().ghostSamplesPerS() + ", train step " + m.throughput().trainStepSamplesPerS()
+        + ", forward " + m.throughput().forwardSamplesPerS() + ", naive " + m.throughput().naiveSamplesPerS());
+    out.println("ratios: ghost/train step " + m.ratios().ghostOverTrainStep() + ", ghost/naive " + m.ratios().ghostOverNaive()
+        + ", ghost/forward " + m.ratios().ghostOverForward());
     out.println("manifest: " + cfg.output().path() + "/manifest.json");
     return 0;
   }

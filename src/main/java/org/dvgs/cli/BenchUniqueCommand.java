@@ -1,7 +1,7 @@
 package org.dvgs.cli;
 
 import java.io.PrintStream;
-import java.util.Map;
+import org.dvgs.output.BenchUniqueManifest;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.uniqueness.UniqueBench;
 
@@ -21,9 +21,11 @@ final class BenchUniqueCommand implements Command {
   public int run(Arguments args, PrintStream out) {
     DvgsConfig cfg = args.config();
     return WithSpark.run(cfg, spark -> {
-      Map<String, Object> m = UniqueBench.run(spark, cfg);
-      out.println("per row (microseconds): " + m.get("per_row_us"));
-      out.println("ratios: " + m.get("ratios"));
+      BenchUniqueManifest m = UniqueBench.run(spark, cfg);
+      out.println("per row (microseconds): ghost " + m.perRowUs().ghost() + ", projection " + m.perRowUs().project()
+          + ", projection + selection " + m.perRowUs().projectAndSelect());
+      out.println("ratios: projection/ghost " + m.ratios().projectOverGhost() + ", projection + selection/ghost "
+          + m.ratios().projectAndSelectOverGhost());
       out.println("manifest: " + cfg.output().path() + "/manifest.json");
     });
   }

@@ -23,7 +23,7 @@ final class DemoCommand implements Command {
     DvgsConfig cfg = args.config(DemoDefaults::load, null);
     return WithSpark.run(cfg, spark -> {
       ValuationJob.Outcome o = DemoRun.run(spark, cfg);
-      ValueManifest m = o.manifestRecord();
+      ValueManifest m = o.manifest();
       ValueCommand.printRun(out, m);
       Object auroc = m.metrics().get("auroc");
       out.printf("AUROC(corrupted, -value) = %.4f  (%s%% of source labels flipped)%n", (Double) auroc,

@@ -1,9 +1,9 @@
 package org.dvgs.cli;
 
 import java.io.PrintStream;
-import java.util.Map;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.l1000.IngestRun;
+import org.dvgs.output.IngestManifest;
 
 /** {@code ingest}: an L1000 GCTX/GCT file (its {@code --input}) to a Parquet source table; prints what was ingested. */
 final class IngestCommand implements Command {
@@ -25,11 +25,11 @@ final class IngestCommand implements Command {
     cfg.ingest().resolvedFormat();
     cfg.output().requirePath();
     return WithSpark.run(cfg, spark -> {
-      Map<String, Object> m = IngestRun.run(spark, cfg);
-      out.printf("ingested %s samples x %s genes (%s) into %s%n", m.get("rows"), m.get("genes"), m.get("gene_selection"),
-          ((Map<?, ?>) m.get("output")).get("signatures"));
-      if (m.containsKey("apc")) {
-        out.println("APC: " + m.get("apc"));
+      IngestManifest m = IngestRun.run(spark, cfg);
+      out.printf("ingested %s samples x %s genes (%s) into %s%n", m.rows(), m.genes(), m.geneSelection(), m.output().signatures());
+      if (m.apc() != null) {
+        out.println("APC: " + m.apc().signaturesWithApc() + " signatures with an APC, " + m.apc().signaturesWithoutApc() + " without, "
+            + m.apc().replicatesFound() + " replicates found");
       }
     });
   }

@@ -1,8 +1,7 @@
 package org.dvgs.cli;
 
 import java.io.PrintStream;
-import java.util.List;
-import java.util.Map;
+import org.dvgs.output.ScaleManifest;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.l1000.ScaleRun;
 
@@ -22,9 +21,10 @@ final class ScaleCommand implements Command {
   public int run(Arguments args, PrintStream out) {
     DvgsConfig cfg = args.config();
     return WithSpark.run(cfg, spark -> {
-      Map<String, Object> m = ScaleRun.run(spark, cfg);
-      for (Object r : (List<?>) m.get("runs")) {
-        out.println(r);
+      ScaleManifest m = ScaleRun.run(spark, cfg);
+      for (ScaleManifest.Run r : m.runs()) {
+        out.printf("%d rows: %d valued, %.0f sample-checkpoints/s, %.2f us per sample-checkpoint, Spearman(noise rate, -value) %s%n",
+            r.rows(), r.sourceValued(), r.sampleCheckpointsPerS(), r.scoringUsPerSampleCheckpoint(), r.quality().get("spearman_noise_rate_neg_value"));
       }
       out.println("manifest: " + cfg.output().path() + "/manifest.json");
     });

@@ -24,7 +24,7 @@ final class ValueCommand implements Command {
     DvgsConfig cfg = args.config();
     return WithSpark.run(cfg, spark -> {
       ValuationJob.Outcome o = ValuationJob.run(spark, ValuationRequest.builder(cfg).extra(Map.of("command", "value")).build());
-      printRun(out, o.manifestRecord());
+      printRun(out, o.manifest());
     });
   }
 

@@ -14,7 +14,9 @@ import org.apache.spark.sql.types.DataTypes;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.config.IngestConfig;
 import org.dvgs.core.InputException;
+import org.dvgs.output.IngestManifest;
 import org.dvgs.output.Manifest;
+import org.dvgs.output.TotalTime;
 import org.dvgs.output.OutputDirectory;
 import org.dvgs.output.Outputs;
 import org.dvgs.output.StagedOutput;
@@ -39,7 +41,7 @@ public final class IngestRun {
   private IngestRun() {}
 
   /** Runs the ingest and returns the manifest. */
-  public static Map<String, Object> run(SparkSession spark, DvgsConfig cfg) {
+  public static IngestManifest run(SparkSession spark, DvgsConfig cfg) {
     cfg.ingest().requireInput();
     cfg.output().requirePath();
     try (OutputDirectory.Claim claim = Outputs.claim(spark, cfg, cfg.output().path(), "ingest")) {
@@ -51,7 +53,7 @@ public final class IngestRun {
     }
   }
 
-  private static Map<String, Object> ingest(SparkSession spark, DvgsConfig cfg) {
+  private static IngestManifest ingest(SparkSession spark, DvgsConfig cfg) {
     long t0 = System.nanoTime();
     IngestConfig ic = cfg.ingest();
     ic.requireInput();
@@ -65,7 +67,7 @@ public final class IngestRun {
     // staging leftovers, which the next run on the same output removes.
     StagedOutput staged = new StagedOutput(hadoop, out, "");
 
-    Map<String, Object> source = new LinkedHashMap<>();
+    IngestManifest.Source source;
     Dataset<Row> table;
     L1000Table.Genes genes;
     Map<String, String> fields;
@@ -76,9 +78,7 @@ public final class IngestRun {
         samples = f.samples();
         genes = L1000Table.selectGenes(ic.input(), f.rowIds(), f::rowFieldAsStrings, sel, hadoop);
         colFields = f.columnFields();
-        source.put("version", f.version());
-        source.put("samples", (long) samples);
-        source.put("genes", (long) f.genes());
+        source = new IngestManifest.Source(f.version(), samples, f.genes(), null);
       }
       fields = L1000Table.describeFields(colFields);
       table = L1000Table.readGctx(spark, ic.input(), samples, genes.index(), colFields, ic.blockRows());
@@ -93,12 +93,10 @@ public final class IngestRun {
       }, sel, hadoop);
       fields = L1000Table.describeFields(L1000Table.kinds(f.columnMeta()));
       table = L1000Table.fromGct(spark, f, genes.index());
-      source.put("version", f.version());
-      source.put("samples", (long) f.samples());
-      source.put("genes", (long) f.genes());
+      source = new IngestManifest.Source(f.version(), f.samples(), f.genes(), null);
     }
 
-    Map<String, Object> apcCounts = null;
+    IngestManifest.Apc apcCounts = null;
     if (!ic.level4().isEmpty()) {
       if (!fields.containsKey(ic.replicateField())) {
         throw new InputException(ic.input() + " has no sample metadata field '" + ic.replicateField() + "' (dvgs.ingest.replicate-field) listing replicate ids; fields: " + org.dvgs.io.Printable.names(fields.keySet()));
@@ -107,11 +105,10 @@ public final class IngestRun {
       try (GctxFile f4 = GctxFile.open(ic.level4(), hadoop)) {
         int[] idx = L1000Table.indexOf("level 4 file " + ic.level4(), f4.rowIds(), genes.ids());
         replicates = L1000Table.readGctx(spark, ic.level4(), f4.samples(), idx, List.of(), ic.blockRows());
-        source.put("level4_samples", (long) f4.samples());
+        source = new IngestManifest.Source(source.version(), source.samples(), source.genes(), (long) f4.samples());
       }
       Dataset<Row> apc = Apc.compute(table, ic.replicateField(), replicates);
       table = table.join(apc, new String[] {L1000Table.ID}, "left").na().fill(0, new String[] {Apc.FOUND});
-      apcCounts = new LinkedHashMap<>();
     }
 
     String sigPath = new Path(out, "signatures").toString();
@@ -123,11 +120,10 @@ public final class IngestRun {
       List<Row> dups = written.groupBy(L1000Table.ID).count().filter("count > 1").limit(5).collectAsList();
       throw new InputException(ic.input() + ": sample ids are not unique, e.g. " + dups);
     }
-    if (apcCounts != null) {
-      apcCounts.put("signatures_with_apc", written.filter(written.col(Apc.APC).isNotNull()).count());
-      apcCounts.put("signatures_without_apc", written.filter(written.col(Apc.APC).isNull()).count());
+    if (!ic.level4().isEmpty()) {
       Row sum = written.agg(org.apache.spark.sql.functions.sum(Apc.FOUND)).first();
-      apcCounts.put("replicates_found", sum.isNullAt(0) ? 0L : sum.getLong(0));
+      apcCounts = new IngestManifest.Apc(written.filter(written.col(Apc.APC).isNotNull()).count(),
+          written.filter(written.col(Apc.APC).isNull()).count(), sum.isNullAt(0) ? 0L : sum.getLong(0));
     }
 
     List<Row> geneRows = new java.util.ArrayList<>();
@@ -140,25 +136,12 @@ public final class IngestRun {
         .coalesce(1).write().mode(SaveMode.Overwrite).parquet(staged.stagedTable("genes"));
     staged.commitTables(List.of("genes", "signatures"));
 
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("command", "ingest");
-    m.put("input", ic.input());
-    m.put("format", format.name().toLowerCase(java.util.Locale.ROOT));
-    m.put("source", source);
-    m.put("versions", ValuationJob.versions(spark));
-    m.put("rows", rows);
-    m.put("genes", genes.ids().length);
-    m.put("gene_selection", sel.describe());
-    m.put("gene_ids", List.of(genes.ids()));
-    m.put("metadata_fields", fields);
-    if (apcCounts != null) {
-      m.put("level4", ic.level4());
-      m.put("replicate_field", ic.replicateField());
-      m.put("apc", apcCounts);
-    }
-    m.put("output", Map.of("signatures", sigPath, "genes", new Path(out, "genes").toString()));
-    m.put("timings", Map.of("total_s", (System.nanoTime() - t0) / 1e9));
-    m.put("config", Manifest.parse(cfg.toJson()));
+    boolean apc = apcCounts != null;
+    IngestManifest m = new IngestManifest(
+        IngestManifest.COMMAND, ic.input(), format.name().toLowerCase(java.util.Locale.ROOT), source, ValuationJob.versions(spark), rows,
+        genes.ids().length, sel.describe(), List.of(genes.ids()), fields, apc ? ic.level4() : null, apc ? ic.replicateField() : null, apcCounts,
+        new IngestManifest.Output(sigPath, new Path(out, "genes").toString()), new TotalTime((System.nanoTime() - t0) / 1e9),
+        Manifest.parse(cfg.toJson()));
     Manifest.write(hadoop, out, m);
     LOG.info("ingest {}: {} samples x {} genes ({}) -> {}", ic.input(), rows, genes.ids().length, sel.describe(), sigPath);
     return m;

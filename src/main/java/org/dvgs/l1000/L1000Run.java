@@ -28,6 +28,7 @@ import org.dvgs.io.TableReader;
 import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.output.Manifest;
+import org.dvgs.output.ManifestCodec;
 import org.dvgs.output.OutputDirectory;
 import org.dvgs.output.Outputs;
 import org.dvgs.pipeline.EvaluateRun;
@@ -67,7 +68,6 @@ public final class L1000Run {
     }
   }
 
-  @SuppressWarnings("unchecked")
   private static Map<String, Object> runIn(SparkSession spark, DvgsConfig cfg) {
     long t0 = System.nanoTime();
     Dataset<Row> signatures = TableReader.read(spark, cfg.input().source(), "source");
@@ -78,7 +78,7 @@ public final class L1000Run {
     ValuationJob.Outcome o = ValuationJob.run(spark, ValuationRequest.builder(cfg).extra(Map.of("command", "l1000")).claimOutput(false).build());
     String out = cfg.output().path();
     Map<String, Double> timings = new LinkedHashMap<>();
-    timings.put("valuation_s", o.manifestRecord().timings().totalS());
+    timings.put("valuation_s", o.manifest().timings().totalS());
 
     // Values joined with every metadata field (the features stay in the signatures table).
     long t = System.nanoTime();
@@ -144,7 +144,7 @@ public final class L1000Run {
             DataTypes.createStructField("train_rows", DataTypes.LongType, false))))
         .coalesce(1).write().mode(SaveMode.Overwrite).parquet(curvesPath);
 
-    Map<String, Object> m = new LinkedHashMap<>(o.manifest());
+    Map<String, Object> m = new LinkedHashMap<>(ManifestCodec.toMap(o.manifest()));
     m.put("command", "l1000");
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("value_vs_apc", corr);
@@ -153,11 +153,11 @@ public final class L1000Run {
     metrics.putAll(testCounts);
     metrics.put("retrain_curves", curves);
     m.put("metrics", metrics);
-    Map<String, Object> outputs = new LinkedHashMap<>((Map<String, Object>) m.get("output"));
+    Map<String, Object> outputs = new LinkedHashMap<>(ManifestCodec.toMap(o.manifest().output()));
     outputs.put("values_with_metadata", joinedPath);
     outputs.put("retrain_curves", curvesPath);
     m.put("output", outputs);
-    Map<String, Object> allTimings = new LinkedHashMap<>((Map<String, Object>) m.get("timings"));
+    Map<String, Object> allTimings = new LinkedHashMap<>(ManifestCodec.toMap(o.manifest().timings()));
     allTimings.putAll(timings);
     allTimings.put("l1000_total_s", (System.nanoTime() - t0) / 1e9);
     m.put("timings", allTimings);

@@ -18,6 +18,8 @@ import org.dvgs.output.Manifest;
 import org.dvgs.output.ManifestCodec;
 import org.dvgs.output.OutputDirectory;
 import org.dvgs.output.Outputs;
+import org.dvgs.output.ScaleManifest;
+import org.dvgs.output.TotalTime;
 import org.dvgs.output.ValueManifest;
 import org.dvgs.pipeline.ValuationJob;
 import org.dvgs.pipeline.ValuationRequest;
@@ -42,7 +44,7 @@ public final class ScaleRun {
   private ScaleRun() {}
 
   /** Runs every size and returns the manifest. */
-  public static Map<String, Object> run(SparkSession spark, DvgsConfig cfg) {
+  public static ScaleManifest run(SparkSession spark, DvgsConfig cfg) {
     cfg.output().requirePath();
     // The caller's job group is back when the run returns or fails.
     JobGroups saved = JobGroups.save(spark.sparkContext());
@@ -53,12 +55,11 @@ public final class ScaleRun {
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> runIn(SparkSession spark, DvgsConfig cfg) {
+  private static ScaleManifest runIn(SparkSession spark, DvgsConfig cfg) {
     long t0 = System.nanoTime();
     String out = cfg.output().path();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    List<Map<String, Object>> runs = new ArrayList<>();
+    List<ScaleManifest.Run> runs = new ArrayList<>();
     for (long rows : cfg.scale().rows()) {
       String data = new Path(out, "data-" + rows).toString();
       long tg = System.nanoTime();
@@ -77,30 +78,17 @@ public final class ScaleRun {
         o = ValuationJob.run(spark, ValuationRequest.builder(runCfg).metrics(values -> quality(spark, data, values)).extra(Map.of("command", "scale", "scale_rows", rows)).build());
         heap = probe.result();
       }
-      ValueManifest m = o.manifestRecord();
+      ValueManifest m = o.manifest();
       ValueManifest.Counts counts = m.counts();
       long valued = counts.sourceValued();
       long sampleCheckpoints = m.scoring().sampleCheckpoints();
       long checkpoints = valued == 0 ? 0 : sampleCheckpoints / valued;
       double scoreS = m.timings().scoreS();
       double totalS = m.timings().totalS();
-      Map<String, Object> r = new LinkedHashMap<>();
-      r.put("rows", rows);
-      r.put("source_valued", valued);
-      r.put("target_rows", counts.targetUsed());
-      r.put("test_held_out", counts.testHeldOut());
-      r.put("checkpoints", checkpoints);
-      r.put("sample_checkpoints", sampleCheckpoints);
-      r.put("sample_checkpoints_per_s", m.scoring().sampleCheckpointsPerS());
-      r.put("seconds_per_checkpoint", checkpoints == 0 ? Double.NaN : scoreS / checkpoints);
-      r.put("scoring_us_per_sample", 1e6 * scoreS / Math.max(1, valued));
-      r.put("scoring_us_per_sample_checkpoint", 1e6 * scoreS / Math.max(1, sampleCheckpoints));
-      r.put("job_us_per_sample", 1e6 * totalS / Math.max(1, valued));
-      r.put("generate_s", generateS);
-      r.put("timings", ManifestCodec.toMap(m.timings()));
-      r.put("heap_this_jvm", heap);
-      r.put("executor_peak_jvm_heap_mb", executorPeaks(spark));
-      r.put("quality", m.metrics());
+      ScaleManifest.Run r = new ScaleManifest.Run(rows, valued, counts.targetUsed(), counts.testHeldOut(), checkpoints, sampleCheckpoints,
+          m.scoring().sampleCheckpointsPerS(), checkpoints == 0 ? Double.NaN : scoreS / checkpoints, 1e6 * scoreS / Math.max(1, valued),
+          1e6 * scoreS / Math.max(1, sampleCheckpoints), 1e6 * totalS / Math.max(1, valued), generateS, m.timings(),
+          ManifestCodec.fromMap(heap, ScaleManifest.Heap.class), executorPeaks(spark), m.metrics());
       runs.add(r);
       LOG.info("scale {} rows: {}", rows, r);
       if (!cfg.scale().keepData()) {
@@ -111,19 +99,11 @@ public final class ScaleRun {
         }
       }
     }
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("command", "scale");
-    m.put("seed", cfg.seed());
-    m.put("versions", ValuationJob.versions(spark));
-    m.put("master", spark.sparkContext().master());
-    m.put("runs", runs);
-    if (runs.size() > 1) {
-      double first = ((Number) runs.get(0).get("scoring_us_per_sample_checkpoint")).doubleValue();
-      double last = ((Number) runs.get(runs.size() - 1).get("scoring_us_per_sample_checkpoint")).doubleValue();
-      m.put("cost_ratio_largest_to_smallest", last / first);
-    }
-    m.put("timings", Map.of("total_s", (System.nanoTime() - t0) / 1e9));
-    m.put("config", Manifest.parse(cfg.toJson()));
+    Double ratio = runs.size() > 1
+        ? runs.get(runs.size() - 1).scoringUsPerSampleCheckpoint() / runs.get(0).scoringUsPerSampleCheckpoint()
+        : null;
+    ScaleManifest m = new ScaleManifest(ScaleManifest.COMMAND, cfg.seed(), ValuationJob.versions(spark), spark.sparkContext().master(), runs, ratio,
+        new TotalTime((System.nanoTime() - t0) / 1e9), Manifest.parse(cfg.toJson()));
     Manifest.write(hadoop, out, m);
     return m;
   }
@@ -141,8 +121,8 @@ public final class ScaleRun {
   }
 
   /** Peak JVM heap per executor as Spark's executor metrics report it (in local mode: the one shared JVM). */
-  private static Map<String, Object> executorPeaks(SparkSession spark) {
-    Map<String, Object> m = new LinkedHashMap<>();
+  private static Map<String, Double> executorPeaks(SparkSession spark) {
+    Map<String, Double> m = new LinkedHashMap<>();
     for (ExecutorSummary e : CollectionConverters.asJava(spark.sparkContext().statusStore().executorList(true))) {
       if (e.peakMemoryMetrics().isDefined()) {
         m.put(e.id(), e.peakMemoryMetrics().get().getMetricValue("JVMHeapMemory") / (1024.0 * 1024.0));

@@ -16,7 +16,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
@@ -34,6 +33,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.DvgsConfig;
@@ -52,6 +52,7 @@ import org.dvgs.spark.JobGroups;
 import org.dvgs.pipeline.Sessions;
 import org.dvgs.pipeline.TrainingStep;
 import org.dvgs.scoring.ScoringOptions;
+import org.dvgs.scoring.ScoringStage;
 import org.dvgs.training.SnapshotStore;
 
 /**
@@ -100,6 +101,7 @@ public final class DvgsValuationModel extends Model<DvgsValuationModel> implemen
   private final Param<String> rejectReasonCol;
   private final Param<String> handleInvalid;
   private final IntParam scoringBatchSize;
+  private final IntParam blockMemoryMb;
 
   /** The counters of the last transform. */
   private record LastTransform(String handleInvalid, LongAccumulator valued, ReasonCounts rejected) {}
@@ -131,6 +133,7 @@ public final class DvgsValuationModel extends Model<DvgsValuationModel> implemen
     handleInvalid = new Param<>(this, "handleInvalid", "invalid rows: error (fail naming the row), skip (drop), keep (null value and a reason)",
         ParamValidators.inArray(new String[] {"error", "skip", "keep"}));
     scoringBatchSize = new IntParam(this, "scoringBatchSize", "source rows per scoring batch", ParamValidators.gtEq(1));
+    blockMemoryMb = new IntParam(this, "blockMemoryMb", "memory budget of one broadcast block of snapshots, in MiB", ParamValidators.gtEq(1));
     setDefault(featuresCol, "features");
     setDefault(labelCol, "label");
     setDefault(idCol, "");
@@ -141,6 +144,7 @@ public final class DvgsValuationModel extends Model<DvgsValuationModel> implemen
     setDefault(rejectReasonCol, "reject_reason");
     setDefault(handleInvalid, "error");
     setDefault(scoringBatchSize, config.scoring().batchSize());
+    setDefault(blockMemoryMb, config.scoring().blockMemoryMb());
   }
 
   private static DvgsConfig configOf(String json) {
@@ -203,6 +207,25 @@ public final class DvgsValuationModel extends Model<DvgsValuationModel> implemen
   /** Source rows scored in one engine call (default {@code dvgs.scoring.batch-size}); values do not depend on it. */
   public IntParam scoringBatchSize() {
     return scoringBatchSize;
+  }
+
+  /**
+   * Memory budget of one broadcast block of snapshots, in MiB (default {@code dvgs.scoring.block-memory-mb}): the
+   * snapshots are scored in as many blocks as it takes, as the {@code value} command scores them; values do not
+   * depend on it.
+   */
+  public IntParam blockMemoryMb() {
+    return blockMemoryMb;
+  }
+
+  /** Sets {@link #blockMemoryMb()}. */
+  public DvgsValuationModel setBlockMemoryMb(int value) {
+    return (DvgsValuationModel) set(blockMemoryMb, value);
+  }
+
+  /** The block memory budget, in MiB. */
+  public int getBlockMemoryMb() {
+    return (Integer) $(blockMemoryMb);
   }
 
   /** Sets {@link #featuresCol()}. */
@@ -392,10 +415,22 @@ public final class DvgsValuationModel extends Model<DvgsValuationModel> implemen
 
   /**
    * Values every row of {@code source}: returns {@code source}'s columns plus the output columns (and, without an id
-   * column, the generated ids). The result is lazy: scoring runs on the executors when the caller's job computes it,
-   * each partition scoring its rows against every snapshot (broadcast once per transform) in one pass; nothing is
-   * collected to the driver. Without an id column, a Parquet-scan source first counts its rows per file (one small
-   * job) to number its rows as the command does.
+   * column, the generated ids), computed on the executors; nothing is collected to the driver.
+   *
+   * <p>Scoring goes through the {@code value} command's outer loop ({@link ScoringStage}): the snapshots are split
+   * into blocks that fit {@link #blockMemoryMb()}, each block is broadcast once, and each row's statistics are summed
+   * over the blocks in snapshot order. The last block is scored lazily, by the stage that emits the rows, so:
+   * <ul>
+   *   <li>when every snapshot fits one block (the usual case), {@code transform} runs no scoring job: the result is
+   *       one {@code mapPartitions} stage of the caller's job, computed when an action runs;
+   *   <li>with several blocks, {@code transform} runs one Spark job per block but the last, eagerly, before it
+   *       returns (a bad row with {@code handleInvalid = error} then fails {@code transform} itself). The source rows,
+   *       checked, scaled and packed, and their running statistics are persisted at {@code dvgs.scoring.storage-level}
+   *       for as long as the returned DataFrame is referenced (Spark's cleaner releases them after it is gone); the
+   *       last block is scored when an action computes the result.
+   * </ul>
+   * Without an id column, a Parquet-scan source first counts its rows per file (one small job) to number its rows as
+   * the command does.
    */
   @Override
   public Dataset<Row> transform(Dataset<?> source) {
@@ -413,12 +448,22 @@ public final class DvgsValuationModel extends Model<DvgsValuationModel> implemen
       ReasonCounts rejected = new ReasonCounts();
       spark.sparkContext().register(rejected, "dvgs rows rejected");
       last = new LastTransform(getHandleInvalid(), valued, rejected);
-      Broadcast<ArrayList<Snapshot>> bc = jsc.broadcast(new ArrayList<>(snapshots));
       int threads = Sessions.threadsPerTask(jsc.getConf(), config.scoring().intraOpThreads());
       ScoreRows.Settings settings = new ScoreRows.Settings(
           p.plan(), offsets, p.userColumns(), getIdCol().isEmpty(), scaler, width, classes, spec, options, config.device(), threads,
           getScoringBatchSize(), getHandleInvalid(), "source DataFrame");
-      JavaRDD<Row> rows = p.frame().javaRDD().mapPartitionsWithIndex(new ScoreRows(settings, bc, valued, rejected), true);
+      long budget = (long) getBlockMemoryMb() << 20;
+      StorageLevel level = StorageLevel.fromString(config.scoring().storageLevel());
+      JavaRDD<ScoreRows.Chunk> chunks = p.frame().javaRDD().mapPartitionsWithIndex(new ScoreRows.Pack(settings), true);
+      if (ScoringStage.blocks(spec, options, snapshots.size(), budget) > 1) {
+        // Every block's job reads the packed rows again, and the last pass zips them with the statistics by position.
+        chunks = chunks.persist(level);
+      }
+      ScoringStage.Pending pending = ScoringStage.runAllButLast(
+          jsc, chunks.map(new ScoreRows.BatchOf()), -1, spec, options, snapshots.iterator(), snapshots.size(), budget,
+          config.device(), threads, level, config.aggregation(), config.training().learningRate());
+      ScoreRows.Emit emit = new ScoreRows.Emit(settings, pending, valued, rejected);
+      JavaRDD<Row> rows = pending.stats() == null ? chunks.mapPartitions(emit, true) : pending.stats().zipPartitions(chunks, emit);
       return spark.createDataFrame(rows, out);
     } finally {
       saved.restore();

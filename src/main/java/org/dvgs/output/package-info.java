@@ -2,7 +2,8 @@
  * What dvgs writes about a run, as typed immutable records, and the one codec that turns them into JSON and back.
  *
  * <p>Each command's {@code manifest.json} is a record here ({@link org.dvgs.output.ValueManifest},
- * {@link org.dvgs.output.EvaluateManifest}, {@link org.dvgs.output.UniqueManifest}), built of smaller records that
+ * {@link org.dvgs.output.EvaluateManifest}, {@link org.dvgs.output.UniqueManifest}, {@link org.dvgs.output.IngestManifest},
+ * {@link org.dvgs.output.BenchManifest}, {@link org.dvgs.output.BenchUniqueManifest}, {@link org.dvgs.output.ScaleManifest}), built of smaller records that
  * stages also return ({@link org.dvgs.output.RestartSummary}, {@link org.dvgs.output.InputCounts}). JSON names are
  * the record components' names in snake_case, derived in one place, {@link org.dvgs.output.ManifestCodec}; a
  * component that a manifest may leave out carries {@link org.dvgs.output.MayBeAbsent}, one whose value may be

@@ -25,9 +25,13 @@ import org.dvgs.model.Network;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.Snapshot;
 import org.dvgs.model.Tensors;
+import org.dvgs.output.BenchManifest;
 import org.dvgs.output.Manifest;
 import org.dvgs.output.OutputDirectory;
 import org.dvgs.output.Outputs;
+import org.dvgs.output.TotalTime;
+import org.dvgs.output.ValueManifest;
+import org.dvgs.output.Versions;
 import org.dvgs.scoring.ScoringOptions;
 import org.dvgs.scoring.SnapshotScorer;
 import org.dvgs.training.TargetTrainer;
@@ -45,18 +49,18 @@ public final class BenchRun {
   private BenchRun() {}
 
   /** Runs the benchmark with its output directory claimed from start to end, and returns the manifest. */
-  public static Map<String, Object> run(DvgsConfig cfg) {
+  public static BenchManifest run(DvgsConfig cfg) {
     cfg.output().requirePath();
     Configuration hadoop = new Configuration();
     try (OutputDirectory.Claim claim = OutputDirectory.prepare(hadoop, cfg.output().path(), "bench",
         cfg.output().overwrite() ? OutputDirectory.Replace.OURS : OutputDirectory.Replace.NONE, "", Outputs.inputs(cfg))) {
-      Map<String, Object> m = measure(cfg);
+      BenchManifest m = measure(cfg);
       Manifest.write(hadoop, cfg.output().path(), m);
       return m;
     }
   }
 
-  private static Map<String, Object> measure(DvgsConfig cfg) {
+  private static BenchManifest measure(DvgsConfig cfg) {
     long t0 = System.nanoTime();
     BenchConfig b = cfg.bench();
     int threads = b.threads() > 0 ? b.threads() : Runtime.getRuntime().availableProcessors();
@@ -108,34 +112,26 @@ public final class BenchRun {
         ghostVsNaive = Math.max(ghostVsNaive, Math.abs(g[i] - nv[i]));
       }
     }
-    Map<String, Object> throughput = new LinkedHashMap<>();
-    Map<String, Double> med = new LinkedHashMap<>();
-    for (Map.Entry<String, List<Double>> e : rates.entrySet()) {
-      med.put(e.getKey(), median(e.getValue()));
-      throughput.put(e.getKey() + "_samples_per_s", med.get(e.getKey()));
-    }
-    Map<String, Object> ratios = new LinkedHashMap<>();
-    ratios.put("ghost_over_train_step", med.get("ghost") / med.get("train_step"));
-    ratios.put("ghost_over_naive", med.get("ghost") / med.get("naive"));
-    ratios.put("ghost_over_forward", med.get("ghost") / med.get("forward"));
+    double ghostRate = median(rates.get("ghost"));
+    double trainRate = median(rates.get("train_step"));
+    double forwardRate = median(rates.get("forward"));
+    double naiveRate = median(rates.get("naive"));
     List<Double> perRound = new ArrayList<>();
     for (int i = 0; i < rates.get("ghost").size(); i++) {
       perRound.add(rates.get("ghost").get(i) / rates.get("train_step").get(i));
     }
-    ratios.put("ghost_over_train_step_per_round", perRound);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("command", "bench");
-    m.put("seed", cfg.seed());
-    m.put("model", Map.of("widths", spec.widths(), "parameters", spec.parameterCount(), "task", spec.task().name().toLowerCase()));
-    m.put("setup", Map.of("rows", b.rows(), "naive_rows", b.naiveRows(), "batch_size", batch, "rounds", b.rounds(), "intra_op_threads", threads, "device", device.toString()));
-    m.put("throughput", throughput);
-    m.put("ratios", ratios);
-    m.put("rounds", rates);
-    m.put("agreement", Map.of("ghost_vs_naive_max_abs_difference", ghostVsNaive, "rows", naiveRows.rows()));
-    m.put("versions", Map.of("java", System.getProperty("java.version"), "djl", ai.djl.engine.Engine.getDjlVersion(), "pytorch", Engines.pytorch().getVersion()));
-    m.put("timings", Map.of("total_s", (System.nanoTime() - t0) / 1e9));
-    m.put("config", Manifest.parse(cfg.toJson()));
-    return m;
+    return new BenchManifest(
+        BenchManifest.COMMAND,
+        cfg.seed(),
+        new ValueManifest.Model(Arrays.stream(spec.widths()).boxed().toList(), spec.parameterCount(), spec.task().name().toLowerCase(java.util.Locale.ROOT)),
+        new BenchManifest.Setup(b.rows(), b.naiveRows(), batch, b.rounds(), threads, device.toString()),
+        new BenchManifest.Throughput(ghostRate, trainRate, forwardRate, naiveRate),
+        new BenchManifest.Ratios(ghostRate / trainRate, ghostRate / naiveRate, ghostRate / forwardRate, perRound),
+        new BenchManifest.Rounds(rates.get("ghost"), rates.get("train_step"), rates.get("forward"), rates.get("naive")),
+        new BenchManifest.Agreement(ghostVsNaive, naiveRows.rows()),
+        new Versions(null, null, null, System.getProperty("java.version"), ai.djl.engine.Engine.getDjlVersion(), Engines.pytorch().getVersion()),
+        new TotalTime((System.nanoTime() - t0) / 1e9),
+        Manifest.parse(cfg.toJson()));
   }
 
   private static DenseRows generated(int n, int d, int classes, long seed) {

@@ -16,6 +16,8 @@ import org.dvgs.config.DvgsConfig;
 import org.dvgs.config.EvaluationConfig.Method;
 import org.dvgs.config.Keys;
 import org.dvgs.io.InputLoader;
+import org.dvgs.output.ManifestCodec;
+import org.dvgs.output.ValueManifest;
 
 /**
  * DVGS as one of an experiment's valuation methods: a whole valuation run ({@link ValuationJob}) on the raw inputs
@@ -76,20 +78,14 @@ public final class DvgsMethod implements ValuationMethod {
   @Override
   public MethodRun run(SparkSession spark, ExperimentSeed seed) {
     ValuationJob.Outcome o = job(spark);
-    @SuppressWarnings("unchecked")
-    Map<String, Object> timings = (Map<String, Object>) o.manifest().get("timings");
-    double runtime = seconds(timings, "train_s") + seconds(timings, "score_s") + seconds(timings, "aggregate_s");
-    long rows = ((Number) ((Map<?, ?>) o.manifest().get("output")).get("values_rows")).longValue();
-    return new MethodRun(o.values(), o.runId(), runtime, rows, null, timings, o.inputs());
+    ValueManifest.Timings t = o.manifest().timings();
+    double runtime = t.trainS() + t.scoreS() + t.aggregateS();
+    return new MethodRun(o.values(), o.runId(), runtime, o.manifest().output().valuesRows(), null, ManifestCodec.toMap(t), o.inputs());
   }
 
   /** The one call of the valuation job: inputs read once by the caller, ground truth on, claiming the output. */
   private ValuationJob.Outcome job(SparkSession spark) {
     return ValuationJob.run(spark, ValuationRequest.builder(cfg).raw(raw).transform(transform).groundTruth(true).metrics(metrics).extra(extra).build());
-  }
-
-  private static double seconds(Map<String, Object> timings, String key) {
-    return timings.get(key) instanceof Number n ? n.doubleValue() : 0.0;
   }
 
   /** Executor: a value-table row (with ground truth) as a method's sample value. */

@@ -68,8 +68,7 @@ public final class ValuationJob {
    * @param runId run id written into the table
    * @param output output directory
    * @param values the value table as written (read back from Parquet)
-   * @param manifest the manifest as written, as the tree of maps and lists its JSON parses to ({@link #manifestRecord()}
-   *     for the record)
+   * @param manifest the manifest as written
    * @param inputs the prepared inputs (scaled target, and the source as valued, recomputable from its lineage)
    * @param training what the training step did (fingerprint, snapshot store, restarts)
    * @param valued rows in the written value table
@@ -82,18 +81,13 @@ public final class ValuationJob {
       String runId,
       String output,
       Dataset<Row> values,
-      Map<String, Object> manifest,
+      ValueManifest manifest,
       LoadedInputs inputs,
       TrainingStep.Trained training,
       long valued,
       long rejected,
       Map<String, Long> rejectedByReason,
-      Map<String, Double> timings) {
-    /** The manifest as its record. */
-    public ValueManifest manifestRecord() {
-      return ManifestCodec.fromMap(manifest, ValueManifest.class);
-    }
-  }
+      Map<String, Double> timings) {}
 
   private ValuationJob() {}
 
@@ -266,7 +260,7 @@ public final class ValuationJob {
     Manifest.write(hadoop, out, m);
     LOG.info("run {}: {} rows valued, {} rejected, {} sample-checkpoints in {} s -> {}", runId, valued, rejectedWritten, scored.sampleCheckpoints(), String.format("%.1f", timings.get("total_s")), out);
     Map<String, Long> byReason = in.counts().rejectedByReason();
-    return new Outcome(runId, out, values, ManifestCodec.toMap(m), in, trainedStep, valued, rejectedWritten,
+    return new Outcome(runId, out, values, m, in, trainedStep, valued, rejectedWritten,
         byReason == null ? Map.of() : Map.copyOf(byReason), Map.copyOf(timings));
   }
 

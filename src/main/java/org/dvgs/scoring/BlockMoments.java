@@ -23,6 +23,7 @@ public final class BlockMoments {
   /**
    * The moments of one block.
    *
+   * @param rows valid rows in {@code batches}, or -1 to count them in the same pass
    * @return {@code {mean[], std[]}}, one entry per snapshot of the block
    */
   public static double[][] of(
@@ -35,17 +36,21 @@ public final class BlockMoments {
       s1[j] = new ExactSum();
       s2[j] = new ExactSum();
     }
+    ExactSum counted = new ExactSum();
     for (ExactSum[][] part : batches.mapPartitions(new Sums(block, spec, options, device, threads)).collect()) {
       for (int j = 0; j < k; j++) {
         s1[j].add(part[0][j]);
         s2[j].add(part[1][j]);
       }
+      counted.add(part[2][0]);
     }
+    // The caller's count when it has one; else the rows the pass itself saw (the Spark ML model does not count first).
+    double n = rows >= 0 ? rows : counted.value();
     double[] mean = new double[k];
     double[] std = new double[k];
     for (int j = 0; j < k; j++) {
-      mean[j] = s1[j].value() / rows;
-      std[j] = Math.sqrt(Math.max(0, s2[j].value() / rows - mean[j] * mean[j]));
+      mean[j] = n > 0 ? s1[j].value() / n : 0.0;
+      std[j] = n > 0 ? Math.sqrt(Math.max(0, s2[j].value() / n - mean[j] * mean[j])) : 0.0;
     }
     return new double[][] {mean, std};
   }
@@ -70,7 +75,7 @@ public final class BlockMoments {
     @Override
     public Iterator<ExactSum[][]> call(Iterator<SourceBatch> batches) {
       int k = block.value().size();
-      ExactSum[][] out = new ExactSum[2][k];
+      ExactSum[][] out = new ExactSum[][] {new ExactSum[k], new ExactSum[k], new ExactSum[] {new ExactSum()}};
       for (int j = 0; j < k; j++) {
         out[0][j] = new ExactSum();
         out[1][j] = new ExactSum();
@@ -78,6 +83,11 @@ public final class BlockMoments {
       try (SnapshotScorer scorer = ScoreBlock.open(spec, block.value(), options, device, threads)) {
         while (batches.hasNext()) {
           SourceBatch b = batches.next();
+          if (b.rows() == 0) {
+            // The Spark ML model keeps a partition's invalid rows in batches of their own.
+            continue;
+          }
+          out[2][0].add(b.rows());
           double[][] sims = scorer.score(b.features(), b.labels(), b.keys(), b.rows());
           for (int j = 0; j < k; j++) {
             for (double v : sims[j]) {

@@ -110,7 +110,19 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
    * in the same order and gives the same values bit for bit.
    */
   public static RowStats fold(RowStats stats, SnapshotScorer scorer, float[] features, float[] labels, long[] keys, int rows) {
-    return stats.add(scorer.score(features, labels, keys, rows));
+    // A batch may hold no valid rows (the Spark ML model keeps a partition's invalid rows in batches of their own).
+    return rows == 0 ? stats : stats.add(scorer.score(features, labels, keys, rows));
+  }
+
+  /**
+   * As {@link #fold(RowStats, SnapshotScorer, float[], float[], long[], int)}, with the block's checkpoint weights and
+   * standardisation ({@code dvgs.aggregation}; see {@link ScoringStage.Pending}): the same arithmetic as the
+   * command's blocks.
+   */
+  public static RowStats fold(
+      RowStats stats, SnapshotScorer scorer, float[] features, float[] labels, long[] keys, int rows, double[] weights, double[] centre,
+      double[] scale) {
+    return rows == 0 ? stats : stats.add(standardise(scorer.score(features, labels, keys, rows), centre, scale), weights);
   }
 
   /** Standardises {@code sims[snapshot][row]} in place by each snapshot's centre and scale (nulls: unchanged). */

@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * in blocks that fit a memory budget; each block is broadcast once and scored in one Spark job, whose output
  * (running per-row statistics) is persisted and zipped with the next block's job. The zips are by position; each
  * statistics-batch pair is checked by the batch's id checksum ({@link RowStats#check}), and the batches are packed
- * so that a recomputed partition gives the same batches ({@link SourceBatch.Pack}).
+ * so that a recomputed partition gives the same batches ({@link SourceBatch.Pack}). The {@code value} command runs every
+ * block here ({@link #run}); the Spark ML model runs all but the last ({@link #runAllButLast}) and folds the last one
+ * into the rows it emits, so both split snapshots into the same blocks and sum in the same order.
  */
 public final class ScoringStage {
   private static final Logger LOG = LoggerFactory.getLogger(ScoringStage.class);
@@ -39,6 +41,24 @@ public final class ScoringStage {
       return seconds > 0 ? sampleCheckpoints / seconds : 0;
     }
   }
+
+  /**
+   * Scoring with every block but the last one done: the last block is left to a lazy pass of the caller's (so that
+   * it can be a stage of the caller's job and emit its own rows), which folds it into {@code stats} with
+   * {@link ScoreBlock#fold}, batch by batch, as {@link ScoreBlock} folds every other block.
+   *
+   * @param stats per-batch row statistics of the blocks scored, aligned with the batches RDD (persisted); null when
+   *     the last block is the only one, so the caller starts from {@link RowStats#empty} without a zip
+   * @param last the last block, broadcast
+   * @param lastWeights the last block's checkpoint weights, one per snapshot ({@code dvgs.aggregation})
+   * @param lastCentre with standardisation, the last block's per-snapshot means over all rows; else null
+   * @param lastScale with standardisation, the last block's per-snapshot standard deviations; else null
+   * @param blocks blocks, the last one included
+   * @param snapshots snapshots, those of the last block included
+   */
+  public record Pending(
+      JavaRDD<RowStats> stats, Broadcast<ArrayList<Snapshot>> last, double[] lastWeights, double[] lastCentre, double[] lastScale, int blocks,
+      long snapshots) {}
 
   private ScoringStage() {}
 
@@ -116,14 +136,55 @@ public final class ScoringStage {
     // The caller's job group is back when scoring returns or fails; each block runs in dvgs's own group.
     JobGroups saved = JobGroups.save(jsc);
     try {
-      return scoreBlocks(jsc, batches, rows, spec, options, snapshots, totalSnapshots, budgetBytes, device, threads, level, counter,
-          agg, learningRate);
+      return (Result) scoreBlocks(jsc, batches, rows, spec, options, snapshots, totalSnapshots, budgetBytes, device, threads, level, counter,
+          agg, learningRate, false);
     } finally {
       saved.restore();
     }
   }
 
-  private static Result scoreBlocks(
+  /**
+   * As {@link #run}, but the last block is not scored: it is returned broadcast, with the statistics of the blocks
+   * before it, for a lazy pass of the caller's. Each block before the last is one Spark job (its statistics
+   * persisted at {@code level}); with a single block no job runs.
+   *
+   * @param batches the source batches; persisted by the caller when there is more than one block (each block's job
+   *     reads them again)
+   * @param rows rows in {@code batches} for log messages, or -1 when not counted
+   * @param agg the checkpoint aggregation ({@code dvgs.aggregation}), as for {@link #run}
+   * @param learningRate the training's learning rate (for {@code learning-rate} weighting)
+   */
+  public static Pending runAllButLast(
+      JavaSparkContext jsc,
+      JavaRDD<SourceBatch> batches,
+      long rows,
+      NetworkSpec spec,
+      ScoringOptions options,
+      Iterator<Snapshot> snapshots,
+      long totalSnapshots,
+      long budgetBytes,
+      DeviceKind device,
+      int threads,
+      StorageLevel level,
+      AggregationConfig agg,
+      double learningRate) {
+    JobGroups saved = JobGroups.save(jsc);
+    try {
+      return (Pending) scoreBlocks(jsc, batches, rows, spec, options, snapshots, totalSnapshots, budgetBytes, device, threads, level, null,
+          agg, learningRate, true);
+    } finally {
+      saved.restore();
+    }
+  }
+
+  /** Blocks for a budget: how many {@link #run} and {@link #runAllButLast} split {@code totalSnapshots} into. */
+  public static long blocks(NetworkSpec spec, ScoringOptions options, long totalSnapshots, long budgetBytes) {
+    int perBlock = snapshotsPerBlock(spec, gradientsPerSnapshot(spec, options), budgetBytes);
+    return Math.max(1, (totalSnapshots + perBlock - 1) / perBlock);
+  }
+
+  /** The one loop over blocks: a {@link Result}, or with {@code holdLast} a {@link Pending}. */
+  private static Object scoreBlocks(
       JavaSparkContext jsc,
       JavaRDD<SourceBatch> batches,
       long rows,
@@ -137,10 +198,11 @@ public final class ScoringStage {
       StorageLevel level,
       LongAccumulator counter,
       AggregationConfig agg,
-      double learningRate) {
+      double learningRate,
+      boolean holdLast) {
     long t0 = System.nanoTime();
     int perBlock = snapshotsPerBlock(spec, gradientsPerSnapshot(spec, options), budgetBytes);
-    long blocksTotal = Math.max(1, (totalSnapshots + perBlock - 1) / perBlock);
+    long blocksTotal = blocks(spec, options, totalSnapshots, budgetBytes);
     JavaRDD<RowStats> acc = batches.map(new ScoreBlock.Init());
     int block = 0;
     long scored = 0;
@@ -161,10 +223,16 @@ public final class ScoringStage {
       }
       w = java.util.Arrays.copyOf(w, items.size());
       block++;
+      if (holdLast && !snapshots.hasNext()) {
+        weigh.requireWeight();
+        Broadcast<ArrayList<Snapshot>> lastBc = jsc.broadcast(items);
+        double[][] lastMoments = agg.standardise() ? BlockMoments.of(batches, rows, lastBc, spec, options, device, threads) : new double[2][];
+        return new Pending(block == 1 ? null : acc, lastBc, w, lastMoments[0], lastMoments[1], block, scored + items.size());
+      }
       if (block > 1) {
         FaultInjection.maybeEvict(jsc, batches, level);
       }
-      String what = "dvgs scoring: block " + block + " of " + blocksTotal + " (" + items.size() + " snapshots x " + rows + " rows)";
+      String what = "dvgs scoring: block " + block + " of " + blocksTotal + " (" + items.size() + " snapshots x " + (rows < 0 ? "the" : rows) + " rows)";
       jsc.setJobGroup("dvgs-scoring", what, false);
       Broadcast<ArrayList<Snapshot>> bc = jsc.broadcast(items);
       long tb = System.nanoTime();
@@ -177,7 +245,10 @@ public final class ScoringStage {
       acc = next;
       scored += items.size();
       double secs = (System.nanoTime() - tb) / 1e9;
-      LOG.info("{}: {} s, {} sample-checkpoints/s", what, String.format("%.2f", secs), String.format("%.0f", items.size() * rows / Math.max(secs, 1e-9)));
+      LOG.info("{}: {} s, {} sample-checkpoints/s", what, String.format("%.2f", secs), rows < 0 ? "?" : String.format("%.0f", items.size() * rows / Math.max(secs, 1e-9)));
+    }
+    if (holdLast) {
+      throw new IllegalArgumentException("no snapshots to score");
     }
     weigh.requireWeight();
     double seconds = (System.nanoTime() - t0) / 1e9;

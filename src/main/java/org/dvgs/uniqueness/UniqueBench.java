@@ -19,7 +19,9 @@ import org.dvgs.io.LoadedInputs;
 import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.Snapshot;
+import org.dvgs.output.BenchUniqueManifest;
 import org.dvgs.output.Manifest;
+import org.dvgs.output.TotalTime;
 import org.dvgs.output.OutputDirectory;
 import org.dvgs.output.Outputs;
 import org.dvgs.pipeline.ValuationJob;
@@ -41,14 +43,14 @@ public final class UniqueBench {
 
   private UniqueBench() {}
 
-  public static Map<String, Object> run(SparkSession spark, DvgsConfig cfg) {
+  public static BenchUniqueManifest run(SparkSession spark, DvgsConfig cfg) {
     cfg.output().requirePath();
     try (OutputDirectory.Claim claim = Outputs.claim(spark, cfg, cfg.output().path(), "bench-unique")) {
       return runIn(spark, cfg);
     }
   }
 
-  private static Map<String, Object> runIn(SparkSession spark, DvgsConfig cfg) {
+  private static BenchUniqueManifest runIn(SparkSession spark, DvgsConfig cfg) {
     long t0 = System.nanoTime();
     UniqueConfig u = cfg.unique();
     String out = cfg.output().path();
@@ -128,28 +130,25 @@ public final class UniqueBench {
             String.format("%.2f", g), String.format("%.2f", p), String.format("%.2f", ps));
       }
     }
-    Map<String, Double> med = new LinkedHashMap<>();
-    perRow.forEach((m, v) -> med.put(m, median(v)));
-    Map<String, Object> ratios = new LinkedHashMap<>();
-    ratios.put("project_over_ghost", med.get("project") / med.get("ghost"));
-    ratios.put("project_and_select_over_ghost", med.get("project_and_select") / med.get("ghost"));
+    double ghostUs = median(perRow.get("ghost"));
+    double projectUs = median(perRow.get("project"));
+    double selectUs = median(perRow.get("project_and_select"));
     List<Double> perRound = new ArrayList<>();
     for (int i = 0; i < perRow.get("ghost").size(); i++) {
       perRound.add(perRow.get("project_and_select").get(i) / perRow.get("ghost").get(i));
     }
-    ratios.put("project_and_select_over_ghost_per_round", perRound);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("command", "bench-unique");
-    m.put("seed", cfg.seed());
-    m.put("model", modelInfo);
-    m.put("setup", Map.of("rows", n, "k", k, "layers_from_end", u.lastLayers(), "gradient_dimension", projection.gradientDimension(),
-        "batch_size", batch, "rounds", cfg.bench().rounds(), "passes_per_block", passes, "intra_op_threads", threads, "device", device.toString(), "kept", kept));
-    m.put("per_row_us", med);
-    m.put("ratios", ratios);
-    m.put("rounds", perRow);
-    m.put("versions", ValuationJob.versions(spark));
-    m.put("timings", Map.of("total_s", (System.nanoTime() - t0) / 1e9));
-    m.put("config", Manifest.parse(cfg.toJson()));
+    BenchUniqueManifest m = new BenchUniqueManifest(
+        BenchUniqueManifest.COMMAND,
+        cfg.seed(),
+        modelInfo,
+        new BenchUniqueManifest.Setup(n, k, u.lastLayers(), projection.gradientDimension(), batch, cfg.bench().rounds(), passes, threads,
+            device.toString(), kept),
+        new BenchUniqueManifest.PerRow(ghostUs, projectUs, selectUs),
+        new BenchUniqueManifest.Ratios(projectUs / ghostUs, selectUs / ghostUs, perRound),
+        new BenchUniqueManifest.Rounds(perRow.get("ghost"), perRow.get("project"), perRow.get("project_and_select")),
+        ValuationJob.versions(spark),
+        new TotalTime((System.nanoTime() - t0) / 1e9),
+        Manifest.parse(cfg.toJson()));
     Manifest.write(hadoop, out, m);
     return m;
   }

@@ -203,10 +203,9 @@ class InputValidationTest {
     s.set(20, RowFactory.create("s20", 1.0, 1.0, 1.0, 9.0));
     String out = dir.resolve("accounting").toString();
     ValuationJob.Outcome o = ValuationJob.run(spark, ValuationRequest.of(cfg(table("mixed", COLS, s), goodTarget, "output.path=\"" + out + "\"")));
-    Map<?, ?> counts = (Map<?, ?>) o.manifest().get("counts");
-    assertEquals(50L, ((Number) counts.get("source_read")).longValue());
-    assertEquals(48L, ((Number) counts.get("source_valued")).longValue());
-    assertEquals(2L, ((Number) counts.get("source_rejected")).longValue());
+    assertEquals(50L, o.manifest().counts().sourceRead());
+    assertEquals(48L, o.manifest().counts().sourceValued());
+    assertEquals(2L, o.manifest().counts().sourceRejected());
     List<Row> rej = spark.read().parquet(out + "/rejects").orderBy("sample_id").collectAsList();
     assertEquals(2, rej.size());
     assertEquals("s10", rej.get(0).getString(0));

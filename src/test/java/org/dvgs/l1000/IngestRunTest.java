@@ -46,11 +46,11 @@ class IngestRunTest {
   void realLevel5FixtureWithLandmarkField() {
     SparkSession spark = SharedSpark.get();
     String out = dir.resolve("modz").toString();
-    Map<String, Object> m = IngestRun.run(spark, TestConfigs.of(
+    Map<String, Object> m = org.dvgs.output.ManifestCodec.toMap(IngestRun.run(spark, TestConfigs.of(
         "ingest.input=" + L1000Fixtures.path("modzs_n25x50.gctx"),
         "ingest.genes.field=is_lm",
         "ingest.block-rows=7",
-        "output.path=" + out));
+        "output.path=" + out)));
     assertEquals(25L, m.get("rows"));
     assertEquals(50, m.get("genes"));
     assertTrue(Files.exists(dir.resolve("modz/manifest.json")));
@@ -76,8 +76,8 @@ class IngestRunTest {
     // h5dump: genes 49 and 0 of modzs_n25x50.gctx are 200966_x_at and 200814_at; sample 24, gene 49 = -0.7603.
     Files.writeString(grp, "# two landmarks\n200966_x_at\n200814_at\n");
     String out = dir.resolve("two").toString();
-    Map<String, Object> m = IngestRun.run(spark, TestConfigs.of(
-        "ingest.input=" + L1000Fixtures.path("modzs_n25x50.gctx"), "ingest.genes.ids-file=" + grp, "output.path=" + out));
+    Map<String, Object> m = org.dvgs.output.ManifestCodec.toMap(IngestRun.run(spark, TestConfigs.of(
+        "ingest.input=" + L1000Fixtures.path("modzs_n25x50.gctx"), "ingest.genes.ids-file=" + grp, "output.path=" + out)));
     assertEquals(List.of("200966_x_at", "200814_at"), m.get("gene_ids"));
     Row r = byId(spark.read().parquet(out + "/signatures")).get("CPC006_TYKNU_6H:BRD-K56343971-001-02-3:10");
     assertEquals((float) -0.7602999210357666, features(r)[0]);
@@ -108,8 +108,8 @@ class IngestRunTest {
         .colField("pert_dose", new double[] {1, 2, 3, 4, -666, 6, 7, 8, 9})
         .write(dir.resolve("beta.gctx"));
     String out = dir.resolve("beta").toString();
-    Map<String, Object> man = IngestRun.run(spark, TestConfigs.of(
-        "ingest.input=" + file, "ingest.genes.field=pr_is_lmark", "ingest.genes.values=[Y]", "ingest.block-rows=4", "output.path=" + out));
+    Map<String, Object> man = org.dvgs.output.ManifestCodec.toMap(IngestRun.run(spark, TestConfigs.of(
+        "ingest.input=" + file, "ingest.genes.field=pr_is_lmark", "ingest.genes.values=[Y]", "ingest.block-rows=4", "output.path=" + out)));
     assertEquals(List.of("5720", "6009", "8635"), man.get("gene_ids"));
     assertEquals(Map.of("pert_id", "string", "pert_dose", "double"), man.get("metadata_fields"));
     Map<String, Row> t = byId(spark.read().parquet(out + "/signatures"));
@@ -130,9 +130,9 @@ class IngestRunTest {
     Path file = new GctxWriter(m, new String[] {"10", "20", "30"}, new String[] {"a", "b", "c"}).write(dir.resolve("entrez.gctx"));
     Path info = dir.resolve("geneinfo.txt");
     Files.writeString(info, "gene_id\tgene_symbol\tfeature_space\n10\tA\tlandmark\n20\tB\tinferred\n30\tC\tlandmark\n");
-    Map<String, Object> man = IngestRun.run(spark, TestConfigs.of(
+    Map<String, Object> man = org.dvgs.output.ManifestCodec.toMap(IngestRun.run(spark, TestConfigs.of(
         "ingest.input=" + file, "ingest.genes.field=feature_space", "ingest.genes.values=[landmark]", "ingest.genes.info-file=" + info,
-        "output.path=" + dir.resolve("entrez")));
+        "output.path=" + dir.resolve("entrez"))));
     assertEquals(List.of("10", "30"), man.get("gene_ids"));
   }
 
@@ -160,8 +160,8 @@ class IngestRunTest {
     }
     Path level4 = new GctxWriter(l4, l4genes, new String[] {"r1", "r2", "r3", "r4", "r5", "r6"}).write(dir.resolve("l4.gctx"));
     String out = dir.resolve("apc").toString();
-    Map<String, Object> man = IngestRun.run(spark, TestConfigs.of(
-        "ingest.input=" + level5, "ingest.level4=" + level4, "ingest.block-rows=2", "output.path=" + out));
+    Map<String, Object> man = org.dvgs.output.ManifestCodec.toMap(IngestRun.run(spark, TestConfigs.of(
+        "ingest.input=" + level5, "ingest.level4=" + level4, "ingest.block-rows=2", "output.path=" + out)));
     Map<String, Row> t = byId(spark.read().parquet(out + "/signatures"));
     assertEquals(-1.0 / 3, t.get("A").getDouble(t.get("A").fieldIndex(Apc.APC)), 1e-6);
     assertEquals(6.5 / Math.sqrt(43.75), t.get("B").getDouble(t.get("B").fieldIndex(Apc.APC)), 1e-6);
@@ -186,7 +186,7 @@ class IngestRunTest {
     Path v12 = dir.resolve("m.gct");
     Files.writeString(v12, "#1.2\n3\t2\nName\tDescription\tS1\tS2\ng1\tgene one\t1.5\t-2\ng2\tgene two\tNaN\t4\ng3\t\t-666\t6e-1\n");
     String out = dir.resolve("gct12").toString();
-    Map<String, Object> m = IngestRun.run(spark, TestConfigs.of("ingest.input=" + v12, "output.path=" + out));
+    Map<String, Object> m = org.dvgs.output.ManifestCodec.toMap(IngestRun.run(spark, TestConfigs.of("ingest.input=" + v12, "output.path=" + out)));
     assertEquals(2L, m.get("rows"));
     Map<String, Row> t = byId(spark.read().parquet(out + "/signatures"));
     float[] s1 = features(t.get("S1"));
@@ -203,8 +203,8 @@ class IngestRunTest {
         "g1\t1\t1\t2\t3",
         "g2\t0\t4\t5\t6", ""));
     String out13 = dir.resolve("gct13").toString();
-    Map<String, Object> m13 = IngestRun.run(spark, TestConfigs.of(
-        "ingest.input=" + v13, "ingest.genes.field=is_lm", "output.path=" + out13));
+    Map<String, Object> m13 = org.dvgs.output.ManifestCodec.toMap(IngestRun.run(spark, TestConfigs.of(
+        "ingest.input=" + v13, "ingest.genes.field=is_lm", "output.path=" + out13)));
     assertEquals(List.of("g1"), m13.get("gene_ids"));
     Map<String, Row> t13 = byId(spark.read().parquet(out13 + "/signatures"));
     assertEquals(3.0f, features(t13.get("C"))[0]);

@@ -46,9 +46,9 @@ class L1000ValuationTest {
   void scaleRunFindsTheNoisySamples() {
     SparkSession spark = SharedSpark.get();
     String out = dir.resolve("scale").toString();
-    Map<String, Object> m = ScaleRun.run(spark, config(
+    Map<String, Object> m = org.dvgs.output.ManifestCodec.toMap(ScaleRun.run(spark, config(
         "scale.rows=[2000, 3000]", "scale.genes=200", "scale.rank=8", "scale.compounds=200", "scale.rows-per-partition=700",
-        "scale.keep-data=true", "output.path=" + out));
+        "scale.keep-data=true", "output.path=" + out)));
     List<Map<String, Object>> runs = (List<Map<String, Object>>) m.get("runs");
     assertEquals(2, runs.size());
     for (Map<String, Object> r : runs) {

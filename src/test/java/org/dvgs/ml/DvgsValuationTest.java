@@ -230,6 +230,40 @@ class DvgsValuationTest {
     }
   }
 
+  /**
+   * Scoring in blocks of snapshots, as the command scores: a 1 MiB budget holds one snapshot of this network
+   * (8 -> 256 -> 256 -> 3, about 69k parameters and as many gradient entries, 0.55 MB), so its 8 snapshots take 8
+   * blocks, 7 of them jobs of their own before the lazy last pass, against one lazy pass with the default budget.
+   * Values are equal bit for bit: every snapshot is scored on its own and the similarities are folded into each row's
+   * statistics in snapshot order either way; blocks only cut that sequence. Bad rows are kept, so chunks hold
+   * invalid rows between valid ones in every block.
+   */
+  @Test
+  void severalSnapshotBlocksGiveTheValuesOfOne() {
+    DvgsValuationModel wide = small(new DvgsValuation()).setHidden(new int[] {256, 256}).setEpochs(1).setIdCol("id").fit(target);
+    assertEquals(8, wide.summary().snapshots());
+    Dataset<Row> bad = withBadRows();
+    org.apache.spark.SparkStatusTracker tracker = spark.sparkContext().statusTracker();
+    int before = tracker.getJobIdsForGroup("dvgs-scoring").length;
+    Dataset<Row> oneBlock = wide.copy(new org.apache.spark.ml.param.ParamMap()).setHandleInvalid("keep").setBlockMemoryMb(1024).transform(bad);
+    assertEquals(before, tracker.getJobIdsForGroup("dvgs-scoring").length, "one block: transform runs no scoring job");
+    Map<String, double[]> expected = values(oneBlock.filter("reject_reason is null"), "id");
+    DvgsValuationModel blocked = wide.copy(new org.apache.spark.ml.param.ParamMap()).setHandleInvalid("keep").setBlockMemoryMb(1);
+    Dataset<Row> manyBlocks = blocked.transform(bad);
+    assertEquals(before + 7, tracker.getJobIdsForGroup("dvgs-scoring").length, "8 blocks: a job for each block but the last");
+    assertEquals(23, manyBlocks.count());
+    assertEquals(20, blocked.summary().lastTransform().rowsValued());
+    assertEquals(3, blocked.summary().lastTransform().rowsRejected());
+    Map<String, double[]> actual = values(manyBlocks.filter("reject_reason is null"), "id");
+    assertEquals(20, actual.size());
+    assertSameValues(expected, actual);
+    for (double[] v : actual.values()) {
+      assertEquals(8, v[2]);
+    }
+    assertSameValues(values(wide.copy(new org.apache.spark.ml.param.ParamMap()).setBlockMemoryMb(1).transform(source), "id"),
+        values(wide.transform(source), "id"));
+  }
+
   @Test
   void transformSchemaNamesMissingAndWrongTypedColumns() {
     StructType noFeatures = DataTypes.createStructType(List.of(

@@ -42,7 +42,7 @@ class CatalogTableTest {
     String location = spark.sql("DESCRIBE TABLE EXTENDED dvgs_catalog_test PARTITION (run_id = 'dvgs_one')")
         .where("col_name = 'Location'").first().getString(1);
     assertTrue(location.contains("one-again"), location);
-    assertEquals("dvgs_catalog_test", ((Map<?, ?>) again.manifest().get("output")).get("table"));
+    assertEquals("dvgs_catalog_test", again.manifest().output().table());
 
     ConfigValidationException e = assertThrows(ConfigValidationException.class, () -> TestConfigs.of("output.table=a.b.c"));
     assertTrue(e.getMessage().contains("dvgs.output.table"), e.getMessage());

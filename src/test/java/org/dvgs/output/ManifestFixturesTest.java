@@ -3,6 +3,7 @@ package org.dvgs.output;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -90,6 +91,63 @@ class ManifestFixturesTest {
     assertEquals(u.counts().sampled(), u.summary().clusters().values().stream().mapToLong(UniqueManifest.Cell::rows).sum());
     assertEquals("trained", u.model().source());
     assertEquals(tree(json), tree(ManifestCodec.toJson(u)));
+  }
+
+  /**
+   * The manifests {@code bench}, {@code bench-unique}, {@code ingest} and {@code scale} wrote before they were records
+   * read through the records and, written again, are the same JSON.
+   */
+  @Test
+  void oldBenchIngestAndScaleManifestsReadAndWriteEveryKeyAgain() {
+    Map<String, Class<? extends Record>> kinds = Map.of("bench-0.json", BenchManifest.class, "bench-unique-0.json", BenchUniqueManifest.class,
+        "ingest-0.json", IngestManifest.class, "scale-0.json", ScaleManifest.class);
+    for (Map.Entry<String, Class<? extends Record>> k : kinds.entrySet()) {
+      String json = fixture(k.getKey());
+      assertEquals(tree(json), tree(ManifestCodec.toJson(ManifestCodec.fromJson(json, k.getValue()))), k.getKey());
+    }
+    BenchManifest b = ManifestCodec.fromJson(fixture("bench-0.json"), BenchManifest.class);
+    assertEquals(BenchManifest.COMMAND, b.command());
+    assertEquals(b.setup().rounds(), b.rounds().ghost().size());
+    assertEquals(b.throughput().ghostSamplesPerS() / b.throughput().trainStepSamplesPerS(), b.ratios().ghostOverTrainStep(), 1e-12);
+    BenchUniqueManifest u = ManifestCodec.fromJson(fixture("bench-unique-0.json"), BenchUniqueManifest.class);
+    assertEquals(u.setup().rounds(), u.rounds().project().size());
+    IngestManifest i = ManifestCodec.fromJson(fixture("ingest-0.json"), IngestManifest.class);
+    assertEquals(i.genes(), i.geneIds().size());
+    assertEquals(i.rows(), i.apc().signaturesWithApc() + i.apc().signaturesWithoutApc());
+    assertEquals(i.source().samples(), i.rows());
+    ScaleManifest sc = ManifestCodec.fromJson(fixture("scale-0.json"), ScaleManifest.class);
+    assertEquals(2, sc.runs().size());
+    assertEquals(sc.runs().get(1).scoringUsPerSampleCheckpoint() / sc.runs().get(0).scoringUsPerSampleCheckpoint(), sc.costRatioLargestToSmallest(), 1e-12);
+    for (ScaleManifest.Run r : sc.runs()) {
+      assertEquals(r.sourceValued() * r.checkpoints(), r.sampleCheckpoints());
+    }
+  }
+
+  @Test
+  void aMissingOrMalformedFieldIsNamedByItsPath() {
+    Map<String, Object> bench = tree(fixture("bench-0.json"));
+    Map<String, Object> throughput = new LinkedHashMap<>(map(bench.get("throughput")));
+    throughput.remove("naive_samples_per_s");
+    bench.put("throughput", throughput);
+    ManifestFormatException e = assertThrows(ManifestFormatException.class, () -> ManifestCodec.fromMap(bench, BenchManifest.class));
+    assertEquals("throughput.naive_samples_per_s is missing", e.getMessage());
+    Map<String, Object> scale = tree(fixture("scale-0.json"));
+    List<Object> runs = new java.util.ArrayList<>((List<?>) scale.get("runs"));
+    Map<String, Object> run = new LinkedHashMap<>(map(runs.get(1)));
+    run.put("heap_this_jvm", List.of(1, 2));
+    runs.set(1, run);
+    scale.put("runs", runs);
+    e = assertThrows(ManifestFormatException.class, () -> ManifestCodec.fromMap(scale, ScaleManifest.class));
+    assertTrue(e.getMessage().startsWith("runs[1].heap_this_jvm must be a JSON object"), e.getMessage());
+    Map<String, Object> ingest = tree(fixture("ingest-0.json"));
+    ingest.remove("gene_ids");
+    e = assertThrows(ManifestFormatException.class, () -> ManifestCodec.fromMap(ingest, IngestManifest.class));
+    assertEquals("gene_ids is missing", e.getMessage());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> map(Object o) {
+    return (Map<String, Object>) o;
   }
 
   @Test

@@ -62,6 +62,99 @@ class WrittenManifestsTest {
     }
   }
 
+  /** Runs {@code args}, keeps a copy of the manifest under target/ and returns it as read. */
+  static Map<String, Object> writtenBy(Path out, String name, String... args) throws Exception {
+    run(args);
+    Path copy = Path.of("target", "written-manifests", name + ".json");
+    Files.createDirectories(copy.getParent());
+    Files.copy(out.resolve("manifest.json"), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    return written(out);
+  }
+
+  /** A small GCTX pair (level 5 with replicate ids, level 4 replicates) for {@code ingest}. */
+  static List<Path> gctx(Path dir) {
+    int n = 30;
+    int genes = 12;
+    int reps = 2;
+    java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+    float[][] level5 = new float[n][genes];
+    float[][] level4 = new float[n * reps][genes];
+    String[] sig = new String[n];
+    String[] rep = new String[n * reps];
+    String[] distil = new String[n];
+    String[] pert = new String[n];
+    for (int i = 0; i < n; i++) {
+      sig[i] = "SIG" + i;
+      pert[i] = "BRD-" + (i % 5);
+      StringBuilder ids = new StringBuilder();
+      for (int k = 0; k < reps; k++) {
+        int j = i * reps + k;
+        rep[j] = "REP" + i + "_" + k;
+        ids.append(k == 0 ? "" : "|").append(rep[j]);
+        for (int g = 0; g < genes; g++) {
+          level4[j][g] = (float) r.nextGaussian();
+          level5[i][g] += level4[j][g] / reps;
+        }
+      }
+      distil[i] = ids.toString();
+    }
+    String[] geneIds = new String[genes];
+    for (int g = 0; g < genes; g++) {
+      geneIds[g] = String.valueOf(1000 + g);
+    }
+    Path l5 = new org.dvgs.testing.GctxWriter(level5, geneIds, sig).colField("distil_id", distil).colField("pert_id", pert).write(dir.resolve("l5.gctx"));
+    Path l4 = new org.dvgs.testing.GctxWriter(level4, geneIds, rep).write(dir.resolve("l4.gctx"));
+    return List.of(l5, l4);
+  }
+
+  /**
+   * {@code bench}, {@code bench-unique}, {@code ingest} and {@code scale} write every key the manifests of the same
+   * cases held before these manifests were records (fixtures {@code bench-0.json}, {@code bench-unique-0.json},
+   * {@code ingest-0.json}, {@code scale-0.json}), and those fixtures read through the records.
+   */
+  @Test
+  void benchIngestAndScaleWriteEveryKeyTheyWroteBefore() throws Exception {
+    SparkSession spark = SharedSpark.get();
+    Path dir = SharedSpark.tempDir("written-manifests-more");
+    Path bench = dir.resolve("bench");
+    Map<String, Object> nowBench = writtenBy(bench, "bench-0", "bench", "model.task=autoencoder", "model.hidden=[16, 4, 16]",
+        "bench.input-width=32", "bench.rows=256", "bench.rounds=2", "bench.naive-rows=8", "bench.threads=1", "scoring.batch-size=64",
+        "output.path=\"" + bench + "\"");
+    String target = SyntheticData.write(spark, SyntheticData.classification(2, "t", 200, 2, 5, 1.0, 0.0), dir.resolve("t").toString(), 1);
+    String source = SyntheticData.write(spark, SyntheticData.classification(2, "s", 600, 2, 5, 1.0, 0.0), dir.resolve("s").toString(), 2);
+    Path benchUnique = dir.resolve("bench-unique");
+    Map<String, Object> nowBenchUnique = writtenBy(benchUnique, "bench-unique-0", "bench-unique",
+        "input.source.path=\"" + source + "\"", "input.target.path=\"" + target + "\"",
+        "input.source.features.column=features", "input.target.features.column=features",
+        "input.source.label-column=label", "input.target.label-column=label",
+        "model.hidden=[8]", "training.batch-size=50", "training.epochs=2", "unique.sample-size=100", "unique.batch-size=64",
+        "bench.rows=200", "bench.rounds=2", "bench.threads=1", "output.path=\"" + benchUnique + "\"");
+    List<Path> files = gctx(dir);
+    Path ingest = dir.resolve("ingest");
+    Map<String, Object> nowIngest = writtenBy(ingest, "ingest-0", "ingest", "ingest.input=\"" + files.get(0) + "\"",
+        "ingest.level4=\"" + files.get(1) + "\"", "ingest.block-rows=16", "output.path=\"" + ingest + "\"");
+    Path scale = dir.resolve("scale");
+    Map<String, Object> nowScale = writtenBy(scale, "scale-0", "scale", "model.task=autoencoder", "model.hidden=[8]",
+        "training.batch-size=100", "training.epochs=2", "input.source.id-column=sample_id", "input.source.features.column=features",
+        "input.split.mode=group-balanced", "input.split.group-column=pert_id", "input.split.target-size=200", "input.split.test-fraction=0.1",
+        "scoring.batch-size=128", "scale.rows=[500, 700]", "scale.genes=20", "scale.rank=4", "scale.compounds=40",
+        "scale.rows-per-partition=300", "output.path=\"" + scale + "\"");
+    Map<String, Map<String, Object>> now = Map.of("bench-0.json", nowBench, "bench-unique-0.json", nowBenchUnique,
+        "ingest-0.json", nowIngest, "scale-0.json", nowScale);
+    for (Map.Entry<String, Map<String, Object>> e : now.entrySet()) {
+      Map<String, Object> old = ManifestFixturesTest.tree(ManifestFixturesTest.fixture(e.getKey()));
+      sameKeys(old, e.getValue(), "");
+      assertEquals(old.get("command"), e.getValue().get("command"), e.getKey());
+    }
+    for (String k : List.of("setup", "seed", "model")) {
+      assertEquals(ManifestFixturesTest.tree(ManifestFixturesTest.fixture("bench-0.json")).get(k), nowBench.get(k), "bench " + k);
+    }
+    Map<String, Object> oldIngest = ManifestFixturesTest.tree(ManifestFixturesTest.fixture("ingest-0.json"));
+    for (String k : List.of("format", "source", "rows", "genes", "gene_selection", "gene_ids", "metadata_fields", "replicate_field", "apc")) {
+      assertEquals(oldIngest.get(k), nowIngest.get(k), "ingest " + k);
+    }
+  }
+
   @Test
   void valueEvaluateAndUniqueWriteEveryKeyTheyWroteBefore() throws Exception {
     SparkSession spark = SharedSpark.get();

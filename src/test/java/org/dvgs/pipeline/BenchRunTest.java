@@ -32,9 +32,9 @@ public class BenchRunTest {
   void reportsThroughputAndRatios() {
     String out = SharedSpark.tempDir("bench").resolve("out").toString();
     int rounds = 3;
-    Map<String, Object> m = BenchRun.run(TestConfigs.of(
+    Map<String, Object> m = org.dvgs.output.ManifestCodec.toMap(BenchRun.run(TestConfigs.of(
         "model.task=autoencoder", "model.hidden=[32, 8, 32]", "bench.input-width=64", "bench.rows=512",
-        "bench.rounds=" + rounds, "bench.naive-rows=16", "bench.threads=1", "scoring.batch-size=128", "output.path=\"" + out + "\""));
+        "bench.rounds=" + rounds, "bench.naive-rows=16", "bench.threads=1", "scoring.batch-size=128", "output.path=\"" + out + "\"")));
     Map<?, ?> t = (Map<?, ?>) m.get("throughput");
     Map<String, List<Double>> perRound = (Map<String, List<Double>>) m.get("rounds");
     double seconds = 0;

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.launcher.JavaModuleOptions;
 import org.apache.spark.sql.SparkSession;
+import org.dvgs.output.ManifestCodec;
 import org.dvgs.output.Manifest;
 import org.dvgs.testing.ChildDriver;
 import org.dvgs.testing.SharedSpark;
@@ -154,7 +155,7 @@ class ClusterFaultsTest {
 
     // A fresh run with the same config and output: no overwrite needed, no training, the same table.
     ValuationJob.Outcome resumed = ValuationJob.run(spark, ValuationRequest.of(TestConfigs.of(o.toArray(new String[0]))));
-    Map<?, ?> training = (Map<?, ?>) resumed.manifest().get("training");
+    Map<?, ?> training = (Map<?, ?>) ManifestCodec.toMap(resumed.manifest()).get("training");
     assertEquals(2, training.get("restarts_reused"));
     for (Object r : (List<?>) training.get("restarts")) {
       assertEquals(Boolean.TRUE, ((Map<?, ?>) r).get("reused"), r.toString());
@@ -163,7 +164,7 @@ class ClusterFaultsTest {
 
     List<String> fresh = SmallValuation.overrides(spark, 4000, dir.resolve("killed-reference").toString(), bigger);
     ValuationJob.Outcome clean = ValuationJob.run(spark, ValuationRequest.of(TestConfigs.of(fresh.toArray(new String[0]))));
-    assertEquals(0, ((Map<?, ?>) clean.manifest().get("training")).get("restarts_reused"));
+    assertEquals(0, clean.manifest().training().restartsReused());
     assertEquals(0.0, SmallValuation.maxDifference(SmallValuation.table(clean.values()), SmallValuation.table(resumed.values())),
         "resumed table differs from an uninterrupted run");
   }

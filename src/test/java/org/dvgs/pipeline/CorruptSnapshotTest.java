@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
+import org.dvgs.output.ManifestCodec;
 import org.dvgs.testing.SharedSpark;
 import org.dvgs.testing.SmallValuation;
 import org.dvgs.testing.TestConfigs;
@@ -46,7 +47,7 @@ class CorruptSnapshotTest {
   }
 
   static Map<?, ?> training(ValuationJob.Outcome o) {
-    return (Map<?, ?>) o.manifest().get("training");
+    return (Map<?, ?>) ManifestCodec.toMap(o.manifest()).get("training");
   }
 
   /** A copy of the clean checkpoint directory; returns the copy of restart 1's file. */

@@ -19,7 +19,7 @@ class DemoRunTest {
     String out = new File(SharedSpark.tempDir("demo").toFile(), "out").toString();
     DvgsConfig cfg = DemoDefaultsAccess.load(List.of("output.path=\"" + out + "\""));
     ValuationJob.Outcome o = DemoRun.run(SharedSpark.get(), cfg);
-    double auroc = (double) ((Map<?, ?>) o.manifest().get("metrics")).get("auroc");
+    double auroc = (double) o.manifest().metrics().get("auroc");
     assertTrue(auroc >= 0.85, "demo AUROC " + auroc);
     Map<String, Object> m = Manifest.read(SharedSpark.get().sparkContext().hadoopConfiguration(), out);
     Map<?, ?> counts = (Map<?, ?>) m.get("counts");

@@ -89,9 +89,8 @@ class NumericReproducibilityTest {
     assertSameTable(one, four, "1 against 4 intra-op threads in training and scoring");
     // The guarantee rests on MKL's strict reproducible mode, which the test JVM (like the launchers) sets, and
     // which sessions pass on to executors.
-    Map<?, ?> numerics = (Map<?, ?>) four.manifest().get("numerics");
-    assertEquals("AUTO,STRICT", numerics.get("mkl_cbwr_driver"));
-    assertEquals("AUTO,STRICT", numerics.get("mkl_cbwr_executors"));
+    assertEquals("AUTO,STRICT", four.manifest().numerics().mklCbwrDriver());
+    assertEquals("AUTO,STRICT", four.manifest().numerics().mklCbwrExecutors());
   }
 
   @Test
@@ -101,11 +100,11 @@ class NumericReproducibilityTest {
     // A run killed after two of three restarts: the survivor trains one restart (on more threads per restart
     // than three would get if threads followed the restarts left).
     ValuationJob.Outcome first = small("resumed", three);
-    Path snaps = Path.of(first.manifest().get("training") instanceof Map<?, ?> t ? (String) t.get("checkpoint_dir") : "");
+    Path snaps = Path.of(first.manifest().training().checkpointDir());
     Files.delete(snaps.resolve("restart-00001.snap"));
     Files.delete(Path.of(first.output(), "manifest.json"));
     ValuationJob.Outcome resumed = small("resumed", Stream.concat(Stream.of(three), Stream.of("output.overwrite=true")).toArray(String[]::new));
-    assertEquals(2, ((Map<?, ?>) resumed.manifest().get("training")).get("restarts_reused"));
+    assertEquals(2, resumed.manifest().training().restartsReused());
     assertSameTable(fresh, resumed, "resumed against fresh");
   }
 

@@ -20,6 +20,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.dvgs.output.ManifestCodec;
 import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.scoring.FaultInjection;
@@ -81,7 +82,7 @@ class OutputCommitTest {
     assertFalse(Files.exists(Path.of(out, "_staging")), "staging removed after the commit");
 
     // The manifest names the partition's data files and row count.
-    Map<?, ?> output = (Map<?, ?>) o.manifest().get("output");
+    Map<?, ?> output = (Map<?, ?>) ManifestCodec.toMap(o.manifest()).get("output");
     List<String> onDisk = new ArrayList<>();
     try (Stream<Path> s = Files.list(partition)) {
       s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("_") && !n.startsWith(".")).sorted().forEach(onDisk::add);
@@ -100,7 +101,7 @@ class OutputCommitTest {
     assertEquals(600, plain.count());
     assertEquals(List.of(runId), plain.select("run_id").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
     assertEquals(600, o.values().count());
-    assertEquals(0L, ((Map<?, ?>) ((Map<?, ?>) o.manifest().get("spark")).get("failed_task_attempts")).get("dvgs-scoring"));
+    assertEquals(0L, o.manifest().spark().failedTaskAttempts().get("dvgs-scoring"));
 
     // Every Spark job of the run carries its stage's group and a description; scoring says which block.
     List<String> groups = new ArrayList<>();
@@ -143,10 +144,10 @@ class OutputCommitTest {
 
     // Same output, no overwrite: the run resumes, reuses both restarts and gives the table of an uninterrupted run.
     ValuationJob.Outcome resumed = ValuationJob.run(spark, ValuationRequest.of(config(out)));
-    assertEquals(2, ((Map<?, ?>) resumed.manifest().get("training")).get("restarts_reused"));
+    assertEquals(2, resumed.manifest().training().restartsReused());
     assertFalse(Files.exists(Path.of(out, "_staging")));
     ValuationJob.Outcome clean = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("clean").toString())));
-    assertEquals(0, ((Map<?, ?>) clean.manifest().get("training")).get("restarts_reused"));
+    assertEquals(0, clean.manifest().training().restartsReused());
     assertEquals(0.0, SmallValuation.maxDifference(SmallValuation.table(clean.values()), SmallValuation.table(resumed.values())));
 
     // A complete output is still refused without overwrite.

@@ -66,7 +66,7 @@ class PreconditionedValuationTest {
   }
 
   static Map<?, ?> training(ValuationJob.Outcome o) {
-    return (Map<?, ?>) o.manifest().get("training");
+    return (Map<?, ?>) org.dvgs.output.ManifestCodec.toMap(o.manifest()).get("training");
   }
 
   @Test

@@ -68,8 +68,7 @@ class SharedCheckpointDirTest {
     // The files verify: a third run reuses both restarts and scores every snapshot.
     List<String> o = SmallValuation.overrides(spark, 600, dir.resolve("c").toString(), more);
     ValuationJob.Outcome c = ValuationJob.run(spark, ValuationRequest.of(TestConfigs.of(o.toArray(new String[0]))));
-    Map<?, ?> training = (Map<?, ?>) c.manifest().get("training");
-    assertEquals(2, ((Number) training.get("restarts_reused")).intValue());
-    assertEquals(120, ((Number) training.get("snapshots")).longValue());
+    assertEquals(2, c.manifest().training().restartsReused());
+    assertEquals(120, c.manifest().training().snapshots());
   }
 }

@@ -84,8 +84,8 @@ class ValuationDeterminismTest {
     }
     // Exactly: a row's value does not depend on which rows share its batch (see SnapshotScorer.MIN_BATCH_ROWS).
     assertEquals(0.0, maxDiff, "1 vs 8 partitions differ by " + maxDiff);
-    assertEquals(1, ((Map<?, ?>) one.manifest().get("scoring")).get("partitions"));
-    assertEquals(8, ((Map<?, ?>) eight.manifest().get("scoring")).get("partitions"));
+    assertEquals(1, one.manifest().scoring().partitions());
+    assertEquals(8, eight.manifest().scoring().partitions());
 
     // The values mean something: flipped rows sit at the bottom.
     Map<String, Boolean> truth = new HashMap<>();
@@ -109,8 +109,8 @@ class ValuationDeterminismTest {
     String[] small = java.util.stream.Stream.concat(java.util.Arrays.stream(wide), java.util.stream.Stream.of("scoring.block-memory-mb=1")).toArray(String[]::new);
     ValuationJob.Outcome many = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("blocks-many").toString(), small)));
     ValuationJob.Outcome one = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("blocks-one").toString(), wide)));
-    assertEquals(8, ((Map<?, ?>) many.manifest().get("scoring")).get("blocks"));
-    assertEquals(1, ((Map<?, ?>) one.manifest().get("scoring")).get("blocks"));
+    assertEquals(8, many.manifest().scoring().blocks());
+    assertEquals(1, one.manifest().scoring().blocks());
     Map<String, double[]> a = table(many);
     Map<String, double[]> b = table(one);
     assertEquals(900, a.size());
@@ -154,8 +154,8 @@ class ValuationDeterminismTest {
     String ckpt = dir.resolve("shared-checkpoints").toString();
     ValuationJob.Outcome first = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("r1").toString(), "training.checkpoint-dir=\"" + ckpt + "\"")));
     ValuationJob.Outcome again = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("r2").toString(), "training.checkpoint-dir=\"" + ckpt + "\"")));
-    assertEquals(0, ((Map<?, ?>) first.manifest().get("training")).get("restarts_reused"));
-    assertEquals(2, ((Map<?, ?>) again.manifest().get("training")).get("restarts_reused"));
+    assertEquals(0, first.manifest().training().restartsReused());
+    assertEquals(2, again.manifest().training().restartsReused());
     Map<String, double[]> t1 = table(first);
     Map<String, double[]> t2 = table(again);
     assertEquals(900, t1.size());
@@ -165,7 +165,7 @@ class ValuationDeterminismTest {
     }
     // A different training setting must not reuse them.
     ValuationJob.Outcome other = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("r3").toString(), "training.checkpoint-dir=\"" + ckpt + "\"", "training.learning-rate=0.02")));
-    assertEquals(0, ((Map<?, ?>) other.manifest().get("training")).get("restarts_reused"));
+    assertEquals(0, other.manifest().training().restartsReused());
   }
 
   @Test
@@ -175,9 +175,9 @@ class ValuationDeterminismTest {
     String[] wc = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.stream.Stream.of("scoring.target-gradient=within-class")).toArray(String[]::new);
     ValuationJob.Outcome batch = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("wc-batch").toString(), base)));
     ValuationJob.Outcome a = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("wc-a").toString(), wc)));
-    assertEquals(0, ((Map<?, ?>) a.manifest().get("training")).get("restarts_reused"), "batch snapshots carry no class gradients");
+    assertEquals(0, a.manifest().training().restartsReused(), "batch snapshots carry no class gradients");
     ValuationJob.Outcome b = ValuationJob.run(spark, ValuationRequest.of(config(dir.resolve("wc-b").toString(), wc)));
-    assertEquals(1, ((Map<?, ?>) b.manifest().get("training")).get("restarts_reused"));
+    assertEquals(1, b.manifest().training().restartsReused());
     Map<String, double[]> ta = table(a);
     Map<String, double[]> tb = table(b);
     Map<String, double[]> tbatch = table(batch);

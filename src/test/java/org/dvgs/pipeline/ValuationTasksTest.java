@@ -90,7 +90,7 @@ class ValuationTasksTest {
     String target = write(dir, "t", 200, 0, true, null, 1);
     String source = write(dir, "s", 600, 0.2, true, truth, 2);
     ValuationJob.Outcome o = run(dir, source, target, "regressor", "input.source.label-column=y", "input.target.label-column=y");
-    assertEquals("regressor", ((Map<?, ?>) o.manifest().get("model")).get("task"));
+    assertEquals("regressor", o.manifest().model().task());
     double a = auroc(o, truth);
     assertTrue(a > 0.85, "regressor AUROC " + a);
   }

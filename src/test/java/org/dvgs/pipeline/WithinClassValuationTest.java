@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.dvgs.output.ManifestCodec;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.core.Auroc;
 import org.dvgs.evaluation.SyntheticData;
@@ -57,7 +58,7 @@ class WithinClassValuationTest {
   }
 
   static Map<?, ?> section(ValuationJob.Outcome o, String key) {
-    return (Map<?, ?>) o.manifest().get(key);
+    return (Map<?, ?>) ManifestCodec.toMap(o.manifest()).get(key);
   }
 
   @Test

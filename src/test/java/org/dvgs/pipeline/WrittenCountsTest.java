@@ -13,6 +13,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.dvgs.output.ManifestCodec;
 import org.dvgs.output.Manifest;
 import org.dvgs.testing.SharedSpark;
 import org.dvgs.testing.SmallValuation;
@@ -45,7 +46,7 @@ class WrittenCountsTest {
     assertEquals(values, ((Number) output.get("values_rows")).longValue());
     assertEquals(rejects, ((Number) output.get("rejects_rows")).longValue());
     assertEquals(((Number) counts.get("source_read")).longValue(), values + rejects, "read = valued + rejected");
-    Map<?, ?> returned = (Map<?, ?>) run.manifest().get("output");
+    Map<?, ?> returned = (Map<?, ?>) ManifestCodec.toMap(run.manifest()).get("output");
     assertTrue(returned.get("values_rows") instanceof Long && returned.get("rejects_rows") instanceof Long, "counts are longs: " + returned);
   }
 }

@@ -140,7 +140,7 @@ class ScoringProgressTest {
       o = ValuationJob.run(spark, ValuationRequest.builder(TestConfigs.of(overrides.toArray(new String[0]))).build());
       lines = new ArrayList<>(c.lines);
     }
-    long total = ((Number) ((Map<?, ?>) o.manifest().get("scoring")).get("sample_checkpoints")).longValue();
+    long total = o.manifest().scoring().sampleCheckpoints();
     assertTrue(total > 0);
     List<String> scoring = lines.stream().filter(l -> l.startsWith("scoring: ")).toList();
     assertFalse(scoring.isEmpty(), "progress lines while scoring: " + lines);

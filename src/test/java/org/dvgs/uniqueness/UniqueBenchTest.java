@@ -27,12 +27,12 @@ class UniqueBenchTest {
     String s = SyntheticData.write(SharedSpark.get(), SyntheticData.classification(2, "s", 300, 3, 5, 2.0, 0.0), dir.resolve("s").toString(), 2);
     String out = dir.resolve("out").toString();
     int rounds = 3;
-    Map<String, Object> m = UniqueBench.run(SharedSpark.get(), TestConfigs.of(
+    Map<String, Object> m = org.dvgs.output.ManifestCodec.toMap(UniqueBench.run(SharedSpark.get(), TestConfigs.of(
         "input.source.path=\"" + s + "\"", "input.target.path=\"" + t + "\"",
         "input.source.features.column=features", "input.target.features.column=features",
         "input.source.label-column=label", "input.target.label-column=label",
         "model.hidden=[8]", "training.batch-size=50", "training.epochs=5", "unique.sample-size=200", "unique.batch-size=64",
-        "bench.rows=500", "bench.rounds=" + rounds, "bench.threads=1", "output.path=\"" + out + "\""));
+        "bench.rows=500", "bench.rounds=" + rounds, "bench.threads=1", "output.path=\"" + out + "\"")));
     Map<?, ?> setup = (Map<?, ?>) m.get("setup");
     assertEquals(200, ((Number) setup.get("rows")).intValue());
     assertEquals(3, ((Number) setup.get("passes_per_block")).intValue(), "whole passes over 200 rows covering bench.rows = 500");

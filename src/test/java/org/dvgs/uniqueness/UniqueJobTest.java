@@ -128,7 +128,7 @@ class UniqueJobTest {
     String valOut = dir.resolve("valuation").toString();
     List<String> o = base(valOut);
     ValuationJob.Outcome v = ValuationJob.run(SPARK, ValuationRequest.of(TestConfigs.of(o.toArray(new String[0]))));
-    String snapDir = (String) ((Map<?, ?>) v.manifest().get("training")).get("checkpoint_dir");
+    String snapDir = v.manifest().training().checkpointDir();
     UniqueJob.Outcome u = run(dir.resolve("out-snap").toString(), "unique.snapshot-dir=\"" + snapDir + "\"", "unique.checkpoint=1",
         "unique.clusters.enabled=false", "unique.last-layers=0");
     Map<?, ?> model = (Map<?, ?>) u.manifest().get("model");
