@@ -57,6 +57,7 @@ final class EvaluateCommand implements Command {
         }
       }
       out.printf("wall time %.1f s; results in %s%n", m.timings().totalS(), cfg.output().path());
+      PhaseLines.ofEvaluate(m).forEach(out::println);
     });
   }
 

@@ -35,6 +35,7 @@ final class ValueCommand implements Command {
         counts.sourceValued(), counts.sourceRejected(), counts.rejectedByReason());
     out.printf("%s sample-checkpoints at %.0f per s; wall time %.1f s%n", m.scoring().sampleCheckpoints(),
         m.scoring().sampleCheckpointsPerS(), m.timings().totalS());
+    out.println(PhaseLines.ofRun(m.timings()));
     out.println("value table: " + m.output().values());
   }
 }

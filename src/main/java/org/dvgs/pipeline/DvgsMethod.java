@@ -77,7 +77,10 @@ public final class DvgsMethod implements ValuationMethod {
   public MethodRun run(SparkSession spark, ExperimentSeed seed) {
     ValuationJob.Outcome o = job(spark);
     @SuppressWarnings("unchecked")
-    Map<String, Object> timings = (Map<String, Object>) o.manifest().get("timings");
+    Map<String, Object> timings = new java.util.LinkedHashMap<>((Map<String, Object>) o.manifest().get("timings"));
+    // The seed's timings are seconds by phase: per-block lists stay in the run's own manifest.
+    timings.values().removeIf(v -> !(v instanceof Number));
+    timings.put("manifest_s", o.timings().get("manifest_s"));
     double runtime = seconds(timings, "train_s") + seconds(timings, "score_s") + seconds(timings, "aggregate_s");
     long rows = ((Number) ((Map<?, ?>) o.manifest().get("output")).get("values_rows")).longValue();
     return new MethodRun(o.values(), o.runId(), runtime, rows, null, timings, o.inputs());

@@ -31,7 +31,13 @@ public final class Sessions {
       conf.set(e.getKey(), e.getValue());
     }
     try {
-      return SparkSession.builder().config(conf).getOrCreate();
+      boolean fresh = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
+      long t = System.nanoTime();
+      SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+      if (fresh) {
+        ProcessClock.sessionStarted((System.nanoTime() - t) / 1e9);
+      }
+      return spark;
     } catch (IllegalArgumentException e) {
       // Spark checks its settings as the session starts (or, for a running session, as they are applied).
       throw new ConfigValidationException("Spark refused a setting (dvgs.spark.master, dvgs.spark.conf or spark-submit's): " + e.getMessage(), e);

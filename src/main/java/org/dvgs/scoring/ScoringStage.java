@@ -2,6 +2,7 @@ package org.dvgs.scoring;
 
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -32,8 +33,9 @@ public final class ScoringStage {
    * @param snapshots snapshots scored
    * @param sampleCheckpoints rows times snapshots
    * @param seconds wall time
+   * @param blockSeconds each block's job, in order
    */
-  public record Result(JavaRDD<RowStats> stats, int blocks, long snapshots, long sampleCheckpoints, double seconds) {
+  public record Result(JavaRDD<RowStats> stats, int blocks, long snapshots, long sampleCheckpoints, double seconds, List<Double> blockSeconds) {
     public double throughput() {
       return seconds > 0 ? sampleCheckpoints / seconds : 0;
     }
@@ -114,6 +116,7 @@ public final class ScoringStage {
     JavaRDD<RowStats> acc = batches.map(new ScoreBlock.Init());
     int block = 0;
     long scored = 0;
+    List<Double> blockSeconds = new ArrayList<>();
     while (snapshots.hasNext()) {
       ArrayList<Snapshot> items = new ArrayList<>(perBlock);
       while (snapshots.hasNext() && items.size() < perBlock) {
@@ -134,9 +137,10 @@ public final class ScoringStage {
       acc = next;
       scored += items.size();
       double secs = (System.nanoTime() - tb) / 1e9;
+      blockSeconds.add(secs);
       LOG.info("{}: {} s, {} sample-checkpoints/s", what, String.format("%.2f", secs), String.format("%.0f", items.size() * rows / Math.max(secs, 1e-9)));
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    return new Result(acc, block, scored, scored * rows, seconds);
+    return new Result(acc, block, scored, scored * rows, seconds, List.copyOf(blockSeconds));
   }
 }
