@@ -22,6 +22,8 @@ final class ValueCommand implements Command {
   @Override
   public int run(Arguments args, PrintStream out) {
     DvgsConfig cfg = args.config();
+    // The engine loads beside the Spark session; the valuation waits for whatever is left of it.
+    org.dvgs.pipeline.ProcessClock.preloadEngine(cfg.device());
     return WithSpark.run(cfg, spark -> {
       ValuationJob.Outcome o = ValuationJob.run(spark, ValuationRequest.builder(cfg).extra(Map.of("command", "value")).build());
       printRun(out, o.manifestRecord());
