@@ -21,6 +21,8 @@ final class DemoCommand implements Command {
   @Override
   public int run(Arguments args, PrintStream out) {
     DvgsConfig cfg = args.config(DemoDefaults::load, null);
+    // The engine loads beside the Spark session; the valuation waits for whatever is left of it.
+    org.dvgs.pipeline.ProcessClock.preloadEngine(cfg.device());
     return WithSpark.run(cfg, spark -> {
       ValuationJob.Outcome o = DemoRun.run(spark, cfg);
       ValueManifest m = o.manifest();

@@ -31,6 +31,8 @@ final class EvaluateCommand implements Command {
     DvgsConfig cfg = args.config();
     // Experiment settings that cannot work with the model fail before Spark starts.
     cfg.evaluation().checkFor(cfg.model());
+    // The engine loads beside the Spark session; the valuation waits for whatever is left of it.
+    org.dvgs.pipeline.ProcessClock.preloadEngine(cfg.device());
     return WithSpark.run(cfg, spark -> {
       EvaluateManifest m = ManifestCodec.fromMap(EvaluateRun.run(spark, cfg), EvaluateManifest.class);
       out.printf("%d seeds %s%n", cfg.evaluation().seeds().size(), cfg.evaluation().seeds());
@@ -57,6 +59,7 @@ final class EvaluateCommand implements Command {
         }
       }
       out.printf("wall time %.1f s; results in %s%n", m.timings().totalS(), cfg.output().path());
+      PhaseLines.ofEvaluate(m).forEach(out::println);
     });
   }
 

@@ -55,6 +55,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    org.dvgs.pipeline.ProcessClock.mainEntered();
     System.exit(run(args, System.out, System.err));
   }
 

@@ -20,6 +20,8 @@ final class ScaleCommand implements Command {
   @Override
   public int run(Arguments args, PrintStream out) {
     DvgsConfig cfg = args.config();
+    // The engine loads beside the Spark session; the valuation waits for whatever is left of it.
+    org.dvgs.pipeline.ProcessClock.preloadEngine(cfg.device());
     return WithSpark.run(cfg, spark -> {
       ScaleManifest m = ScaleRun.run(spark, cfg);
       for (ScaleManifest.Run r : m.runs()) {

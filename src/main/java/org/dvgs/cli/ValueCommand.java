@@ -22,6 +22,8 @@ final class ValueCommand implements Command {
   @Override
   public int run(Arguments args, PrintStream out) {
     DvgsConfig cfg = args.config();
+    // The engine loads beside the Spark session; the valuation waits for whatever is left of it.
+    org.dvgs.pipeline.ProcessClock.preloadEngine(cfg.device());
     return WithSpark.run(cfg, spark -> {
       ValuationJob.Outcome o = ValuationJob.run(spark, ValuationRequest.builder(cfg).extra(Map.of("command", "value")).build());
       printRun(out, o.manifest());
@@ -35,6 +37,7 @@ final class ValueCommand implements Command {
         counts.sourceValued(), counts.sourceRejected(), counts.rejectedByReason());
     out.printf("%s sample-checkpoints at %.0f per s; wall time %.1f s%n", m.scoring().sampleCheckpoints(),
         m.scoring().sampleCheckpointsPerS(), m.timings().totalS());
+    out.println(PhaseLines.ofRun(m.timings()));
     out.println("value table: " + m.output().values());
   }
 }

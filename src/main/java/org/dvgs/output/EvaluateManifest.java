@@ -90,7 +90,8 @@ public record EvaluateManifest(
    * @param testRows rows each retrained model was scored on (with filter-and-retrain only)
    * @param metrics the primary method's metrics of this seed ({@code ValueMetrics.describe})
    * @param timings stage wall times of the seed, in seconds ({@code load_s, train_s, score_s, aggregate_s, total_s}
-   *     of its DVGS run when DVGS ran, {@code metrics_s, retrain_s} of the primary method)
+   *     of its DVGS run when DVGS ran, with its phases {@code engine_s, pack_s, write_s, manifest_s}; {@code metrics_s,
+   *     retrain_s} of the primary method)
    * @param methods per method
    */
   public record SeedRun(
@@ -118,10 +119,27 @@ public record EvaluateManifest(
       double metricsS, double retrainS) {}
 
   /**
-   * Wall times of the experiment, in seconds.
+   * Wall times of the experiment, in seconds. The phases ({@code jvmToMainS} to {@code manifestS}) add up to the
+   * process's time up to the manifest, less the CLI's own work (configuration parsing) and what overlapped: the
+   * engine loads beside the Spark session, and {@code engineS} is the time spent waiting for it. Absent in older
+   * manifests, and {@code jvmToMainS} and {@code sessionS} when the experiment ran in a session it did not start.
    *
    * @param totalS the whole experiment
    * @param writeS writing the results, metrics and curves tables
+   * @param jvmToMainS from the JVM's start to the command line's {@code main}
+   * @param sessionS starting the Spark session
+   * @param engineS waiting for the PyTorch engine to load (beyond what overlapped the session start)
+   * @param readS reading and validating the inputs
+   * @param seedsS every seed's work (each seed's phases are in {@code runs[].timings})
+   * @param manifestS assembling the manifest (its write follows)
+   * @param sinceJvmStartS from the JVM's start to the manifest's write
    */
-  public record Timings(double totalS, @MayBeAbsent Double writeS) {}
+  public record Timings(double totalS, @MayBeAbsent Double writeS, @MayBeAbsent Double jvmToMainS, @MayBeAbsent Double sessionS,
+      @MayBeAbsent Double engineS, @MayBeAbsent Double readS, @MayBeAbsent Double seedsS, @MayBeAbsent Double manifestS,
+      @MayBeAbsent Double sinceJvmStartS) {
+    /** The experiment's total and table-write times alone, as manifests before the phase breakdown held them. */
+    public Timings(double totalS, Double writeS) {
+      this(totalS, writeS, null, null, null, null, null, null, null);
+    }
+  }
 }

@@ -196,8 +196,19 @@ public record ValueManifest(
    * @param scoreS scoring
    * @param aggregateS writing and reading back the tables, and the command's metrics
    * @param totalS the whole run
+   * @param engineS waiting for the PyTorch engine to load (0 once it is loaded; absent in older manifests)
+   * @param packS packing and persisting the source batches, the first part of {@code scoreS}
+   * @param scoreBlocksS each snapshot block's scoring job, in order (the rest of {@code scoreS})
+   * @param writeS writing, checking and committing the value and rejects tables, part of {@code aggregateS}
+   * @param metricsS the command's metrics on the written table, the rest of {@code aggregateS}
    */
-  public record Timings(double loadS, double trainS, double scoreS, double aggregateS, double totalS) {}
+  public record Timings(double loadS, double trainS, double scoreS, double aggregateS, double totalS, @MayBeAbsent Double engineS,
+      @MayBeAbsent Double packS, @MayBeAbsent List<Double> scoreBlocksS, @MayBeAbsent Double writeS, @MayBeAbsent Double metricsS) {
+    /** The stage times alone, as manifests before the phase breakdown held them. */
+    public Timings(double loadS, double trainS, double scoreS, double aggregateS, double totalS) {
+      this(loadS, trainS, scoreS, aggregateS, totalS, null, null, null, null, null);
+    }
+  }
 
   /**
    * The committed tables.

@@ -103,19 +103,25 @@ public final class EvaluateRun {
       }
     }
 
+    Phases phases = new Phases();
+    phases.read = (System.nanoTime() - t0) / 1e9;
     EvaluationTables tables = new EvaluationTables(ev.methods(), cfg.variants().run());
     List<SeedEvaluation.Outcome> seeds = new ArrayList<>();
+    phases.engine = ProcessClock.awaitEngine(cfg.device());
     Device device = Engines.device(cfg.device(), -1);
+    long ts = System.nanoTime();
     for (long seed : ev.seeds()) {
       seeds.add(new SeedEvaluation(spark, cfg, raw, testTable, device, groups, tables, seed).run());
     }
+    phases.seeds = (System.nanoTime() - ts) / 1e9;
     raw.release();
     long tw = System.nanoTime();
     tables.write(spark, out);
+    phases.write = (System.nanoTime() - tw) / 1e9;
 
     Map<String, Object> counts = new LinkedHashMap<>(raw.counts());
     counts.putAll(testCounts);
-    EvaluateManifest m = manifest(spark, cfg, tables, seeds, counts, t0, tw);
+    EvaluateManifest m = manifest(spark, cfg, tables, seeds, counts, t0, phases);
     Manifest.write(spark.sparkContext().hadoopConfiguration(), out, m);
     return ManifestCodec.toMap(m);
   }
@@ -127,7 +133,8 @@ public final class EvaluateRun {
    */
   private static EvaluateManifest manifest(
       SparkSession spark, DvgsConfig cfg, EvaluationTables tables, List<SeedEvaluation.Outcome> seeds, Map<String, Object> counts, long t0,
-      long tw) {
+      Phases phases) {
+    long tm = System.nanoTime();
     EvaluationConfig ev = cfg.evaluation();
     String first = ev.methods().isEmpty() ? org.dvgs.config.DvgsVariants.PREFIX + cfg.variants().run().get(0) : Keys.kebab(ev.methods().get(0));
     List<EvaluateManifest.SeedRun> runs = new ArrayList<>();
@@ -178,8 +185,17 @@ public final class EvaluateRun {
         ratios,
         InputCounts.of(counts),
         runs,
-        new EvaluateManifest.Timings((System.nanoTime() - t0) / 1e9, (System.nanoTime() - tw) / 1e9),
+        new EvaluateManifest.Timings((System.nanoTime() - t0) / 1e9, phases.write, ProcessClock.jvmToMainSeconds(), ProcessClock.sessionSeconds(),
+            phases.engine, phases.read, phases.seeds, (System.nanoTime() - tm) / 1e9, ProcessClock.sinceJvmStart()),
         Manifest.parse(cfg.toJson()));
+  }
+
+  /** The experiment's own phases, in seconds (see {@link EvaluateManifest.Timings}). */
+  private static final class Phases {
+    double read;
+    double engine;
+    double seeds;
+    double write;
   }
 
   /** The experiment settings, as the manifests of the experiment and of each seed's DVGS run report them. */

@@ -93,20 +93,18 @@ final class EvaluationTables {
     return details;
   }
 
-  /** Writes {@code results/}, {@code metrics/}, {@code metrics_csv/}, {@code curves/} and {@code curves_csv/} under {@code out}. */
+  /**
+   * Writes {@code results/}, {@code metrics/}, {@code metrics_csv/}, {@code curves/} and {@code curves_csv/} under
+   * {@code out}. The five tables are independent small jobs, latency more than work, so they run side by side; the
+   * first failure is thrown once all have ended.
+   */
   void write(SparkSession spark, String out) {
-    results.write().mode(SaveMode.Overwrite).parquet(new Path(out, "results").toString());
-    for (Dataset<Row> t : measured) {
-      t.unpersist(false);
-    }
     StructType ms = DataTypes.createStructType(List.of(
         DataTypes.createStructField("seed", DataTypes.LongType, false),
         DataTypes.createStructField("metric", DataTypes.StringType, false),
         DataTypes.createStructField("value", DataTypes.DoubleType, true),
         DataTypes.createStructField("method", DataTypes.StringType, false)));
     Dataset<Row> metrics = spark.createDataFrame(metricRows, ms).coalesce(1);
-    metrics.write().mode(SaveMode.Overwrite).parquet(new Path(out, "metrics").toString());
-    metrics.write().mode(SaveMode.Overwrite).option("header", "true").csv(new Path(out, "metrics_csv").toString());
     StructType cs = DataTypes.createStructType(List.of(
         DataTypes.createStructField("seed", DataTypes.LongType, false),
         DataTypes.createStructField("curve", DataTypes.StringType, false),
@@ -114,7 +112,43 @@ final class EvaluationTables {
         DataTypes.createStructField("y", DataTypes.DoubleType, true),
         DataTypes.createStructField("method", DataTypes.StringType, false)));
     Dataset<Row> curves = spark.createDataFrame(curveRows, cs).coalesce(1);
-    curves.write().mode(SaveMode.Overwrite).parquet(new Path(out, "curves").toString());
-    curves.write().mode(SaveMode.Overwrite).option("header", "true").csv(new Path(out, "curves_csv").toString());
+    List<Runnable> writes = List.of(
+        () -> results.write().mode(SaveMode.Overwrite).parquet(new Path(out, "results").toString()),
+        () -> metrics.write().mode(SaveMode.Overwrite).parquet(new Path(out, "metrics").toString()),
+        () -> metrics.write().mode(SaveMode.Overwrite).option("header", "true").csv(new Path(out, "metrics_csv").toString()),
+        () -> curves.write().mode(SaveMode.Overwrite).parquet(new Path(out, "curves").toString()),
+        () -> curves.write().mode(SaveMode.Overwrite).option("header", "true").csv(new Path(out, "curves_csv").toString()));
+    // Threads made here inherit the caller's Spark job group (Spark's local properties are inheritable).
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writes.size());
+    try {
+      List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+      for (Runnable w : writes) {
+        running.add(pool.submit(w));
+      }
+      RuntimeException failed = null;
+      for (java.util.concurrent.Future<?> f : running) {
+        try {
+          f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          RuntimeException r = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+          if (failed == null) {
+            failed = r;
+          } else {
+            failed.addSuppressed(r);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while writing the experiment's tables", e);
+        }
+      }
+      if (failed != null) {
+        throw failed;
+      }
+    } finally {
+      pool.shutdown();
+    }
+    for (Dataset<Row> t : measured) {
+      t.unpersist(false);
+    }
   }
 }

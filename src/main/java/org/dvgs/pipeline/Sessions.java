@@ -9,6 +9,9 @@ import org.dvgs.model.Engines;
 
 /** Creates the Spark session; a master set by spark-submit wins over the configured one. */
 public final class Sessions {
+  /** {@code spark.sql.files.openCostInBytes} unless spark-submit or {@code dvgs.spark.conf} set it (1 MiB). */
+  public static final long SMALL_FILE_OPEN_COST = 1L << 20;
+
   private Sessions() {}
 
   public static SparkSession create(SparkSettings s) {
@@ -23,6 +26,10 @@ public final class Sessions {
       conf.set("spark.sql.shuffle.partitions", String.valueOf(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
     }
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    // Spark packs files smaller than its 4 MiB open cost into one partition per core's share; a few-MB source then
+    // reads, and a sample of it scores, in one task on one core. At 1 MiB a small file splits across the cores
+    // (values do not depend on the partitioning).
+    conf.setIfMissing("spark.sql.files.openCostInBytes", String.valueOf(SMALL_FILE_OPEN_COST));
     // Executors compute values too: they get the driver's MKL reproducibility mode (or the one values are
     // reproducible under) unless the user set one. In local mode the driver's own environment applies.
     String mkl = System.getenv("MKL_CBWR");
@@ -31,7 +38,13 @@ public final class Sessions {
       conf.set(e.getKey(), e.getValue());
     }
     try {
-      return SparkSession.builder().config(conf).getOrCreate();
+      boolean fresh = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
+      long t = System.nanoTime();
+      SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+      if (fresh) {
+        ProcessClock.sessionStarted((System.nanoTime() - t) / 1e9);
+      }
+      return spark;
     } catch (IllegalArgumentException e) {
       // Spark checks its settings as the session starts (or, for a running session, as they are applied).
       throw new ConfigValidationException("Spark refused a setting (dvgs.spark.master, dvgs.spark.conf or spark-submit's): " + e.getMessage(), e);

@@ -74,8 +74,9 @@ public final class ValuationJob {
    * @param valued rows in the written value table
    * @param rejected rows in the written rejects table (0 when rejects are not written)
    * @param rejectedByReason source rows rejected, by reason category
-   * @param timings seconds per phase ({@code load_s}, {@code train_s}, {@code score_s}, {@code aggregate_s},
-   *     {@code total_s})
+   * @param timings seconds per phase ({@code load_s}, {@code engine_s}, {@code train_s}, {@code pack_s}, {@code score_s},
+   *     {@code write_s}, {@code metrics_s}, {@code aggregate_s}, {@code total_s} and, after the manifest,
+   *     {@code manifest_s})
    */
   public record Outcome(
       String runId,
@@ -134,6 +135,9 @@ public final class ValuationJob {
 
     String runId = cfg.runId().isEmpty() ? "run-" + fingerprintOfConfig(cfg).substring(0, 12) : cfg.runId();
 
+    // The engine may still be loading on its background thread (ProcessClock.preloadEngine): the wait is its own phase.
+    timings.put("engine_s", ProcessClock.awaitEngine(cfg.device()));
+
     // Training (driver), or reuse of persisted snapshots with the same fingerprint: the step DvgsValuation.fit runs.
     jsc.setJobGroup("dvgs-training", "dvgs: training on the target set (driver)", false);
     t = System.nanoTime();
@@ -161,6 +165,7 @@ public final class ValuationJob {
     JavaRDD<SourceBatch> batches = src.mapPartitions(new SourceBatch.Pack(cfg.scoring().batchSize(), in.width())).persist(level);
     jsc.setJobGroup("dvgs-scoring", "dvgs: packing and persisting the source", false);
     long rows = SourceBatch.count(batches);
+    timings.put("pack_s", secs(t));
     int threads = Sessions.threadsPerTask(jsc.getConf(), cfg.scoring().intraOpThreads());
     long totalSnapshots = perRestart * cfg.training().restarts();
     progress.scoring(rows * totalSnapshots);
@@ -207,6 +212,7 @@ public final class ValuationJob {
     tables.add("values");
     List<List<String>> committed = staged.commit(tables);
     List<String> valueFiles = committed.get(committed.size() - 1);
+    timings.put("write_s", secs(t));
     jsc.setJobGroup("dvgs-aggregation", "dvgs: reading back the value table", false);
     Dataset<Row> values = spark.read().option("basePath", valuesPath).parquet(staged.partition("values"));
     String table = "";
@@ -219,7 +225,9 @@ public final class ValuationJob {
       }
     }
     long valued = valuesWritten;
+    long tm = System.nanoTime();
     Map<String, Object> metricValues = metrics == null ? Map.of() : metrics.apply(values);
+    timings.put("metrics_s", secs(tm));
     timings.put("aggregate_s", secs(t));
     scored.stats().unpersist(false);
     batches.unpersist(false);
@@ -249,7 +257,8 @@ public final class ValuationJob {
         new ValueManifest.Scoring(
             Keys.kebab(cfg.scoring().method()), Keys.kebab(cfg.scoring().similarity()), Keys.kebab(cfg.scoring().targetGradient()),
             scored.blocks(), batches.getNumPartitions(), threads, scored.sampleCheckpoints(), scored.throughput()),
-        new ValueManifest.Timings(timings.get("load_s"), timings.get("train_s"), timings.get("score_s"), timings.get("aggregate_s"), timings.get("total_s")),
+        new ValueManifest.Timings(timings.get("load_s"), timings.get("train_s"), timings.get("score_s"), timings.get("aggregate_s"), timings.get("total_s"),
+            timings.get("engine_s"), timings.get("pack_s"), scored.blockSeconds(), timings.get("write_s"), timings.get("metrics_s")),
         metricValues,
         new ValueManifest.Output(valuesPath, staged.partition("values"), valueFiles, valued,
             cfg.output().writeRejects() ? staged.partition("rejects") : "", rejectedWritten, table),
@@ -257,7 +266,10 @@ public final class ValuationJob {
         new ValueManifest.SparkRun(jsc.master(), jsc.defaultParallelism(), spark.sparkContext().statusTracker().getExecutorInfos().length,
             attempts.failedSince()),
         Manifest.parse(cfg.toJson()));
+    long tw = System.nanoTime();
     Manifest.write(hadoop, out, m);
+    // Written after its manifest: the seed timings of evaluate carry it.
+    timings.put("manifest_s", secs(tw));
     LOG.info("run {}: {} rows valued, {} rejected, {} sample-checkpoints in {} s -> {}", runId, valued, rejectedWritten, scored.sampleCheckpoints(), String.format("%.1f", timings.get("total_s")), out);
     Map<String, Long> byReason = in.counts().rejectedByReason();
     return new Outcome(runId, out, values, m, in, trainedStep, valued, rejectedWritten,

@@ -2,6 +2,7 @@ package org.dvgs.scoring;
 
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -35,8 +36,9 @@ public final class ScoringStage {
    * @param snapshots snapshots scored
    * @param sampleCheckpoints rows times snapshots
    * @param seconds wall time
+   * @param blockSeconds each block's job, in order
    */
-  public record Result(JavaRDD<RowStats> stats, int blocks, long snapshots, long sampleCheckpoints, double seconds) {
+  public record Result(JavaRDD<RowStats> stats, int blocks, long snapshots, long sampleCheckpoints, double seconds, List<Double> blockSeconds) {
     public double throughput() {
       return seconds > 0 ? sampleCheckpoints / seconds : 0;
     }
@@ -207,6 +209,7 @@ public final class ScoringStage {
     int block = 0;
     long scored = 0;
     CheckpointWeights weigh = new CheckpointWeights(agg, learningRate);
+    List<Double> blockSeconds = new ArrayList<>();
     while (snapshots.hasNext()) {
       ArrayList<Snapshot> items = new ArrayList<>(perBlock);
       double[] w = new double[perBlock];
@@ -245,6 +248,7 @@ public final class ScoringStage {
       acc = next;
       scored += items.size();
       double secs = (System.nanoTime() - tb) / 1e9;
+      blockSeconds.add(secs);
       LOG.info("{}: {} s, {} sample-checkpoints/s", what, String.format("%.2f", secs), rows < 0 ? "?" : String.format("%.0f", items.size() * rows / Math.max(secs, 1e-9)));
     }
     if (holdLast) {
@@ -252,6 +256,6 @@ public final class ScoringStage {
     }
     weigh.requireWeight();
     double seconds = (System.nanoTime() - t0) / 1e9;
-    return new Result(acc, block, scored, scored * rows, seconds);
+    return new Result(acc, block, scored, scored * rows, seconds, List.copyOf(blockSeconds));
   }
 }

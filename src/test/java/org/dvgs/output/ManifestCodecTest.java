@@ -96,7 +96,8 @@ class ManifestCodecTest {
   void namesAreSnakeCaseInOnePlace() {
     assertEquals(List.of("restart", "reused", "snapshots", "file_from_concurrent_run", "replaced_corrupt_file", "iterations", "first_loss",
         "last_loss", "seconds", "class_gradient_fallbacks"), ManifestCodec.fieldNames(RestartSummary.class));
-    assertEquals(List.of("load_s", "train_s", "score_s", "aggregate_s", "total_s"), ManifestCodec.fieldNames(ValueManifest.Timings.class));
+    assertEquals(List.of("load_s", "train_s", "score_s", "aggregate_s", "total_s", "engine_s", "pack_s", "score_blocks_s", "write_s", "metrics_s"),
+        ManifestCodec.fieldNames(ValueManifest.Timings.class));
     assertEquals(List.of("method", "similarity", "target_gradient", "blocks", "partitions", "intra_op_threads_per_task", "sample_checkpoints",
         "sample_checkpoints_per_s"), ManifestCodec.fieldNames(ValueManifest.Scoring.class));
   }
