@@ -81,7 +81,8 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
         }
         RowStats s = stats.next();
         s.check(b, "scoring, partition " + partition());
-        out.add(s.add(standardise(scorer.score(b.features(), b.labels(), b.keys(), b.rows()), centre, scale), weights));
+        SnapshotScorer.Scores sc = scorer.scoreWithLosses(b.features(), b.labels(), b.keys(), b.rows());
+        out.add(s.add(standardise(sc.similarities(), centre, scale), sc.losses(), weights));
         if (scored != null) {
           scored.add((long) b.rows() * block.value().size());
         }
@@ -106,11 +107,12 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
 
   /**
    * Scores one batch of rows against the scorer's snapshots and folds the similarities into the rows' running
-   * statistics in snapshot order: the one place where similarities become values, so that every scoring path sums
+   * statistics (and the rows' own losses) in snapshot order: the one place where similarities become values, so that every scoring path sums
    * in the same order and gives the same values bit for bit.
    */
   public static RowStats fold(RowStats stats, SnapshotScorer scorer, float[] features, float[] labels, long[] keys, int rows) {
-    return stats.add(scorer.score(features, labels, keys, rows));
+    SnapshotScorer.Scores sc = scorer.scoreWithLosses(features, labels, keys, rows);
+    return stats.add(sc.similarities(), sc.losses(), null);
   }
 
   /** Standardises {@code sims[snapshot][row]} in place by each snapshot's centre and scale (nulls: unchanged). */
