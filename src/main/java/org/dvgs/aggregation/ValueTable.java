@@ -13,6 +13,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.dvgs.config.ValueCombine;
 import org.dvgs.core.CanonicalRow;
 import org.dvgs.scoring.FaultInjection;
 import org.dvgs.scoring.RowStats;
@@ -23,8 +24,10 @@ import org.dvgs.scoring.SourceBatch;
  *
  * <pre>
  * sample_id      string   the input's id (or the generated row number)
- * value          double   mean similarity over all checkpoints of all restarts
- * value_std      double   sample standard deviation of those similarities (null with one checkpoint)
+ * value          double   (weighted) mean similarity over all checkpoints of all restarts; with
+ *                         dvgs.aggregation.combine = rank-loss the mean of its percentile rank and that of minus the
+ *                         row's mean own loss, in (0, 1] ({@link RankCombine})
+ * value_std      double   (weighted) sample standard deviation of those similarities (null with one checkpoint)
  * n_checkpoints  int      how many similarities were averaged
  * run_id         string   the run that produced the row
  * corrupted      boolean  only in experiment results: whether the row was corrupted on purpose
@@ -63,8 +66,22 @@ public final class ValueTable {
    * ({@link RowStats#check}), so a value is never written next to another row's id.
    */
   public static Dataset<Row> build(SparkSession spark, JavaRDD<SourceBatch> batches, JavaRDD<RowStats> stats, String runId, boolean groundTruth) {
-    JavaRDD<Row> rows = batches.zipPartitions(stats, new ToRows(runId, groundTruth));
-    return spark.createDataFrame(rows, schema(groundTruth));
+    return build(spark, batches, stats, runId, groundTruth, ValueCombine.NONE, 0);
+  }
+
+  /**
+   * As above, the value made as {@code combine} says ({@code dvgs.aggregation.combine}).
+   *
+   * @param rows rows valued (the rank denominator)
+   */
+  public static Dataset<Row> build(
+      SparkSession spark, JavaRDD<SourceBatch> batches, JavaRDD<RowStats> stats, String runId, boolean groundTruth, ValueCombine combine,
+      long rows) {
+    JavaRDD<RankCombine.Scored> scored = batches.zipPartitions(stats, new ToRows(runId, groundTruth));
+    JavaRDD<Row> out = combine == ValueCombine.RANK_LOSS
+        ? RankCombine.combine(scored, rows, batches.getNumPartitions())
+        : scored.map(new RankCombine.RowOf());
+    return spark.createDataFrame(out, schema(groundTruth));
   }
 
   /** The rejects table. */
@@ -73,7 +90,7 @@ public final class ValueTable {
     return spark.createDataFrame(rows, rejectsSchema());
   }
 
-  private static final class ToRows implements FlatMapFunction2<Iterator<SourceBatch>, Iterator<RowStats>, Row> {
+  private static final class ToRows implements FlatMapFunction2<Iterator<SourceBatch>, Iterator<RowStats>, RankCombine.Scored> {
     private static final long serialVersionUID = 1L;
     private final String runId;
     private final boolean groundTruth;
@@ -84,8 +101,8 @@ public final class ValueTable {
     }
 
     @Override
-    public Iterator<Row> call(Iterator<SourceBatch> batches, Iterator<RowStats> stats) {
-      List<Row> out = new ArrayList<>();
+    public Iterator<RankCombine.Scored> call(Iterator<SourceBatch> batches, Iterator<RowStats> stats) {
+      List<RankCombine.Scored> out = new ArrayList<>();
       while (batches.hasNext()) {
         SourceBatch b = batches.next();
         if (!stats.hasNext()) {
@@ -96,10 +113,10 @@ public final class ValueTable {
         for (int i = 0; i < b.rows(); i++) {
           double std = s.std(i);
           Object stdValue = Double.isNaN(std) ? null : std;
-          out.add(
-              groundTruth
-                  ? RowFactory.create(b.ids()[i], s.mean()[i], stdValue, s.count(), runId, b.corrupted()[i])
-                  : RowFactory.create(b.ids()[i], s.mean()[i], stdValue, s.count(), runId));
+          Row row = groundTruth
+              ? RowFactory.create(b.ids()[i], s.mean()[i], stdValue, s.count(), runId, b.corrupted()[i])
+              : RowFactory.create(b.ids()[i], s.mean()[i], stdValue, s.count(), runId);
+          out.add(new RankCombine.Scored(row, s.mean()[i], s.loss()[i]));
         }
       }
       if (stats.hasNext()) {

@@ -670,6 +670,12 @@ public final class DvgsValuationModel extends Model<DvgsValuationModel> implemen
       throw new ConfigValidationException("dvgs.input.*.features.columns lists feature columns; the Spark ML API reads one features"
           + " column (setFeaturesCol): assemble the columns with a VectorAssembler");
     }
+    if (cfg.aggregation().combine() != org.dvgs.config.ValueCombine.NONE) {
+      // Its ranks span the whole source table; a transform stage values the rows it is given, so it would silently
+      // give plain similarities instead.
+      throw new ConfigValidationException("dvgs.aggregation.combine = " + org.dvgs.config.Keys.kebab(cfg.aggregation().combine())
+          + " ranks over the whole value table and is not supported by the Spark ML API: use `dvgs value`, or none");
+    }
   }
 
   static String newUid() {

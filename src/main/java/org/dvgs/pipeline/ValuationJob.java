@@ -186,7 +186,7 @@ public final class ValuationJob {
     String valuesPath = staged.root("values");
     FaultInjection.maybeEvict(jsc, batches, level);
     // run_id lives in the partition directory name only (as Hive and Spark partitioned tables keep it).
-    ValueTable.build(spark, batches, scored.stats(), runId, groundTruth).drop("run_id")
+    ValueTable.build(spark, batches, scored.stats(), runId, groundTruth, cfg.aggregation().combine(), rows).drop("run_id")
         .write().mode(SaveMode.Overwrite).parquet(staged.staged("values"));
     // The manifest reports what the files hold (their footers), and a table that does not hold every row it should
     // fails the run before anything is committed.

@@ -15,13 +15,19 @@ import java.io.Serializable;
  * @param count values seen per row (checkpoints with a positive weight)
  * @param weight sum of the weights of those values (equal to {@code count} with unit weights)
  * @param ids checksum of the ids of the batch these statistics belong to, in batch order
+ * @param loss running weighted means of each row's own loss at the same checkpoints, with the same weights
  */
-public record RowStats(double[] mean, double[] m2, int count, double weight, long ids) implements Serializable {
-  private static final long serialVersionUID = 3L;
+public record RowStats(double[] mean, double[] m2, int count, double weight, long ids, double[] loss) implements Serializable {
+  private static final long serialVersionUID = 4L;
 
-  /** Statistics of values with unit weights. */
+  /** Statistics of values with unit weights and no losses yet. */
   public RowStats(double[] mean, double[] m2, int count, long ids) {
-    this(mean, m2, count, count, ids);
+    this(mean, m2, count, count, ids, new double[mean.length]);
+  }
+
+  /** Weighted statistics with no losses yet. */
+  public RowStats(double[] mean, double[] m2, int count, double weight, long ids) {
+    this(mean, m2, count, weight, ids, new double[mean.length]);
   }
 
   /** Empty statistics for {@code batch}. */
@@ -41,8 +47,17 @@ public record RowStats(double[] mean, double[] m2, int count, double weight, lon
    * unit weights give the unweighted values bit for bit.
    */
   public RowStats add(double[][] sims, double[] weights) {
+    return add(sims, null, weights);
+  }
+
+  /**
+   * As {@link #add(double[][], double[])}, also folding each row's own loss {@code losses[snapshot][row]} into its
+   * running weighted mean with the same weights ({@code loss += w (l - loss) / W}; null = losses unchanged).
+   */
+  public RowStats add(double[][] sims, double[][] losses, double[] weights) {
     double[] mu = mean.clone();
     double[] s2 = m2.clone();
+    double[] lm = loss.clone();
     int n = count;
     double total = weight;
     for (int k = 0; k < sims.length; k++) {
@@ -58,8 +73,14 @@ public record RowStats(double[] mean, double[] m2, int count, double weight, lon
         mu[i] += w * delta / total;
         s2[i] += w * delta * (s[i] - mu[i]);
       }
+      if (losses != null) {
+        double[] l = losses[k];
+        for (int i = 0; i < lm.length; i++) {
+          lm[i] += w * (l[i] - lm[i]) / total;
+        }
+      }
     }
-    return new RowStats(mu, s2, n, total, ids);
+    return new RowStats(mu, s2, n, total, ids, lm);
   }
 
   /**

@@ -81,7 +81,8 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
         }
         RowStats s = stats.next();
         s.check(b, "scoring, partition " + partition());
-        out.add(s.add(standardise(scorer.score(b.features(), b.labels(), b.keys(), b.rows()), centre, scale), weights));
+        SnapshotScorer.Scores sc = scorer.scoreWithLosses(b.features(), b.labels(), b.keys(), b.rows());
+        out.add(s.add(standardise(sc.similarities(), centre, scale), sc.losses(), weights));
         if (scored != null) {
           scored.add((long) b.rows() * block.value().size());
         }
@@ -106,12 +107,11 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
 
   /**
    * Scores one batch of rows against the scorer's snapshots and folds the similarities into the rows' running
-   * statistics in snapshot order: the one place where similarities become values, so that every scoring path sums
+   * statistics (and the rows' own losses) in snapshot order: the one place where similarities become values, so that every scoring path sums
    * in the same order and gives the same values bit for bit.
    */
   public static RowStats fold(RowStats stats, SnapshotScorer scorer, float[] features, float[] labels, long[] keys, int rows) {
-    // A batch may hold no valid rows (the Spark ML model keeps a partition's invalid rows in batches of their own).
-    return rows == 0 ? stats : stats.add(scorer.score(features, labels, keys, rows));
+    return fold(stats, scorer, features, labels, keys, rows, null, null, null);
   }
 
   /**
@@ -122,7 +122,12 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
   public static RowStats fold(
       RowStats stats, SnapshotScorer scorer, float[] features, float[] labels, long[] keys, int rows, double[] weights, double[] centre,
       double[] scale) {
-    return rows == 0 ? stats : stats.add(standardise(scorer.score(features, labels, keys, rows), centre, scale), weights);
+    // A batch may hold no valid rows (the Spark ML model keeps a partition's invalid rows in batches of their own).
+    if (rows == 0) {
+      return stats;
+    }
+    SnapshotScorer.Scores sc = scorer.scoreWithLosses(features, labels, keys, rows);
+    return stats.add(standardise(sc.similarities(), centre, scale), sc.losses(), weights);
   }
 
   /** Standardises {@code sims[snapshot][row]} in place by each snapshot's centre and scale (nulls: unchanged). */

@@ -210,23 +210,20 @@ public final class ScoringStage {
     long scored = 0;
     CheckpointWeights weigh = new CheckpointWeights(agg, learningRate);
     List<Double> blockSeconds = new ArrayList<>();
-    while (snapshots.hasNext()) {
+    // Snapshots of weight 0 are dropped one ahead, so that "no snapshot follows" is known when a block is full (the
+    // held-back last block) while at most one snapshot beyond the block is in memory.
+    Kept kept = new Kept(snapshots, weigh);
+    while (kept.hasNext()) {
       ArrayList<Snapshot> items = new ArrayList<>(perBlock);
       double[] w = new double[perBlock];
-      while (snapshots.hasNext() && items.size() < perBlock) {
-        Snapshot next = snapshots.next();
-        double wt = weigh.next(next);
-        if (wt > 0) {
-          w[items.size()] = wt;
-          items.add(next);
-        }
-      }
-      if (items.isEmpty()) {
-        continue;
+      while (kept.hasNext() && items.size() < perBlock) {
+        Snapshot next = kept.next();
+        w[items.size()] = kept.weight();
+        items.add(next);
       }
       w = java.util.Arrays.copyOf(w, items.size());
       block++;
-      if (holdLast && !snapshots.hasNext()) {
+      if (holdLast && !kept.hasNext()) {
         weigh.requireWeight();
         Broadcast<ArrayList<Snapshot>> lastBc = jsc.broadcast(items);
         double[][] lastMoments = agg.standardise() ? BlockMoments.of(batches, rows, lastBc, spec, options, device, threads) : new double[2][];
@@ -251,11 +248,54 @@ public final class ScoringStage {
       blockSeconds.add(secs);
       LOG.info("{}: {} s, {} sample-checkpoints/s", what, String.format("%.2f", secs), rows < 0 ? "?" : String.format("%.0f", items.size() * rows / Math.max(secs, 1e-9)));
     }
+    weigh.requireWeight();
     if (holdLast) {
       throw new IllegalArgumentException("no snapshots to score");
     }
-    weigh.requireWeight();
     double seconds = (System.nanoTime() - t0) / 1e9;
     return new Result(acc, block, scored, scored * rows, seconds, List.copyOf(blockSeconds));
+  }
+
+  /** The snapshots of positive weight, in order, each with its weight; looks one snapshot ahead. */
+  private static final class Kept implements Iterator<Snapshot> {
+    private final Iterator<Snapshot> all;
+    private final CheckpointWeights weigh;
+    private Snapshot ahead;
+    private double aheadWeight;
+    private double weight;
+
+    Kept(Iterator<Snapshot> all, CheckpointWeights weigh) {
+      this.all = all;
+      this.weigh = weigh;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (ahead == null && all.hasNext()) {
+        Snapshot s = all.next();
+        double w = weigh.next(s);
+        if (w > 0) {
+          ahead = s;
+          aheadWeight = w;
+        }
+      }
+      return ahead != null;
+    }
+
+    @Override
+    public Snapshot next() {
+      if (!hasNext()) {
+        throw new java.util.NoSuchElementException();
+      }
+      Snapshot s = ahead;
+      weight = aheadWeight;
+      ahead = null;
+      return s;
+    }
+
+    /** The weight of the snapshot {@link #next} returned last. */
+    double weight() {
+      return weight;
+    }
   }
 }

@@ -191,6 +191,27 @@ public final class SnapshotScorer implements AutoCloseable {
    * @return {@code [snapshot][row]} similarities
    */
   public double[][] score(float[] features, float[] labels, long[] rowKeys, int rows) {
+    return java.util.Arrays.copyOf(scoreAll(features, labels, rowKeys, rows), snapshots.size());
+  }
+
+  /**
+   * A batch's similarities and each row's own loss at every snapshot.
+   *
+   * @param similarities {@code [snapshot][row]}, as {@link #score} gives them
+   * @param losses {@code [snapshot][row]}: the row's loss ({@link Losses#perSample}, of its given label) under the
+   *     snapshot's model, from the forward pass the similarity takes (train-mode dropout masks included)
+   */
+  public record Scores(double[][] similarities, double[][] losses) {}
+
+  /** As {@link #score}, with the rows' own losses: they come from the forward pass scoring takes anyway. */
+  public Scores scoreWithLosses(float[] features, float[] labels, long[] rowKeys, int rows) {
+    double[][] all = scoreAll(features, labels, rowKeys, rows);
+    int n = snapshots.size();
+    return new Scores(java.util.Arrays.copyOf(all, n), java.util.Arrays.copyOfRange(all, n, 2 * n));
+  }
+
+  /** {@code [snapshot][row]} similarities followed by {@code [snapshots + snapshot][row]} own losses. */
+  private double[][] scoreAll(float[] features, float[] labels, long[] rowKeys, int rows) {
     if (options.withinClass()) {
       checkLabels(labels, rows);
     }
@@ -272,27 +293,32 @@ public final class SnapshotScorer implements AutoCloseable {
    *
    * @param classStart with within-class ghost scoring, the rows are in label order and class c is rows
    *     {@code [classStart[c], classStart[c + 1])}; null otherwise
+   * @return similarities then own losses, as {@link #scoreAll}
    */
   private double[][] score(float[] features, float[] labels, long[] rowKeys, int rows, int[] classStart) {
-    double[][] out = new double[snapshots.size()][];
+    int n = snapshots.size();
+    double[][] out = new double[2 * n][];
     try (NDManager batch = root.newSubManager()) {
       if (options.method() == ScoringMethod.GHOST) {
         NDArray x = Tensors.floats(batch, features, new Shape(rows, spec.inputWidth()));
         NDArray targets = Losses.targets(batch, spec, labels, rows);
         NDArray xSq = x.square().sum(new int[] {1});
         for (int s = 0; s < snapshots.size(); s++) {
-          out[s] = ghost(batch, s, x, targets, xSq, rowKeys, rows, classStart);
+          out[n + s] = new double[rows];
+          out[s] = ghost(batch, s, x, targets, xSq, rowKeys, rows, classStart, out[n + s]);
         }
       } else {
         for (int s = 0; s < snapshots.size(); s++) {
-          out[s] = naive(batch, s, features, labels, rowKeys, rows);
+          out[n + s] = new double[rows];
+          out[s] = naive(batch, s, features, labels, rowKeys, rows, out[n + s]);
         }
       }
     }
     return out;
   }
 
-  private double[] ghost(NDManager batch, int s, NDArray x, NDArray targets, NDArray xSq, long[] rowKeys, int rows, int[] classStart) {
+  private double[] ghost(
+      NDManager batch, int s, NDArray x, NDArray targets, NDArray xSq, long[] rowKeys, int rows, int[] classStart, double[] lossOut) {
     int layers = spec.layers();
     try (NDManager scope = batch.newSubManager()) {
       // Temporaries follow the manager of their first operand: move the shared batch inputs into this scope so
@@ -312,14 +338,19 @@ public final class SnapshotScorer implements AutoCloseable {
       for (int l = first; l < layers; l++) {
         probes[l] = net.probe(scope, l, rows);
       }
+      NDArray outp;
       Autograd.gradMode(true);
       try {
-        NDArray outp = net.forward(x, masks, probes, inputs);
+        outp = net.forward(x, masks, probes, inputs);
         Autograd.gradMode(false);
         // Seeding backward with dLoss/dout in closed form skips building and differentiating the loss graph.
         Autograd.backward(outp, Losses.outputGradient(spec, outp, x, targets));
       } finally {
         Autograd.gradMode(false);
+      }
+      float[] own = Losses.perSample(spec, outp, x, targets).toFloatArray();
+      for (int i = 0; i < rows; i++) {
+        lossOut[i] = own[i];
       }
       dot = null;
       sq = null;
@@ -411,7 +442,7 @@ public final class SnapshotScorer implements AutoCloseable {
   }
 
   /** Reference path: one backward pass per row, with the full per-sample gradient materialised. */
-  private double[] naive(NDManager batch, int s, float[] features, float[] labels, long[] rowKeys, int rows) {
+  private double[] naive(NDManager batch, int s, float[] features, float[] labels, long[] rowKeys, int rows, double[] lossOut) {
     Network net = networks.get(s);
     Snapshot snap = snapshots.get(s);
     int d = spec.inputWidth();
@@ -428,6 +459,7 @@ public final class SnapshotScorer implements AutoCloseable {
         Autograd.gradMode(true);
         try {
           NDArray loss = Losses.perSample(spec, net.forward(x, masks, null, null), x, targets).sum();
+          lossOut[i] = loss.getFloat();
           Autograd.backward(loss);
         } finally {
           Autograd.gradMode(false);

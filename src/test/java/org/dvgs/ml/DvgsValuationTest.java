@@ -352,6 +352,37 @@ class DvgsValuationTest {
     assertSameValues(SmallValuation.table(cliNoIds.values()), values(apiNoIds, "sample_id"));
   }
 
+  /**
+   * The checkpoint aggregation options give the command's table through the API too, with the snapshots split over
+   * several blocks (the last one folded by the lazy pass, with its weights and moments); a rank combination over the
+   * whole table is refused rather than silently left out.
+   */
+  @Test
+  void aggregationOptionsGiveTheCommandsTableAndRankCombinationIsRefused() {
+    Path dir = SharedSpark.tempDir("ml-vs-cli-aggregation");
+    String out = dir.resolve("cli").toString();
+    List<String> o = new ArrayList<>(SmallValuation.overrides(spark, 600, out));
+    o.add("aggregation.weighting=loss-drop");
+    o.add("aggregation.burn-in=1");
+    o.add("aggregation.standardise=true");
+    o.add("scoring.block-memory-mb=1");
+    // Wide enough that a 1 MiB budget holds one snapshot: one block per snapshot.
+    o.add("model.hidden=[256,256]");
+    ValuationJob.Outcome cli = ValuationJob.run(spark, ValuationRequest.of(TestConfigs.of(o.toArray(new String[0]))));
+    assertTrue(cli.manifest().scoring().blocks() > 1, "several blocks: " + cli.manifest().scoring().blocks());
+
+    Dataset<Row> targetDf = spark.read().parquet(SmallValuation.target(spark));
+    Dataset<Row> sourceDf = spark.read().parquet(SmallValuation.source(spark, 600));
+    DvgsValuationModel m = new DvgsValuation().setConfig(overrides(o)).setCheckpointDir(out + "/checkpoints").fitWithSource(targetDf, sourceDf);
+    Map<String, double[]> fromApi = values(m.setBlockMemoryMb(1).transform(sourceDf), "id");
+    assertEquals(cli.valued(), fromApi.size());
+    assertSameValues(SmallValuation.table(cli.values()), fromApi);
+
+    ConfigValidationException e = assertThrows(ConfigValidationException.class,
+        () -> new DvgsValuation().setConfig(ConfigFactory.parseString("dvgs.aggregation.combine = rank-loss")));
+    assertTrue(e.getMessage().contains("dvgs.aggregation.combine"), e.getMessage());
+  }
+
   @Test
   void fitNeedsTheSourceWhenTheScalerIsFittedOnIt() {
     DvgsValuation v = small(new DvgsValuation()).setConfig(ConfigFactory.parseString("dvgs.input.scaling.method = z-score"));
