@@ -87,7 +87,9 @@ public final class ScoringStage {
   }
 
   /**
-   * Runs the scoring, counting the sample-checkpoints scored into {@code counter} (see {@link ScoringProgress}).
+   * Runs the scoring, counting the sample-checkpoints scored into {@code counter} (see {@link ScoringProgress}) and
+   * aggregating under {@code agg} ({@code dvgs.aggregation}): snapshots of weight 0 (burn-in; no loss drop) are not
+   * scored, and with standardisation each block is scored twice (its moments first).
    *
    * @param batches persisted source batches
    * @param rows total rows in {@code batches}
@@ -96,28 +98,6 @@ public final class ScoringStage {
    * @param budgetBytes memory budget of one block
    * @param threads intra-op threads per task
    * @param counter the progress counter, or null
-   */
-  public static Result run(
-      JavaSparkContext jsc,
-      JavaRDD<SourceBatch> batches,
-      long rows,
-      NetworkSpec spec,
-      ScoringOptions options,
-      Iterator<Snapshot> snapshots,
-      long totalSnapshots,
-      long budgetBytes,
-      DeviceKind device,
-      int threads,
-      StorageLevel level,
-      LongAccumulator counter) {
-    return run(jsc, batches, rows, spec, options, snapshots, totalSnapshots, budgetBytes, device, threads, level, counter,
-        AggregationConfig.PAPER, 1.0);
-  }
-
-  /**
-   * As above, aggregating under {@code agg} ({@code dvgs.aggregation}): snapshots of weight 0 (burn-in; no loss drop)
-   * are not scored, and with standardisation each block is scored twice (its moments first).
-   *
    * @param learningRate the training's learning rate (for {@code learning-rate} weighting)
    */
   public static Result run(
@@ -135,14 +115,8 @@ public final class ScoringStage {
       LongAccumulator counter,
       AggregationConfig agg,
       double learningRate) {
-    // The caller's job group is back when scoring returns or fails; each block runs in dvgs's own group.
-    JobGroups saved = JobGroups.save(jsc);
-    try {
-      return (Result) scoreBlocks(jsc, batches, rows, spec, options, snapshots, totalSnapshots, budgetBytes, device, threads, level, counter,
-          agg, learningRate, false);
-    } finally {
-      saved.restore();
-    }
+    return (Result) scoreBlocks(jsc, batches, rows, spec, options, snapshots, totalSnapshots, budgetBytes, device, threads, level, counter,
+        agg, learningRate, false);
   }
 
   /**
@@ -170,13 +144,8 @@ public final class ScoringStage {
       StorageLevel level,
       AggregationConfig agg,
       double learningRate) {
-    JobGroups saved = JobGroups.save(jsc);
-    try {
-      return (Pending) scoreBlocks(jsc, batches, rows, spec, options, snapshots, totalSnapshots, budgetBytes, device, threads, level, null,
-          agg, learningRate, true);
-    } finally {
-      saved.restore();
-    }
+    return (Pending) scoreBlocks(jsc, batches, rows, spec, options, snapshots, totalSnapshots, budgetBytes, device, threads, level, null,
+        agg, learningRate, true);
   }
 
   /** Blocks for a budget: how many {@link #run} and {@link #runAllButLast} split {@code totalSnapshots} into. */
@@ -203,57 +172,62 @@ public final class ScoringStage {
       double learningRate,
       boolean holdLast) {
     long t0 = System.nanoTime();
-    int perBlock = snapshotsPerBlock(spec, gradientsPerSnapshot(spec, options), budgetBytes);
-    long blocksTotal = blocks(spec, options, totalSnapshots, budgetBytes);
-    JavaRDD<RowStats> acc = batches.map(new ScoreBlock.Init());
-    int block = 0;
-    long scored = 0;
-    CheckpointWeights weigh = new CheckpointWeights(agg, learningRate);
-    List<Double> blockSeconds = new ArrayList<>();
-    // Snapshots of weight 0 are dropped one ahead, so that "no snapshot follows" is known when a block is full (the
-    // held-back last block) while at most one snapshot beyond the block is in memory.
-    Kept kept = new Kept(snapshots, weigh);
-    while (kept.hasNext()) {
-      ArrayList<Snapshot> items = new ArrayList<>(perBlock);
-      double[] w = new double[perBlock];
-      while (kept.hasNext() && items.size() < perBlock) {
-        Snapshot next = kept.next();
-        w[items.size()] = kept.weight();
-        items.add(next);
+    // The caller's job group is back when scoring returns or fails; each block runs in dvgs's own group.
+    JobGroups saved = JobGroups.save(jsc);
+    try {
+      int perBlock = snapshotsPerBlock(spec, gradientsPerSnapshot(spec, options), budgetBytes);
+      long blocksTotal = blocks(spec, options, totalSnapshots, budgetBytes);
+      JavaRDD<RowStats> acc = batches.map(new ScoreBlock.Init());
+      int block = 0;
+      long scored = 0;
+      CheckpointWeights weigh = new CheckpointWeights(agg, learningRate);
+      List<Double> blockSeconds = new ArrayList<>();
+      // Snapshots of weight 0 are dropped one ahead, so that "no snapshot follows" is known when a block is full (the
+      // held-back last block) while at most one snapshot beyond the block is in memory.
+      Kept kept = new Kept(snapshots, weigh);
+      while (kept.hasNext()) {
+        ArrayList<Snapshot> items = new ArrayList<>(perBlock);
+        double[] w = new double[perBlock];
+        while (kept.hasNext() && items.size() < perBlock) {
+          Snapshot next = kept.next();
+          w[items.size()] = kept.weight();
+          items.add(next);
+        }
+        w = java.util.Arrays.copyOf(w, items.size());
+        block++;
+        boolean heldBack = holdLast && !kept.hasNext();
+        if (block > 1 && !heldBack) {
+          FaultInjection.maybeEvict(jsc, batches, level);
+        }
+        String what = "dvgs scoring: block " + block + " of " + blocksTotal + " (" + items.size() + " snapshots x " + (rows < 0 ? "the" : rows) + " rows)";
+        jsc.setJobGroup("dvgs-scoring", what, false);
+        Broadcast<ArrayList<Snapshot>> bc = jsc.broadcast(items);
+        long tb = System.nanoTime();
+        double[][] moments = agg.standardise() ? BlockMoments.of(batches, rows, bc, spec, options, device, threads) : new double[2][];
+        if (heldBack) {
+          weigh.requireWeight();
+          return new Pending(block == 1 ? null : acc, bc, w, moments[0], moments[1], block, scored + items.size());
+        }
+        JavaRDD<RowStats> next =
+            acc.zipPartitions(batches, new ScoreBlock(bc, spec, options, device, threads, counter, w, moments[0], moments[1])).persist(level);
+        next.count();
+        acc.unpersist(false);
+        bc.unpersist(false);
+        acc = next;
+        scored += items.size();
+        double secs = (System.nanoTime() - tb) / 1e9;
+        blockSeconds.add(secs);
+        LOG.info("{}: {} s, {} sample-checkpoints/s", what, String.format("%.2f", secs), rows < 0 ? "?" : String.format("%.0f", items.size() * rows / Math.max(secs, 1e-9)));
       }
-      w = java.util.Arrays.copyOf(w, items.size());
-      block++;
-      if (holdLast && !kept.hasNext()) {
-        weigh.requireWeight();
-        Broadcast<ArrayList<Snapshot>> lastBc = jsc.broadcast(items);
-        double[][] lastMoments = agg.standardise() ? BlockMoments.of(batches, rows, lastBc, spec, options, device, threads) : new double[2][];
-        return new Pending(block == 1 ? null : acc, lastBc, w, lastMoments[0], lastMoments[1], block, scored + items.size());
+      weigh.requireWeight();
+      if (holdLast) {
+        throw new IllegalArgumentException("no snapshots to score");
       }
-      if (block > 1) {
-        FaultInjection.maybeEvict(jsc, batches, level);
-      }
-      String what = "dvgs scoring: block " + block + " of " + blocksTotal + " (" + items.size() + " snapshots x " + (rows < 0 ? "the" : rows) + " rows)";
-      jsc.setJobGroup("dvgs-scoring", what, false);
-      Broadcast<ArrayList<Snapshot>> bc = jsc.broadcast(items);
-      long tb = System.nanoTime();
-      double[][] moments = agg.standardise() ? BlockMoments.of(batches, rows, bc, spec, options, device, threads) : new double[2][];
-      JavaRDD<RowStats> next =
-          acc.zipPartitions(batches, new ScoreBlock(bc, spec, options, device, threads, counter, w, moments[0], moments[1])).persist(level);
-      next.count();
-      acc.unpersist(false);
-      bc.unpersist(false);
-      acc = next;
-      scored += items.size();
-      double secs = (System.nanoTime() - tb) / 1e9;
-      blockSeconds.add(secs);
-      LOG.info("{}: {} s, {} sample-checkpoints/s", what, String.format("%.2f", secs), rows < 0 ? "?" : String.format("%.0f", items.size() * rows / Math.max(secs, 1e-9)));
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      return new Result(acc, block, scored, scored * rows, seconds, List.copyOf(blockSeconds));
+    } finally {
+      saved.restore();
     }
-    weigh.requireWeight();
-    if (holdLast) {
-      throw new IllegalArgumentException("no snapshots to score");
-    }
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    return new Result(acc, block, scored, scored * rows, seconds, List.copyOf(blockSeconds));
   }
 
   /** The snapshots of positive weight, in order, each with its weight; looks one snapshot ahead. */
