@@ -32,6 +32,7 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
   private final double[] weights;
   private final double[] centre;
   private final double[] scale;
+  private final boolean ownLoss;
 
   /** Scores the block's snapshots against every batch of a partition. */
   public ScoreBlock(Broadcast<ArrayList<Snapshot>> block, NetworkSpec spec, ScoringOptions options, DeviceKind device, int threads) {
@@ -46,7 +47,7 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
   public ScoreBlock(
       Broadcast<ArrayList<Snapshot>> block, NetworkSpec spec, ScoringOptions options, DeviceKind device, int threads,
       LongAccumulator scored) {
-    this(block, spec, options, device, threads, scored, null, null, null);
+    this(block, spec, options, device, threads, scored, null, null, null, false);
   }
 
   /**
@@ -55,10 +56,12 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
    * @param weights one per snapshot of the block (null = unit weights)
    * @param centre with {@code scale}, each snapshot's similarities become {@code (s - centre) / scale} (0 where
    *     the scale is 0) before they are folded; both null = raw similarities
+   * @param ownLoss whether each row's own loss is folded in too (only a combination with the loss reads it)
    */
   public ScoreBlock(
       Broadcast<ArrayList<Snapshot>> block, NetworkSpec spec, ScoringOptions options, DeviceKind device, int threads,
-      LongAccumulator scored, double[] weights, double[] centre, double[] scale) {
+      LongAccumulator scored, double[] weights, double[] centre, double[] scale, boolean ownLoss) {
+    this.ownLoss = ownLoss;
     this.weights = weights;
     this.centre = centre;
     this.scale = scale;
@@ -81,8 +84,12 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
         }
         RowStats s = stats.next();
         s.check(b, "scoring, partition " + partition());
-        SnapshotScorer.Scores sc = scorer.scoreWithLosses(b.features(), b.labels(), b.keys(), b.rows());
-        out.add(s.add(standardise(sc.similarities(), centre, scale), sc.losses(), weights));
+        if (ownLoss) {
+          SnapshotScorer.Scores sc = scorer.scoreWithLosses(b.features(), b.labels(), b.keys(), b.rows());
+          out.add(s.add(standardise(sc.similarities(), centre, scale), sc.losses(), weights));
+        } else {
+          out.add(s.add(standardise(scorer.score(b.features(), b.labels(), b.keys(), b.rows()), centre, scale), null, weights));
+        }
         if (scored != null) {
           scored.add((long) b.rows() * block.value().size());
         }
@@ -126,8 +133,8 @@ public final class ScoreBlock implements FlatMapFunction2<Iterator<RowStats>, It
     if (rows == 0) {
       return stats;
     }
-    SnapshotScorer.Scores sc = scorer.scoreWithLosses(features, labels, keys, rows);
-    return stats.add(standardise(sc.similarities(), centre, scale), sc.losses(), weights);
+    // The Spark ML model refuses a combination with the loss, so the own losses are not needed here.
+    return stats.add(standardise(scorer.score(features, labels, keys, rows), centre, scale), null, weights);
   }
 
   /** Standardises {@code sims[snapshot][row]} in place by each snapshot's centre and scale (nulls: unchanged). */

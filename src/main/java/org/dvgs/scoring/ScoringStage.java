@@ -10,6 +10,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.dvgs.config.AggregationConfig;
 import org.dvgs.config.DeviceKind;
+import org.dvgs.config.ValueCombine;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.Snapshot;
 import org.dvgs.spark.JobGroups;
@@ -209,7 +210,8 @@ public final class ScoringStage {
           return new Pending(block == 1 ? null : acc, bc, w, moments[0], moments[1], block, scored + items.size());
         }
         JavaRDD<RowStats> next =
-            acc.zipPartitions(batches, new ScoreBlock(bc, spec, options, device, threads, counter, w, moments[0], moments[1])).persist(level);
+            acc.zipPartitions(batches, new ScoreBlock(bc, spec, options, device, threads, counter, w, moments[0], moments[1],
+                agg.combine() != ValueCombine.NONE)).persist(level);
         next.count();
         acc.unpersist(false);
         bc.unpersist(false);

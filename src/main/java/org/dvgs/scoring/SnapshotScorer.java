@@ -191,7 +191,7 @@ public final class SnapshotScorer implements AutoCloseable {
    * @return {@code [snapshot][row]} similarities
    */
   public double[][] score(float[] features, float[] labels, long[] rowKeys, int rows) {
-    return java.util.Arrays.copyOf(scoreAll(features, labels, rowKeys, rows), snapshots.size());
+    return java.util.Arrays.copyOf(scoreAll(features, labels, rowKeys, rows, false), snapshots.size());
   }
 
   /**
@@ -205,13 +205,16 @@ public final class SnapshotScorer implements AutoCloseable {
 
   /** As {@link #score}, with the rows' own losses: they come from the forward pass scoring takes anyway. */
   public Scores scoreWithLosses(float[] features, float[] labels, long[] rowKeys, int rows) {
-    double[][] all = scoreAll(features, labels, rowKeys, rows);
+    double[][] all = scoreAll(features, labels, rowKeys, rows, true);
     int n = snapshots.size();
     return new Scores(java.util.Arrays.copyOf(all, n), java.util.Arrays.copyOfRange(all, n, 2 * n));
   }
 
-  /** {@code [snapshot][row]} similarities followed by {@code [snapshots + snapshot][row]} own losses. */
-  private double[][] scoreAll(float[] features, float[] labels, long[] rowKeys, int rows) {
+  /**
+   * {@code [snapshot][row]} similarities followed by {@code [snapshots + snapshot][row]} own losses; without
+   * {@code withLosses} the loss rows are null (the ghost path then skips the loss op per snapshot).
+   */
+  private double[][] scoreAll(float[] features, float[] labels, long[] rowKeys, int rows, boolean withLosses) {
     if (options.withinClass()) {
       checkLabels(labels, rows);
     }
@@ -227,26 +230,30 @@ public final class SnapshotScorer implements AutoCloseable {
         java.util.Arrays.fill(y, rows, y.length, 0f);
       }
       long[] k = java.util.Arrays.copyOf(rowKeys, MIN_BATCH_ROWS);
-      double[][] padded = ghostBatch(f, y, k, MIN_BATCH_ROWS);
+      double[][] padded = ghostBatch(f, y, k, MIN_BATCH_ROWS, withLosses);
       double[][] out = new double[padded.length][];
       for (int s = 0; s < padded.length; s++) {
-        out[s] = java.util.Arrays.copyOf(padded[s], rows);
+        out[s] = padded[s] == null ? null : java.util.Arrays.copyOf(padded[s], rows);
       }
       return out;
     }
-    return options.method() == ScoringMethod.GHOST ? ghostBatch(features, labels, rowKeys, rows) : score(features, labels, rowKeys, rows, null);
+    return options.method() == ScoringMethod.GHOST
+        ? ghostBatch(features, labels, rowKeys, rows, withLosses)
+        : score(features, labels, rowKeys, rows, null, withLosses);
   }
 
   /** Ghost scoring of a batch of at least {@link #MIN_BATCH_ROWS} rows. */
-  private double[][] ghostBatch(float[] features, float[] labels, long[] rowKeys, int rows) {
-    return options.withinClass() ? ghostWithinClass(features, labels, rowKeys, rows) : score(features, labels, rowKeys, rows, null);
+  private double[][] ghostBatch(float[] features, float[] labels, long[] rowKeys, int rows, boolean withLosses) {
+    return options.withinClass()
+        ? ghostWithinClass(features, labels, rowKeys, rows, withLosses)
+        : score(features, labels, rowKeys, rows, null, withLosses);
   }
 
   /**
    * Within-class ghost scoring: the rows are put in label order (a stable counting sort), scored with one slice
    * per class, and the similarities put back in the caller's row order.
    */
-  private double[][] ghostWithinClass(float[] features, float[] labels, long[] rowKeys, int rows) {
+  private double[][] ghostWithinClass(float[] features, float[] labels, long[] rowKeys, int rows, boolean withLosses) {
     int classes = spec.numClasses();
     int d = spec.inputWidth();
     int[] start = new int[classes + 1];
@@ -268,9 +275,13 @@ public final class SnapshotScorer implements AutoCloseable {
       y[j] = labels[i];
       k[j] = rowKeys[i];
     }
-    double[][] sorted = score(f, y, k, rows, start);
-    double[][] out = new double[sorted.length][rows];
+    double[][] sorted = score(f, y, k, rows, start, withLosses);
+    double[][] out = new double[sorted.length][];
     for (int s = 0; s < sorted.length; s++) {
+      if (sorted[s] == null) {
+        continue;
+      }
+      out[s] = new double[rows];
       for (int i = 0; i < rows; i++) {
         out[s][i] = sorted[s][at[i]];
       }
@@ -293,9 +304,10 @@ public final class SnapshotScorer implements AutoCloseable {
    *
    * @param classStart with within-class ghost scoring, the rows are in label order and class c is rows
    *     {@code [classStart[c], classStart[c + 1])}; null otherwise
+   * @param withLosses whether the rows' own losses are kept
    * @return similarities then own losses, as {@link #scoreAll}
    */
-  private double[][] score(float[] features, float[] labels, long[] rowKeys, int rows, int[] classStart) {
+  private double[][] score(float[] features, float[] labels, long[] rowKeys, int rows, int[] classStart, boolean withLosses) {
     int n = snapshots.size();
     double[][] out = new double[2 * n][];
     try (NDManager batch = root.newSubManager()) {
@@ -304,12 +316,12 @@ public final class SnapshotScorer implements AutoCloseable {
         NDArray targets = Losses.targets(batch, spec, labels, rows);
         NDArray xSq = x.square().sum(new int[] {1});
         for (int s = 0; s < snapshots.size(); s++) {
-          out[n + s] = new double[rows];
+          out[n + s] = withLosses ? new double[rows] : null;
           out[s] = ghost(batch, s, x, targets, xSq, rowKeys, rows, classStart, out[n + s]);
         }
       } else {
         for (int s = 0; s < snapshots.size(); s++) {
-          out[n + s] = new double[rows];
+          out[n + s] = withLosses ? new double[rows] : null;
           out[s] = naive(batch, s, features, labels, rowKeys, rows, out[n + s]);
         }
       }
@@ -348,9 +360,11 @@ public final class SnapshotScorer implements AutoCloseable {
       } finally {
         Autograd.gradMode(false);
       }
-      float[] own = Losses.perSample(spec, outp, x, targets).toFloatArray();
-      for (int i = 0; i < rows; i++) {
-        lossOut[i] = own[i];
+      if (lossOut != null) {
+        float[] own = Losses.perSample(spec, outp, x, targets).toFloatArray();
+        for (int i = 0; i < rows; i++) {
+          lossOut[i] = own[i];
+        }
       }
       dot = null;
       sq = null;
@@ -459,7 +473,9 @@ public final class SnapshotScorer implements AutoCloseable {
         Autograd.gradMode(true);
         try {
           NDArray loss = Losses.perSample(spec, net.forward(x, masks, null, null), x, targets).sum();
-          lossOut[i] = loss.getFloat();
+          if (lossOut != null) {
+            lossOut[i] = loss.getFloat();
+          }
           Autograd.backward(loss);
         } finally {
           Autograd.gradMode(false);
