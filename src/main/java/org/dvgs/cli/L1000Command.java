@@ -1,10 +1,10 @@
 package org.dvgs.cli;
 
 import java.io.PrintStream;
-import java.util.List;
-import java.util.Map;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.l1000.L1000Run;
+import org.dvgs.output.L1000Manifest;
+import org.dvgs.output.ManifestCodec;
 
 /** {@code l1000}: an ingested L1000 table valued and compared with APC; prints the correlations and retrain curves. */
 final class L1000Command implements Command {
@@ -25,11 +25,10 @@ final class L1000Command implements Command {
   public int run(Arguments args, PrintStream out) {
     DvgsConfig cfg = args.config();
     return WithSpark.run(cfg, spark -> {
-      Map<String, Object> m = L1000Run.run(spark, cfg);
-      Map<?, ?> metrics = (Map<?, ?>) m.get("metrics");
-      out.println("value vs APC: " + metrics.get("value_vs_apc"));
-      for (Object c : (List<?>) metrics.get("retrain_curves")) {
-        out.println("retrain " + c);
+      L1000Manifest.Metrics metrics = L1000Run.run(spark, cfg).metrics();
+      out.println("value vs APC: " + ManifestCodec.toMap(metrics.valueVsApc()));
+      for (L1000Manifest.CurvePoint c : metrics.retrainCurves()) {
+        out.println("retrain " + ManifestCodec.toMap(c));
       }
       out.println("manifest: " + cfg.output().path() + "/manifest.json");
     });

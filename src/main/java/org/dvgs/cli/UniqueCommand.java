@@ -24,7 +24,7 @@ final class UniqueCommand implements Command {
   public int run(Arguments args, PrintStream out) {
     DvgsConfig cfg = args.config();
     return WithSpark.run(cfg, spark -> {
-      UniqueManifest m = UniqueJob.run(spark, cfg).manifestRecord();
+      UniqueManifest m = UniqueJob.run(spark, cfg).manifest();
       UniqueManifest.Summary summary = m.summary();
       out.printf("unique: %s rows sampled, %s kept (threshold %s, k = %s), %s clusters%n", m.counts().sampled(), m.counts().kept(),
           m.selection().threshold(), m.projection().k(), m.clustering().clusters());

@@ -1,7 +1,6 @@
 package org.dvgs.l1000;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
@@ -28,9 +27,10 @@ import org.dvgs.io.TableReader;
 import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.output.Manifest;
-import org.dvgs.output.ManifestCodec;
+import org.dvgs.output.L1000Manifest;
 import org.dvgs.output.OutputDirectory;
 import org.dvgs.output.Outputs;
+import org.dvgs.output.ValueManifest;
 import org.dvgs.pipeline.EvaluateRun;
 import org.dvgs.pipeline.ValuationJob;
 import org.dvgs.pipeline.ValuationRequest;
@@ -57,7 +57,7 @@ public final class L1000Run {
   private L1000Run() {}
 
   /** Runs the comparison in its claimed output directory and returns the manifest. */
-  public static Map<String, Object> run(SparkSession spark, DvgsConfig cfg) {
+  public static L1000Manifest run(SparkSession spark, DvgsConfig cfg) {
     cfg.output().requirePath();
     if (cfg.input().splitMode() != SplitMode.GROUP_BALANCED) {
       throw new org.dvgs.config.ConfigValidationException(
@@ -68,7 +68,7 @@ public final class L1000Run {
     }
   }
 
-  private static Map<String, Object> runIn(SparkSession spark, DvgsConfig cfg) {
+  private static L1000Manifest runIn(SparkSession spark, DvgsConfig cfg) {
     long t0 = System.nanoTime();
     Dataset<Row> signatures = TableReader.read(spark, cfg.input().source(), "source");
     if (!List.of(signatures.columns()).contains(Apc.APC)) {
@@ -77,8 +77,7 @@ public final class L1000Run {
     String id = cfg.input().source().idColumn();
     ValuationJob.Outcome o = ValuationJob.run(spark, ValuationRequest.builder(cfg).extra(Map.of("command", "l1000")).claimOutput(false).build());
     String out = cfg.output().path();
-    Map<String, Double> timings = new LinkedHashMap<>();
-    timings.put("valuation_s", o.manifest().timings().totalS());
+    double valuationS = o.manifest().timings().totalS();
 
     // Values joined with every metadata field (the features stay in the signatures table).
     long t = System.nanoTime();
@@ -90,8 +89,10 @@ public final class L1000Run {
     String joinedPath = new Path(out, "values_with_metadata").toString();
     joined.write().mode(SaveMode.Overwrite).parquet(joinedPath);
     Dataset<Row> withMeta = spark.read().parquet(joinedPath);
-    Map<String, Object> corr = Correlations.of(withMeta, "value", Apc.APC);
-    timings.put("join_and_correlation_s", (System.nanoTime() - t) / 1e9);
+    Map<String, Object> corrMap = Correlations.of(withMeta, "value", Apc.APC);
+    L1000Manifest.Correlation corr = new L1000Manifest.Correlation(((Number) corrMap.get("n")).longValue(),
+        ((Number) corrMap.get("pearson")).doubleValue(), ((Number) corrMap.get("spearman")).doubleValue());
+    double joinS = (System.nanoTime() - t) / 1e9;
 
     // Held-out test rows, drawn exactly as the valuation drew them, on the valuation's scale.
     t = System.nanoTime();
@@ -118,21 +119,15 @@ public final class L1000Run {
     List<Double> grid = cfg.evaluation().retrain().grid();
     List<FilterRetrain.Point> byValue = FilterRetrain.run(spark, source, o.values(), "value", scaledTest, grid, model, cfg.seed());
     List<FilterRetrain.Point> byApc = FilterRetrain.run(spark, source, apcRanking, Apc.APC, scaledTest, grid, model, cfg.seed());
-    timings.put("retrain_s", (System.nanoTime() - t) / 1e9);
+    double retrainS = (System.nanoTime() - t) / 1e9;
 
     List<Row> rows = new ArrayList<>();
-    List<Map<String, Object>> curves = new ArrayList<>();
+    List<L1000Manifest.CurvePoint> curves = new ArrayList<>();
     for (String ranking : List.of("value", Apc.APC)) {
       for (FilterRetrain.Point p : ranking.equals("value") ? byValue : byApc) {
         String dir = p.direction().name().toLowerCase(java.util.Locale.ROOT);
         rows.add(RowFactory.create(ranking, dir, p.q(), p.metric(), p.trainRows()));
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("ranking", ranking);
-        c.put("removed", dir);
-        c.put("q", p.q());
-        c.put(model.metric(), p.metric());
-        c.put("train_rows", p.trainRows());
-        curves.add(c);
+        curves.add(L1000Manifest.CurvePoint.of(ranking, dir, p.q(), model.metric(), p.metric(), p.trainRows()));
       }
     }
     String curvesPath = new Path(out, "retrain_curves").toString();
@@ -144,23 +139,18 @@ public final class L1000Run {
             DataTypes.createStructField("train_rows", DataTypes.LongType, false))))
         .coalesce(1).write().mode(SaveMode.Overwrite).parquet(curvesPath);
 
-    Map<String, Object> m = new LinkedHashMap<>(ManifestCodec.toMap(o.manifest()));
-    m.put("command", "l1000");
-    Map<String, Object> metrics = new LinkedHashMap<>();
-    metrics.put("value_vs_apc", corr);
-    metrics.put("retrain_metric", model.metric());
-    metrics.put("retrain_test_rows", testCounts.get("retrain_test_valid"));
-    metrics.putAll(testCounts);
-    metrics.put("retrain_curves", curves);
-    m.put("metrics", metrics);
-    Map<String, Object> outputs = new LinkedHashMap<>(ManifestCodec.toMap(o.manifest().output()));
-    outputs.put("values_with_metadata", joinedPath);
-    outputs.put("retrain_curves", curvesPath);
-    m.put("output", outputs);
-    Map<String, Object> allTimings = new LinkedHashMap<>(ManifestCodec.toMap(o.manifest().timings()));
-    allTimings.putAll(timings);
-    allTimings.put("l1000_total_s", (System.nanoTime() - t0) / 1e9);
-    m.put("timings", allTimings);
+    @SuppressWarnings("unchecked")
+    Map<String, Long> testRejectedByReason = (Map<String, Long>) testCounts.get("retrain_test_rejected_by_reason");
+    long testValid = (Long) testCounts.get("retrain_test_valid");
+    L1000Manifest.Metrics metrics = new L1000Manifest.Metrics(corr, model.metric(), testValid, (Long) testCounts.get("retrain_test_read"),
+        testValid, (Long) testCounts.get("retrain_test_rejected"), testRejectedByReason, curves);
+    ValueManifest v = o.manifest();
+    // The valuation's own metrics are replaced by the comparison's, as this manifest has always held them.
+    ValueManifest valuation = new ValueManifest(v.runId(), v.seed(), L1000Manifest.COMMAND, v.experiment(), v.demo(), v.scaleRows(), v.versions(),
+        v.device(), v.numerics(), v.model(), v.scaling(), v.input(), v.counts(), v.training(), v.scoring(), v.timings(), Map.of(), v.output(),
+        v.spark(), v.config());
+    L1000Manifest m = new L1000Manifest(valuation, metrics, new L1000Manifest.Output(joinedPath, curvesPath),
+        new L1000Manifest.Timings(valuationS, joinS, retrainS, (System.nanoTime() - t0) / 1e9));
     Manifest.write(spark.sparkContext().hadoopConfiguration(), out, m);
     LOG.info("l1000: value vs APC {}; retrain curves in {}", corr, curvesPath);
     return m;

@@ -45,7 +45,7 @@ public final class ManifestCodec {
   /** JSON text (indented) of a record, a map or any value built of them, lists and arrays. */
   public static String toJson(Object manifest) {
     try {
-      return JSON.writeValueAsString(manifest);
+      return JSON.writeValueAsString(manifest instanceof Record r && hasInline(r.getClass()) ? toMap(r) : manifest);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise " + manifest.getClass().getName() + ": " + e.getMessage(), e);
     }
@@ -56,7 +56,47 @@ public final class ManifestCodec {
    * component is an {@link Integer}, a {@code long} one a {@link Long}).
    */
   public static Map<String, Object> toMap(Object manifest) {
-    return JSON.convertValue(manifest, new TypeReference<LinkedHashMap<String, Object>>() {});
+    Map<String, Object> tree = JSON.convertValue(manifest, new TypeReference<LinkedHashMap<String, Object>>() {});
+    return manifest instanceof Record r && hasInline(r.getClass()) ? inlined(tree, r.getClass()) : tree;
+  }
+
+  private static boolean hasInline(Class<?> type) {
+    for (RecordComponent c : type.getRecordComponents()) {
+      if (annotation(c, Inline.class) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The tree of a record with {@link Inline} components: their fields first, then the others merged over them. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> inlined(Map<String, Object> tree, Class<?> type) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    Map<String, Object> rest = new LinkedHashMap<>(tree);
+    for (RecordComponent c : type.getRecordComponents()) {
+      if (annotation(c, Inline.class) != null) {
+        Object inner = rest.remove(jsonName(c));
+        if (inner instanceof Map<?, ?> m) {
+          merge(out, (Map<String, Object>) m);
+        }
+      }
+    }
+    merge(out, rest);
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void merge(Map<String, Object> into, Map<String, Object> from) {
+    for (Map.Entry<String, Object> e : from.entrySet()) {
+      if (into.get(e.getKey()) instanceof Map<?, ?> a && e.getValue() instanceof Map<?, ?> b) {
+        Map<String, Object> both = new LinkedHashMap<>((Map<String, Object>) a);
+        merge(both, (Map<String, Object>) b);
+        into.put(e.getKey(), both);
+      } else {
+        into.put(e.getKey(), e.getValue());
+      }
+    }
   }
 
   /** Parses JSON text into a tree of maps, lists, numbers and strings. */
@@ -94,6 +134,16 @@ public final class ManifestCodec {
       throw new ManifestFormatException("", "is not a JSON object" + (tree == null || tree.isMissingNode() ? " (empty)" : " (found " + tree.getNodeType() + ")"), null);
     }
     check(tree, type, "");
+    if (hasInline(type)) {
+      // Each inlined component reads the enclosing object itself, under its own name for Jackson.
+      com.fasterxml.jackson.databind.node.ObjectNode copy = ((com.fasterxml.jackson.databind.node.ObjectNode) tree).deepCopy();
+      for (RecordComponent c : type.getRecordComponents()) {
+        if (annotation(c, Inline.class) != null) {
+          copy.set(jsonName(c), tree);
+        }
+      }
+      tree = copy;
+    }
     try {
       return JSON.treeToValue(tree, type);
     } catch (JsonMappingException e) {
@@ -132,6 +182,10 @@ public final class ManifestCodec {
         }
       }
       String here = at.isEmpty() ? name : at + "." + name;
+      if (annotation(c, Inline.class) != null) {
+        check(node, c.getType(), at);
+        continue;
+      }
       if (v == null || v.isNull()) {
         if (v != null && c.isAnnotationPresent(MayBeNull.class)) {
           continue;

@@ -79,14 +79,9 @@ public final class UniqueJob {
    * The result of a run.
    *
    * @param table the output table as written (read back)
-   * @param manifest the manifest as written, as the tree of maps and lists its JSON parses to
+   * @param manifest the manifest as written
    */
-  public record Outcome(Dataset<Row> table, Map<String, Object> manifest) {
-    /** The manifest as its record. */
-    public UniqueManifest manifestRecord() {
-      return ManifestCodec.fromMap(manifest, UniqueManifest.class);
-    }
-  }
+  public record Outcome(Dataset<Row> table, UniqueManifest manifest) {}
 
   private static List<Long> longs(List<? extends Number> v) {
     return v.stream().map(Number::longValue).toList();
@@ -228,7 +223,7 @@ public final class UniqueJob {
     Manifest.write(hadoop, out, m);
     LOG.info("unique {}: {} rows, {} kept, k = {}, {} clusters, {} s -> {}", runId, n, sel.kept().size(), k,
         clustering.get("clusters"), String.format("%.1f", timings.get("total_s")), out);
-    return new Outcome(written, ManifestCodec.toMap(m));
+    return new Outcome(written, m);
   }
 
   private static double secs(long start) {

@@ -151,7 +151,7 @@ class L1000ValuationTest {
     IngestRun.run(spark, TestConfigs.of("ingest.input=" + l5, "ingest.level4=" + l4, "ingest.block-rows=256", "output.path=" + ingested));
 
     String out = dir.resolve("l1000").toString();
-    Map<String, Object> m = L1000Run.run(spark, cfg.with(Map.of("input.source.path", ingested + "/signatures", "output.path", out)));
+    Map<String, Object> m = org.dvgs.output.ManifestCodec.toMap(L1000Run.run(spark, cfg.with(Map.of("input.source.path", ingested + "/signatures", "output.path", out))));
     Dataset<Row> joined = spark.read().parquet(out + "/values_with_metadata");
     long valued = spark.read().parquet(out + "/values").count();
     assertEquals(valued, joined.count());

@@ -73,7 +73,11 @@ class WrittenManifestsTest {
 
   /** A small GCTX pair (level 5 with replicate ids, level 4 replicates) for {@code ingest}. */
   static List<Path> gctx(Path dir) {
-    int n = 30;
+    return gctx(dir, 30, 5);
+  }
+
+  /** As {@link #gctx(Path)}, with {@code n} signatures of {@code compounds} compounds. */
+  static List<Path> gctx(Path dir, int n, int compounds) {
     int genes = 12;
     int reps = 2;
     java.util.SplittableRandom r = new java.util.SplittableRandom(3);
@@ -85,7 +89,7 @@ class WrittenManifestsTest {
     String[] pert = new String[n];
     for (int i = 0; i < n; i++) {
       sig[i] = "SIG" + i;
-      pert[i] = "BRD-" + (i % 5);
+      pert[i] = "BRD-" + (i % compounds);
       StringBuilder ids = new StringBuilder();
       for (int k = 0; k < reps; k++) {
         int j = i * reps + k;
@@ -212,5 +216,23 @@ class WrittenManifestsTest {
     for (String k : List.of("counts", "projection", "selection", "summary", "warnings", "command")) {
       assertEquals(oldUnique.get(k), nowUnique.get(k), k);
     }
+  }
+
+  /** {@code l1000} on a small ingested GCTX pair (with APC): the case of fixture {@code l1000-0.json}. */
+  @Test
+  void l1000WritesEveryKeyItWroteBefore() throws Exception {
+    Path dir = SharedSpark.tempDir("written-manifests-l1000");
+    List<Path> files = gctx(dir, 240, 12);
+    Path ingest = dir.resolve("ingest");
+    run("ingest", "ingest.input=\"" + files.get(0) + "\"", "ingest.level4=\"" + files.get(1) + "\"", "ingest.block-rows=64",
+        "output.path=\"" + ingest + "\"");
+    Path l1000 = dir.resolve("l1000");
+    Map<String, Object> now = writtenBy(l1000, "l1000-0", "l1000", "model.task=autoencoder", "model.hidden=[8]",
+        "training.batch-size=50", "training.epochs=2", "input.source.path=\"" + ingest.resolve("signatures") + "\"",
+        "input.source.id-column=sample_id", "input.source.features.column=features",
+        "input.split.mode=group-balanced", "input.split.group-column=pert_id", "input.split.target-size=60", "input.split.test-fraction=0.2",
+        "input.scaling.method=z-score", "scoring.batch-size=64", "evaluation.retrain.grid=[0.2]", "evaluation.retrain.epochs=2",
+        "output.path=\"" + l1000 + "\"");
+    assertEquals("l1000", now.get("command"));
   }
 }

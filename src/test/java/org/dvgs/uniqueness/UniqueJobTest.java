@@ -19,6 +19,7 @@ import org.dvgs.evaluation.SyntheticData;
 import org.dvgs.core.InputException;
 import org.dvgs.pipeline.ValuationJob;
 import org.dvgs.pipeline.ValuationRequest;
+import org.dvgs.output.ManifestCodec;
 import org.dvgs.testing.SharedSpark;
 import org.dvgs.testing.TestConfigs;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,7 +68,7 @@ class UniqueJobTest {
     int[] truth = new int[rows.size()];
     int[] found = new int[rows.size()];
     int kept = 0;
-    int k = ((Number) ((Map<?, ?>) o.manifest().get("projection")).get("k")).intValue();
+    int k = ((Number) ((Map<?, ?>) ManifestCodec.toMap(o.manifest()).get("projection")).get("k")).intValue();
     assertEquals(org.dvgs.config.UniqueConfig.jlDimension(800, 0.3), k);
     Map<String, Row> byId = new HashMap<>();
     for (int i = 0; i < rows.size(); i++) {
@@ -93,16 +94,16 @@ class UniqueJobTest {
     }
     assertTrue(kept >= CLASSES && kept < 400, kept + " kept");
     assertEquals(CLASSES, labelsKept.size(), "kept rows cover every class");
-    Map<?, ?> clustering = (Map<?, ?>) o.manifest().get("clustering");
+    Map<?, ?> clustering = (Map<?, ?>) ManifestCodec.toMap(o.manifest()).get("clustering");
     assertEquals("silhouette", clustering.get("chosen_by"));
     int clusters = ((Number) clustering.get("clusters")).intValue();
     assertEquals(clusters, clustersKept.size(), "kept rows cover every cluster");
     double ari = AdjustedRand.of(truth, found);
     assertTrue(ari >= 0.8, "adjusted Rand index " + ari + " with " + clusters + " clusters");
-    Map<?, ?> counts = (Map<?, ?>) o.manifest().get("counts");
+    Map<?, ?> counts = (Map<?, ?>) ManifestCodec.toMap(o.manifest()).get("counts");
     assertEquals(800L, ((Number) counts.get("sampled")).longValue());
     assertEquals((long) kept, ((Number) counts.get("kept")).longValue());
-    Map<?, ?> summary = (Map<?, ?>) o.manifest().get("summary");
+    Map<?, ?> summary = (Map<?, ?>) ManifestCodec.toMap(o.manifest()).get("summary");
     assertEquals(CLASSES, ((Number) summary.get("labels_with_kept_rows")).intValue());
     assertEquals(ari, ((Number) summary.get("adjusted_rand_clusters_vs_labels")).doubleValue(), 1e-9);
     assertTrue(new java.io.File(out, "manifest.json").isFile());
@@ -116,11 +117,11 @@ class UniqueJobTest {
     List<Row> rb = b.table().drop("run_id").orderBy("sample_id").collectAsList();
     assertEquals(300, ra.size());
     assertEquals(ra, rb);
-    List<?> warnings = (List<?>) a.manifest().get("warnings");
+    List<?> warnings = (List<?>) ManifestCodec.toMap(a.manifest()).get("warnings");
     assertEquals(1, warnings.size());
     assertTrue(warnings.get(0).toString().contains("dvgs.unique.k = 64"), warnings.toString());
-    assertEquals("config", ((Map<?, ?>) a.manifest().get("clustering")).get("chosen_by"));
-    assertEquals("trained", ((Map<?, ?>) b.manifest().get("model")).get("source"));
+    assertEquals("config", ((Map<?, ?>) ManifestCodec.toMap(a.manifest()).get("clustering")).get("chosen_by"));
+    assertEquals("trained", ((Map<?, ?>) ManifestCodec.toMap(b.manifest()).get("model")).get("source"));
   }
 
   @Test
@@ -131,11 +132,11 @@ class UniqueJobTest {
     String snapDir = v.manifest().training().checkpointDir();
     UniqueJob.Outcome u = run(dir.resolve("out-snap").toString(), "unique.snapshot-dir=\"" + snapDir + "\"", "unique.checkpoint=1",
         "unique.clusters.enabled=false", "unique.last-layers=0");
-    Map<?, ?> model = (Map<?, ?>) u.manifest().get("model");
+    Map<?, ?> model = (Map<?, ?>) ManifestCodec.toMap(u.manifest()).get("model");
     assertEquals("snapshot-dir", model.get("source"));
     assertEquals(1, ((Number) model.get("snapshot_index")).intValue());
     assertEquals(10L, ((Number) model.get("iteration")).longValue());
-    assertEquals(List.of(0, 1, 2), ((Map<?, ?>) u.manifest().get("projection")).get("layers"));
+    assertEquals(List.of(0, 1, 2), ((Map<?, ?>) ManifestCodec.toMap(u.manifest()).get("projection")).get("layers"));
     assertTrue(u.table().filter("cluster is not null").isEmpty());
 
     String e = assertThrows(InputException.class,
