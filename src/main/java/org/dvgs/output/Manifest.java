@@ -19,6 +19,14 @@ import org.dvgs.core.InputException;
 public final class Manifest {
   private Manifest() {}
 
+  /**
+   * The field every manifest of a command holds, read first so that another command's manifest is named as such
+   * rather than by a field it lacks.
+   *
+   * @param command the command that wrote the manifest (absent in valuation runs of library callers and early versions)
+   */
+  public record Header(@MayBeAbsent String command) {}
+
   /** Serialises a manifest: a record of {@code org.dvgs.output}, or a map of nested maps, lists, numbers, strings. */
   public static String toJson(Object manifest) {
     return ManifestCodec.toJson(manifest);

@@ -343,25 +343,32 @@ public final class OutputDirectory {
     if (text == null) {
       return null;
     }
-    Object parsed;
+    LegacyManifest m;
     try {
-      parsed = Manifest.parse(text);
-    } catch (UncheckedIOException e) {
+      m = ManifestCodec.fromJson(text, LegacyManifest.class);
+    } catch (ManifestFormatException e) {
       return null;
     }
-    if (!(parsed instanceof Map<?, ?> m)) {
-      return null;
-    }
-    boolean versioned = m.get("versions") instanceof Map<?, ?> v && v.containsKey("dvgs_spark");
-    boolean commanded = m.get("command") instanceof String c && WRITES.containsKey(c) && m.get("config") instanceof Map<?, ?>;
+    boolean versioned = m.versions() != null && m.versions().dvgsSpark() != null;
+    boolean commanded = m.command() != null && WRITES.containsKey(m.command()) && m.config() instanceof Map<?, ?>;
     if (!versioned && !commanded) {
       return null;
     }
     // Valuation runs of an earlier version without a command are value runs; nested outputs of evaluate and scale
     // carry their parent's command but a valuation's layout.
-    String command = m.get("command") instanceof String s && WRITES.containsKey(s) ? s : "value";
+    String command = m.command() != null && WRITES.containsKey(m.command()) ? m.command() : "value";
     return Set.of(nested ? "value" : command);
   }
+
+  /**
+   * What tells a manifest of an earlier dvgs version (no marker then) from any other {@code manifest.json}: its
+   * versions with dvgs's own, or one of dvgs's commands with the resolved configuration.
+   *
+   * @param versions software versions
+   * @param command the command
+   * @param config the resolved configuration
+   */
+  private record LegacyManifest(@MayBeAbsent Versions versions, @MayBeAbsent String command, @MayBeAbsent Object config) {}
 
   /** An earlier version's failed run: only {@code checkpoints/<fingerprint>/} and staging leftovers. */
   private static boolean legacyLeftovers(FileSystem fs, List<FileStatus> children) throws IOException {

@@ -17,6 +17,7 @@ import org.apache.spark.sql.types.StructType;
 import org.dvgs.core.InputException;
 import org.dvgs.output.Manifest;
 import org.dvgs.output.EvaluateManifest;
+import org.dvgs.output.ManifestFormatException;
 import org.dvgs.output.MetricSummary;
 
 /**
@@ -202,36 +203,20 @@ public final class ResultsFolder {
       throw new InputException("cannot read the results folder " + dir + ": " + e.getMessage(), e);
     }
     // The command first, so that another command's manifest is named as such rather than by a field it lacks.
-    Map<String, Object> m;
+    Manifest.Header header;
     try {
-      m = Manifest.read(hadoop, dir);
-    } catch (RuntimeException e) {
-      // Jackson's message names the line and column of the first error.
-      throw new InputException(p + " is not a JSON object: " + rootMessage(e), e);
-    }
-    if (m == null) {
-      throw new InputException(p + " is not a JSON object (empty or null)");
-    }
-    if (!EvaluateManifest.COMMAND.equals(m.get("command"))) {
-      throw new InputException(p + " is not from an evaluate run (\"command\": " + m.get("command") + ")");
-    }
-    // The parts every section reads, with the messages users know; the record then checks every field it holds.
-    require(p, m, "seeds", List.class, "a list");
-    require(p, m, "experiment", Map.class, "an object");
-    require(p, m, "metrics", Map.class, "an object");
-    require(p, m, "runs", List.class, "a list");
-    for (Map.Entry<?, ?> e : ((Map<?, ?>) m.get("metrics")).entrySet()) {
-      if (!(e.getValue() instanceof Map<?, ?> s) || !(s.get("per_seed") instanceof List<?>)) {
-        throw new InputException(p + ": \"metrics\"." + e.getKey() + " must be an object {mean, std, per_seed: [..]}");
+      header = Manifest.read(hadoop, dir, Manifest.Header.class);
+    } catch (InputException e) {
+      if (e.getCause() instanceof ManifestFormatException f && f.field().isEmpty()) {
+        throw new InputException(p + " is not a JSON object (" + f.getMessage() + ")", e);
       }
+      throw e;
     }
+    if (!EvaluateManifest.COMMAND.equals(header.command())) {
+      throw new InputException(p + " is not from an evaluate run (\"command\": " + header.command() + ")");
+    }
+    // The record checks every field it holds: a missing or malformed one is named by its path in the file.
     return Manifest.read(hadoop, dir, EvaluateManifest.class);
-  }
-
-  private static void require(Path p, Map<String, Object> m, String key, Class<?> type, String what) {
-    if (!type.isInstance(m.get(key))) {
-      throw new InputException(p + ": \"" + key + "\" must be " + what + (m.containsKey(key) ? " (found " + m.get(key) + ")" : " (missing)"));
-    }
   }
 
   private static Dataset<Row> table(SparkSession spark, String dir, String name, StructType columns) {

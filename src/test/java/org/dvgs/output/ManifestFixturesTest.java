@@ -145,6 +145,59 @@ class ManifestFixturesTest {
     assertEquals("gene_ids is missing", e.getMessage());
   }
 
+  /** The manifest {@code l1000} wrote before it was a record reads through it and, written again, is the same JSON. */
+  @Test
+  void oldL1000ManifestReadsAndWritesEveryKeyAgain() {
+    String json = fixture("l1000-0.json");
+    L1000Manifest l = ManifestCodec.fromJson(json, L1000Manifest.class);
+    assertEquals(L1000Manifest.COMMAND, l.command());
+    assertEquals("autoencoder", l.valuation().model().task());
+    assertEquals(l.valuation().counts().sourceValued(), l.metrics().valueVsApc().n());
+    assertEquals("r2", l.metrics().retrainMetric());
+    assertEquals(2 * (1 + 2), l.metrics().retrainCurves().size());
+    for (L1000Manifest.CurvePoint c : l.metrics().retrainCurves()) {
+      assertNull(c.auroc());
+      assertEquals(c.r2(), c.score(), 0.0);
+    }
+    assertEquals(l.valuation().counts().testValid(), l.metrics().retrainTestRows());
+    assertEquals(l.valuation().timings().totalS(), l.timings().valuationS(), 0.0);
+    assertTrue(l.valuation().output().values().endsWith("/values"));
+    assertTrue(l.output().valuesWithMetadata().endsWith("/values_with_metadata"));
+    assertEquals(tree(json), tree(ManifestCodec.toJson(l)));
+    assertEquals(tree(json), tree(ManifestCodec.toJson(ManifestCodec.toMap(l))));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aMissingOrMalformedL1000FieldIsNamedWithItsFile() throws IOException {
+    Map<String, Object> noRetrain = tree(fixture("l1000-0.json"));
+    ((Map<String, Object>) noRetrain.get("timings")).remove("retrain_s");
+    ManifestFormatException e = assertThrows(ManifestFormatException.class, () -> ManifestCodec.fromMap(noRetrain, L1000Manifest.class));
+    assertEquals("timings.retrain_s is missing", e.getMessage());
+    Map<String, Object> noTraining = tree(fixture("l1000-0.json"));
+    noTraining.remove("training");
+    e = assertThrows(ManifestFormatException.class, () -> ManifestCodec.fromMap(noTraining, L1000Manifest.class));
+    assertEquals("training is missing", e.getMessage());
+    Map<String, Object> badCurve = tree(fixture("l1000-0.json"));
+    ((List<Object>) ((Map<String, Object>) badCurve.get("metrics")).get("retrain_curves")).set(1, "x");
+    e = assertThrows(ManifestFormatException.class, () -> ManifestCodec.fromMap(badCurve, L1000Manifest.class));
+    assertTrue(e.getMessage().startsWith("metrics.retrain_curves[1] must be a JSON object"), e.getMessage());
+
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("dvgs-l1000-manifest");
+    try {
+      Map<String, Object> noSpearman = tree(fixture("l1000-0.json"));
+      ((Map<String, Object>) ((Map<String, Object>) noSpearman.get("metrics")).get("value_vs_apc")).remove("spearman");
+      java.nio.file.Files.writeString(dir.resolve("manifest.json"), ManifestCodec.toJson(noSpearman));
+      org.dvgs.core.InputException f = assertThrows(org.dvgs.core.InputException.class,
+          () -> Manifest.read(new org.apache.hadoop.conf.Configuration(), dir.toString(), L1000Manifest.class));
+      assertTrue(f.getMessage().endsWith("manifest.json: metrics.value_vs_apc.spearman is missing"), f.getMessage());
+      assertTrue(f.getMessage().contains(dir.toString()), f.getMessage());
+    } finally {
+      java.nio.file.Files.deleteIfExists(dir.resolve("manifest.json"));
+      java.nio.file.Files.deleteIfExists(dir);
+    }
+  }
+
   @SuppressWarnings("unchecked")
   private static Map<String, Object> map(Object o) {
     return (Map<String, Object>) o;

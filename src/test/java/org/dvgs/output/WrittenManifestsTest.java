@@ -233,6 +233,19 @@ class WrittenManifestsTest {
         "input.split.mode=group-balanced", "input.split.group-column=pert_id", "input.split.target-size=60", "input.split.test-fraction=0.2",
         "input.scaling.method=z-score", "scoring.batch-size=64", "evaluation.retrain.grid=[0.2]", "evaluation.retrain.epochs=2",
         "output.path=\"" + l1000 + "\"");
-    assertEquals("l1000", now.get("command"));
+    Map<String, Object> old = ManifestFixturesTest.tree(ManifestFixturesTest.fixture("l1000-0.json"));
+    sameKeys(old, now, "");
+    for (String k : List.of("command", "counts", "model", "scaling", "input", "numerics", "seed")) {
+      assertEquals(old.get(k), now.get(k), k);
+    }
+    Map<?, ?> oldMetrics = (Map<?, ?>) old.get("metrics");
+    Map<?, ?> nowMetrics = (Map<?, ?>) now.get("metrics");
+    assertEquals(oldMetrics.keySet(), nowMetrics.keySet());
+    for (String k : List.of("retrain_metric", "retrain_test_rows", "retrain_test_read", "retrain_test_rejected_by_reason")) {
+      assertEquals(oldMetrics.get(k), nowMetrics.get(k), "metrics." + k);
+    }
+    assertEquals(old.keySet().stream().toList(), now.keySet().stream().toList(), "top-level keys in their order");
+    L1000Manifest read = Manifest.read(new org.apache.hadoop.conf.Configuration(), l1000.toString(), L1000Manifest.class);
+    assertEquals(now, ManifestFixturesTest.tree(ManifestCodec.toJson(read)));
   }
 }

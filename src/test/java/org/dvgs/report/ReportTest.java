@@ -218,11 +218,11 @@ class ReportTest {
 
     Path noRuns = copy(base, "no-runs");
     editManifest(noRuns, m -> m.remove("runs"));
-    expectBad(noRuns, out, noRuns.resolve("manifest.json") + ": \"runs\" must be a list (missing)");
+    expectBad(noRuns, out, noRuns.resolve("manifest.json") + ": runs is missing");
 
     Path badMetric = copy(base, "bad-metric");
     editManifest(badMetric, m -> ((Map<String, Object>) m.get("metrics")).put("auroc", 0.9));
-    expectBad(badMetric, out, "\"metrics\".auroc must be an object");
+    expectBad(badMetric, out, "manifest.json: metrics.auroc must be a JSON object (found number)");
 
     Path noResults = copy(base, "no-results");
     deleteTree(noResults.resolve("results"));
