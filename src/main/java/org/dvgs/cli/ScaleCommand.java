@@ -26,7 +26,7 @@ final class ScaleCommand implements Command {
       ScaleManifest m = ScaleRun.run(spark, cfg);
       for (ScaleManifest.Run r : m.runs()) {
         out.printf("%d rows: %d valued, %.0f sample-checkpoints/s, %.2f us per sample-checkpoint, Spearman(noise rate, -value) %s%n",
-            r.rows(), r.sourceValued(), r.sampleCheckpointsPerS(), r.scoringUsPerSampleCheckpoint(), r.quality().get("spearman_noise_rate_neg_value"));
+            r.rows(), r.sourceValued(), r.sampleCheckpointsPerS(), r.scoringUsPerSampleCheckpoint(), r.quality().spearmanNoiseRateNegValue());
       }
       out.println("manifest: " + cfg.output().path() + "/manifest.json");
     });

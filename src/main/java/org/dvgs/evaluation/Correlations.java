@@ -1,7 +1,5 @@
 package org.dvgs.evaluation;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.linalg.Matrix;
 import org.apache.spark.ml.stat.Correlation;
@@ -15,22 +13,25 @@ import org.apache.spark.sql.Row;
 public final class Correlations {
   private Correlations() {}
 
-  /** {@code {pearson, spearman, n}} of columns {@code a} and {@code b}. */
-  public static Map<String, Object> of(Dataset<Row> table, String a, String b) {
+  /**
+   * The correlations of two columns.
+   *
+   * @param n rows where both are defined
+   * @param pearson Pearson correlation (NaN with fewer than 3 rows)
+   * @param spearman Spearman correlation (NaN with fewer than 3 rows)
+   */
+  public record Pair(long n, double pearson, double spearman) {}
+
+  /** Pearson and Spearman correlation of columns {@code a} and {@code b}, and the rows they are computed on. */
+  public static Pair of(Dataset<Row> table, String a, String b) {
     Dataset<Row> pairs = table.select(table.col(a).cast("double").as("a"), table.col(b).cast("double").as("b"))
         .na().drop();
     long n = pairs.count();
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("n", n);
     if (n < 3) {
-      m.put("pearson", Double.NaN);
-      m.put("spearman", Double.NaN);
-      return m;
+      return new Pair(n, Double.NaN, Double.NaN);
     }
     Dataset<Row> v = new VectorAssembler().setInputCols(new String[] {"a", "b"}).setOutputCol("v").transform(pairs).select("v");
-    m.put("pearson", entry(Correlation.corr(v, "v", "pearson")));
-    m.put("spearman", entry(Correlation.corr(v, "v", "spearman")));
-    return m;
+    return new Pair(n, entry(Correlation.corr(v, "v", "pearson")), entry(Correlation.corr(v, "v", "spearman")));
   }
 
   private static double entry(Dataset<Row> corr) {

@@ -167,8 +167,8 @@ public final class InputLoader {
     final int w = width;
     final int c = classes;
     JavaRDD<CanonicalRow> checked = source.map(new Check(w, c)).persist(StorageLevel.MEMORY_AND_DISK());
-    Map<String, Object> sourceCounts = countRows(checked, "source");
-    long read = (Long) sourceCounts.get("source_read");
+    RowCounts sourceCounts = countRows(checked);
+    long read = sourceCounts.read();
     if (read == 0) {
       // An empty value table would look like a run that valued nothing wrong; most likely the path or the split
       // is not what the user meant.
@@ -176,9 +176,8 @@ public final class InputLoader {
           sourceName + " has no rows to value" + (in.splitMode() == SplitMode.NONE ? " (a header only, or no rows at all)" : " once the target rows are taken out"));
     }
     checkDuplicates(checked, sourceName);
-    @SuppressWarnings("unchecked")
-    Map<String, Long> byReason = (Map<String, Long>) sourceCounts.get("source_rejected_by_reason");
-    long rejected = (Long) sourceCounts.get("source_rejected");
+    Map<String, Long> byReason = sourceCounts.rejectedByReason();
+    long rejected = sourceCounts.rejected();
     Map<String, Object> counts = new LinkedHashMap<>();
     counts.put("source_read", read);
     counts.put("source_rejected", rejected);
@@ -188,9 +187,9 @@ public final class InputLoader {
     counts.put("target_used", (long) targetRows.size());
     if (heldOutDf != null) {
       // Held-out rows are checked like source rows, so that invalid ones are counted (and left out of the test set).
-      Map<String, Object> test = countRows(TableReader.canonical(heldOutDf, sourcePlan).map(new Check(w, c)), "test");
-      counts.put("test_held_out", test.get("test_read"));
-      counts.putAll(test);
+      RowCounts test = countRows(TableReader.canonical(heldOutDf, sourcePlan).map(new Check(w, c)));
+      counts.put("test_held_out", test.read());
+      counts.putAll(test.fields("test"));
     }
     all.unpersist(false);
     LOG.info("{}: {} rows read, {} rejected {}; target {} rows; width {}", sourceName, read, rejected, byReason, targetRows.size(), width);
@@ -262,10 +261,10 @@ public final class InputLoader {
   }
 
   /**
-   * Counts checked rows in one pass: {@code <prefix>_read}, {@code _valid}, {@code _rejected} and
-   * {@code _rejected_by_reason} (reason category to rows), so that read = valid + rejected.
+   * Counts checked rows in one pass: read, valid, rejected and rejected per reason category, so that
+   * read = valid + rejected.
    */
-  public static Map<String, Object> countRows(JavaRDD<CanonicalRow> rows, String prefix) {
+  public static RowCounts countRows(JavaRDD<CanonicalRow> rows) {
     Map<String, Long> byCategory = rows.map(InputLoader::categoryOrValid).countByValue();
     Map<String, Long> byReason = new TreeMap<>();
     long valid = 0;
@@ -278,12 +277,27 @@ public final class InputLoader {
         rejected += e.getValue();
       }
     }
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put(prefix + "_read", valid + rejected);
-    m.put(prefix + "_valid", valid);
-    m.put(prefix + "_rejected", rejected);
-    m.put(prefix + "_rejected_by_reason", byReason);
-    return m;
+    return new RowCounts(valid + rejected, valid, rejected, byReason);
+  }
+
+  /**
+   * Rows of one input read and checked.
+   *
+   * @param read rows read
+   * @param valid valid rows
+   * @param rejected invalid rows
+   * @param rejectedByReason invalid rows per reason, by reason
+   */
+  public record RowCounts(long read, long valid, long rejected, Map<String, Long> rejectedByReason) {
+    /** The counts as manifest fields {@code <prefix>_read, _valid, _rejected, _rejected_by_reason}, in that order. */
+    public Map<String, Object> fields(String prefix) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put(prefix + "_read", read);
+      m.put(prefix + "_valid", valid);
+      m.put(prefix + "_rejected", rejected);
+      m.put(prefix + "_rejected_by_reason", rejectedByReason);
+      return m;
+    }
   }
 
   /** Applies the experiment transform (if any), fits the scaler and scales target and source. */

@@ -5,7 +5,6 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.management.ListenerNotFoundException;
@@ -13,6 +12,7 @@ import javax.management.Notification;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
+import org.dvgs.output.ScaleManifest;
 
 /**
  * Peak heap of this JVM while a piece of work runs: the highest heap in use sampled every 20 ms (live objects plus
@@ -89,13 +89,9 @@ final class HeapProbe implements AutoCloseable, NotificationListener {
   }
 
   /** Peaks in MB, and the JVM's maximum heap. */
-  Map<String, Object> result() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("peak_heap_used_mb", peakUsed / (1024.0 * 1024.0));
-    m.put("peak_heap_after_gc_mb", peakAfterGc / (1024.0 * 1024.0));
-    m.put("max_heap_mb", Runtime.getRuntime().maxMemory() / (1024.0 * 1024.0));
-    m.put("collections", collections);
-    return m;
+  ScaleManifest.Heap result() {
+    return new ScaleManifest.Heap(peakUsed / (1024.0 * 1024.0), peakAfterGc / (1024.0 * 1024.0),
+        Runtime.getRuntime().maxMemory() / (1024.0 * 1024.0), collections);
   }
 
   @Override

@@ -28,6 +28,7 @@ import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.output.Manifest;
 import org.dvgs.output.L1000Manifest;
+import org.dvgs.output.ManifestCodec;
 import org.dvgs.output.OutputDirectory;
 import org.dvgs.output.Outputs;
 import org.dvgs.output.ValueManifest;
@@ -89,9 +90,8 @@ public final class L1000Run {
     String joinedPath = new Path(out, "values_with_metadata").toString();
     joined.write().mode(SaveMode.Overwrite).parquet(joinedPath);
     Dataset<Row> withMeta = spark.read().parquet(joinedPath);
-    Map<String, Object> corrMap = Correlations.of(withMeta, "value", Apc.APC);
-    L1000Manifest.Correlation corr = new L1000Manifest.Correlation(((Number) corrMap.get("n")).longValue(),
-        ((Number) corrMap.get("pearson")).doubleValue(), ((Number) corrMap.get("spearman")).doubleValue());
+    Correlations.Pair c = Correlations.of(withMeta, "value", Apc.APC);
+    L1000Manifest.Correlation corr = new L1000Manifest.Correlation(c.n(), c.pearson(), c.spearman());
     double joinS = (System.nanoTime() - t) / 1e9;
 
     // Held-out test rows, drawn exactly as the valuation drew them, on the valuation's scale.
@@ -103,7 +103,7 @@ public final class L1000Run {
         List.of(BalancedSplit.COLUMN, cfg.input().balanced().groupColumn()), false);
     // Invalid held-out rows cannot score a model; they are counted (by reason) rather than dropped unseen.
     JavaRDD<CanonicalRow> checkedTest = TableReader.canonical(testDf, plan).map(new Checked(in.width()));
-    Map<String, Object> testCounts = InputLoader.countRows(checkedTest, "retrain_test");
+    InputLoader.RowCounts testCounts = InputLoader.countRows(checkedTest);
     JavaRDD<CanonicalRow> test = checkedTest.filter(CanonicalRow::valid);
     JavaRDD<CanonicalRow> scaledTest = InputLoader.scale(test, in.scaler());
 
@@ -139,11 +139,8 @@ public final class L1000Run {
             DataTypes.createStructField("train_rows", DataTypes.LongType, false))))
         .coalesce(1).write().mode(SaveMode.Overwrite).parquet(curvesPath);
 
-    @SuppressWarnings("unchecked")
-    Map<String, Long> testRejectedByReason = (Map<String, Long>) testCounts.get("retrain_test_rejected_by_reason");
-    long testValid = (Long) testCounts.get("retrain_test_valid");
-    L1000Manifest.Metrics metrics = new L1000Manifest.Metrics(corr, model.metric(), testValid, (Long) testCounts.get("retrain_test_read"),
-        testValid, (Long) testCounts.get("retrain_test_rejected"), testRejectedByReason, curves);
+    L1000Manifest.Metrics metrics = new L1000Manifest.Metrics(corr, model.metric(), testCounts.valid(), testCounts.read(),
+        testCounts.valid(), testCounts.rejected(), testCounts.rejectedByReason(), curves);
     ValueManifest v = o.manifest();
     // The valuation's own metrics are replaced by the comparison's, as this manifest has always held them.
     ValueManifest valuation = new ValueManifest(v.runId(), v.seed(), L1000Manifest.COMMAND, v.experiment(), v.demo(), v.scaleRows(), v.versions(),
@@ -152,7 +149,7 @@ public final class L1000Run {
     L1000Manifest m = new L1000Manifest(valuation, metrics, new L1000Manifest.Output(joinedPath, curvesPath),
         new L1000Manifest.Timings(valuationS, joinS, retrainS, (System.nanoTime() - t0) / 1e9));
     Manifest.write(spark.sparkContext().hadoopConfiguration(), out, m);
-    LOG.info("l1000: value vs APC {}; retrain curves in {}", corr, curvesPath);
+    LOG.info("l1000: value vs APC {}; retrain curves in {}", ManifestCodec.toMap(corr), curvesPath);
     return m;
   }
 

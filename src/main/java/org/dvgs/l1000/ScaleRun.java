@@ -72,10 +72,10 @@ public final class ScaleRun {
       set.put("output.path", new Path(out, "run-" + rows).toString());
       set.put("output.overwrite", true);
       DvgsConfig runCfg = cfg.with(set);
-      Map<String, Object> heap;
+      ScaleManifest.Heap heap;
       ValuationJob.Outcome o;
       try (HeapProbe probe = new HeapProbe()) {
-        o = ValuationJob.run(spark, ValuationRequest.builder(runCfg).metrics(values -> quality(spark, data, values)).extra(Map.of("command", "scale", "scale_rows", rows)).build());
+        o = ValuationJob.run(spark, ValuationRequest.builder(runCfg).metrics(values -> ManifestCodec.toMap(quality(spark, data, values))).extra(Map.of("command", "scale", "scale_rows", rows)).build());
         heap = probe.result();
       }
       ValueManifest m = o.manifest();
@@ -88,7 +88,7 @@ public final class ScaleRun {
       ScaleManifest.Run r = new ScaleManifest.Run(rows, valued, counts.targetUsed(), counts.testHeldOut(), checkpoints, sampleCheckpoints,
           m.scoring().sampleCheckpointsPerS(), checkpoints == 0 ? Double.NaN : scoreS / checkpoints, 1e6 * scoreS / Math.max(1, valued),
           1e6 * scoreS / Math.max(1, sampleCheckpoints), 1e6 * totalS / Math.max(1, valued), generateS, m.timings(),
-          ManifestCodec.fromMap(heap, ScaleManifest.Heap.class), executorPeaks(spark), m.metrics());
+          heap, executorPeaks(spark), ManifestCodec.fromMap(m.metrics(), ScaleManifest.Quality.class));
       runs.add(r);
       LOG.info("scale {} rows: {}", rows, r);
       if (!cfg.scale().keepData()) {
@@ -109,15 +109,11 @@ public final class ScaleRun {
   }
 
   /** Spearman and Pearson of the recorded noise rate with {@code -value}: do low values find the noisy samples? */
-  private static Map<String, Object> quality(SparkSession spark, String data, Dataset<Row> values) {
+  private static ScaleManifest.Quality quality(SparkSession spark, String data, Dataset<Row> values) {
     Dataset<Row> truth = spark.read().parquet(data).select("sample_id", "noise_rate");
     Dataset<Row> joined = values.select(values.col("sample_id"), functions.negate(values.col("value")).as("neg_value")).join(truth, "sample_id");
-    Map<String, Object> c = Correlations.of(joined, "noise_rate", "neg_value");
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("spearman_noise_rate_neg_value", c.get("spearman"));
-    m.put("pearson_noise_rate_neg_value", c.get("pearson"));
-    m.put("rows_compared", c.get("n"));
-    return m;
+    Correlations.Pair c = Correlations.of(joined, "noise_rate", "neg_value");
+    return new ScaleManifest.Quality(c.spearman(), c.pearson(), c.n());
   }
 
   /** Peak JVM heap per executor as Spark's executor metrics report it (in local mode: the one shared JVM). */

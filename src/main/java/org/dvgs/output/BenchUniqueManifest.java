@@ -1,7 +1,6 @@
 package org.dvgs.output;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * The {@code manifest.json} of a {@code bench-unique} run: per sampled row, the cost of ghost scoring, of projecting
@@ -9,7 +8,7 @@ import java.util.Map;
  *
  * @param command always {@code bench-unique}
  * @param seed the seed
- * @param model the snapshot used, as {@code unique} records it ({@link UniqueManifest.Model}'s fields)
+ * @param model the snapshot used, as {@code unique} records it ({@link UniqueManifest.Model})
  * @param setup what was measured
  * @param perRowUs microseconds per row, median round
  * @param ratios projection (and selection) over ghost scoring
@@ -21,7 +20,7 @@ import java.util.Map;
 public record BenchUniqueManifest(
     String command,
     long seed,
-    Map<String, Object> model,
+    UniqueManifest.Model model,
     Setup setup,
     PerRow perRowUs,
     Ratios ratios,

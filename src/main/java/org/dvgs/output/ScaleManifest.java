@@ -49,7 +49,7 @@ public record ScaleManifest(
    * @param timings the valuation's stage wall times
    * @param heapThisJvm the driver JVM's heap while valuing
    * @param executorPeakJvmHeapMb peak JVM heap per executor id, in MiB
-   * @param quality correlations of the noise rate with {@code -value}
+   * @param quality correlations of the noise rate with {@code -value} (also the valuation's {@code metrics})
    */
   public record Run(
       long rows,
@@ -67,7 +67,17 @@ public record ScaleManifest(
       ValueManifest.Timings timings,
       Heap heapThisJvm,
       Map<String, Double> executorPeakJvmHeapMb,
-      Map<String, Object> quality) {}
+      Quality quality) {}
+
+  /**
+   * How well low values find the noisy samples: correlations of each row's generated noise rate with its
+   * {@code -value} (NaN with fewer than 3 rows).
+   *
+   * @param spearmanNoiseRateNegValue Spearman correlation
+   * @param pearsonNoiseRateNegValue Pearson correlation
+   * @param rowsCompared valued rows with a noise rate
+   */
+  public record Quality(double spearmanNoiseRateNegValue, double pearsonNoiseRateNegValue, long rowsCompared) {}
 
   /**
    * Heap of the driver JVM, sampled while a valuation ran.

@@ -93,7 +93,7 @@ public final class EvaluateRun {
     if (ev.wants(Metric.RETRAIN) && ev.test().mode() == EvaluationConfig.TestMode.TABLE) {
       JavaRDD<CanonicalRow> all = InputLoader.readLike(spark, raw, ev.test().table(), "test").persist(StorageLevel.MEMORY_AND_DISK());
       try {
-        testCounts.putAll(InputLoader.countRows(all, "test"));
+        testCounts.putAll(InputLoader.countRows(all).fields("test"));
       } catch (Exception e) {
         throw org.dvgs.core.InputException.rethrow(e);
       }

@@ -60,8 +60,8 @@ public final class UniqueBench {
     NetworkSpec spec = NetworkSpec.of(cfg.model(), in.width(), in.numClasses());
     int threads = cfg.bench().threads() > 0 ? cfg.bench().threads() : Runtime.getRuntime().availableProcessors();
     Device device = Engines.device(cfg.device(), -1);
-    Map<String, Object> modelInfo = new LinkedHashMap<>();
-    Snapshot snap = UniqueJob.model(cfg, spec, in, hadoop, out, device, modelInfo);
+    UniqueJob.Chosen chosen = UniqueJob.model(cfg, spec, in, hadoop, out, device);
+    Snapshot snap = chosen.snapshot();
     List<CanonicalRow> rows = UniqueJob.sample(in.source(), u.sampleSize(), cfg.seed()).collect();
     raw.release();
     Engines.threads(threads);
@@ -140,7 +140,7 @@ public final class UniqueBench {
     BenchUniqueManifest m = new BenchUniqueManifest(
         BenchUniqueManifest.COMMAND,
         cfg.seed(),
-        modelInfo,
+        chosen.manifest(),
         new BenchUniqueManifest.Setup(n, k, u.lastLayers(), projection.gradientDimension(), batch, cfg.bench().rounds(), passes, threads,
             device.toString(), kept),
         new BenchUniqueManifest.PerRow(ghostUs, projectUs, selectUs),

@@ -123,8 +123,8 @@ public final class UniqueJob {
 
     jsc.setJobGroup("dvgs-training", "dvgs unique: the model", false);
     t = System.nanoTime();
-    Map<String, Object> modelInfo = new LinkedHashMap<>();
-    Snapshot snapshot = model(cfg, spec, in, hadoop, out, device, modelInfo);
+    Chosen chosenModel = model(cfg, spec, in, hadoop, out, device);
+    Snapshot snapshot = chosenModel.snapshot();
     timings.put("model_s", secs(t));
 
     // Sample after scaling, so rows are scaled exactly as the model's training saw them.
@@ -164,8 +164,8 @@ public final class UniqueJob {
 
     t = System.nanoTime();
     Dataset<Row> assigned = assignments(spark, sel.assignments(), projected, nonZero);
-    Map<String, Object> clustering = new LinkedHashMap<>();
-    Dataset<Row> clustered = cluster(assigned, u, cfg.seed(), clustering);
+    Clustered clusteredRows = cluster(assigned, u, cfg.seed());
+    Dataset<Row> clustered = clusteredRows.table();
     timings.put("cluster_s", secs(t));
 
     t = System.nanoTime();
@@ -199,20 +199,19 @@ public final class UniqueJob {
         layers.add(l);
       }
     }
-    // The model and the clustering are described by the helpers that compute them, as maps of their fields.
     UniqueManifest m = new UniqueManifest(
         UniqueManifest.COMMAND,
         runId,
         cfg.seed(),
         ValuationJob.versions(spark),
         device.toString(),
-        ManifestCodec.fromMap(modelInfo, UniqueManifest.Model.class),
+        chosenModel.manifest(),
         UniqueManifest.Counts.of(in.counts(), n, zero, sel.kept().size()),
         new UniqueManifest.Projection(k, u.k(), u.eps(), UniqueConfig.jlDimension(n, u.eps()), layers, projection.gradientDimension(),
             "kronecker-factored rademacher rows (u_j kron v_j), seeded"),
         new UniqueManifest.Selection(u.threshold(), sel.pools().size(), longs(sel.pools()), longs(sel.candidates()), longs(sel.added()),
             rows.getNumPartitions()),
-        ManifestCodec.fromMap(clustering, UniqueManifest.Clustering.class),
+        clusteredRows.manifest(),
         summary,
         new UniqueManifest.PerRow(1e6 * timings.get("project_s") / n, 1e6 * timings.get("select_s") / n),
         warnings,
@@ -222,7 +221,7 @@ public final class UniqueJob {
         Manifest.parse(cfg.toJson()));
     Manifest.write(hadoop, out, m);
     LOG.info("unique {}: {} rows, {} kept, k = {}, {} clusters, {} s -> {}", runId, n, sel.kept().size(), k,
-        clustering.get("clusters"), String.format("%.1f", timings.get("total_s")), out);
+        clusteredRows.manifest().clusters(), String.format("%.1f", timings.get("total_s")), out);
     return new Outcome(written, m);
   }
 
@@ -234,11 +233,28 @@ public final class UniqueJob {
     return r.norm() > 0;
   }
 
+  /**
+   * The snapshot the gradients are taken at, and how the manifest describes it.
+   *
+   * @param snapshot the snapshot
+   * @param manifest where it came from
+   */
+  record Chosen(Snapshot snapshot, UniqueManifest.Model manifest) {}
+
+  /**
+   * The clustered rows, and how the manifest describes the clustering.
+   *
+   * @param table the rows with {@code cluster}, {@code pc1}, {@code pc2}
+   * @param manifest the principal components' explained variance and the k-means clustering
+   */
+  record Clustered(Dataset<Row> table, UniqueManifest.Clustering manifest) {}
+
   /** The model: a snapshot of an earlier run, or the latest snapshot of training on the target here. */
-  static Snapshot model(DvgsConfig cfg, NetworkSpec spec, LoadedInputs in, Configuration hadoop, String out, Device device,
-      Map<String, Object> info) {
+  static Chosen model(DvgsConfig cfg, NetworkSpec spec, LoadedInputs in, Configuration hadoop, String out, Device device) {
     UniqueConfig u = cfg.unique();
     SnapshotStore store;
+    String source;
+    String fingerprint = null;
     if (!u.snapshotDir().isEmpty()) {
       Path dir = new Path(u.snapshotDir());
       String parent = dir.getParent() == null ? "." : dir.getParent().toString();
@@ -257,16 +273,15 @@ public final class UniqueJob {
         // Another run's snapshots, given as input: reported, not moved.
         throw new InputException("dvgs.unique.snapshot-dir: restart " + u.restart() + " cannot be used: " + check.problem());
       }
-      info.put("source", "snapshot-dir");
+      source = "snapshot-dir";
     } else {
-      String fingerprint = ValuationJob.trainingFingerprint(cfg, spec, in.target());
+      fingerprint = ValuationJob.trainingFingerprint(cfg, spec, in.target());
       String root = cfg.training().checkpointDir().isEmpty() ? new Path(out, "checkpoints").toString() : cfg.training().checkpointDir();
       TargetTrainer trainer = new TargetTrainer(spec, cfg.training(), cfg.model().classBalanced(), cfg.seed(), device);
       long perRestart = ValuationJob.snapshotsPerRestart(cfg.training(), trainer.iterationsPerEpoch(in.target().rows()));
       store = new SnapshotStore(hadoop, root, fingerprint, spec, 0, perRestart);
       TrainingStage.Result trained = TrainingStage.run(trainer, store, in.target(), u.restart() + 1, cfg.training().epochs(), cfg.training().logEvery());
-      info.put("source", trained.reused() == u.restart() + 1 ? "reused-snapshots" : "trained");
-      info.put("fingerprint", fingerprint);
+      source = trained.reused() == u.restart() + 1 ? "reused-snapshots" : "trained";
     }
     Snapshot chosen = null;
     int index = -1;
@@ -287,15 +302,9 @@ public final class UniqueJob {
       throw new InputException("dvgs.unique.checkpoint = " + u.checkpoint() + " but " + store.directory() + " holds "
           + (index + 1) + " snapshots for restart " + u.restart());
     }
-    info.put("snapshot_dir", store.directory().toString());
-    info.put("restart", chosen.restart());
-    info.put("snapshot_index", index);
-    info.put("iteration", chosen.iteration());
-    info.put("target_loss", chosen.targetLoss());
-    info.put("widths", spec.widths());
-    info.put("parameters", spec.parameterCount());
-    info.put("task", Keys.kebab(spec.task()));
-    return chosen;
+    List<Integer> widths = java.util.Arrays.stream(spec.widths()).boxed().toList();
+    return new Chosen(chosen, new UniqueManifest.Model(source, fingerprint, store.directory().toString(), chosen.restart(), index,
+        chosen.iteration(), chosen.targetLoss(), widths, spec.parameterCount(), Keys.kebab(spec.task())));
   }
 
   /** {@code size} rows with the smallest seeded hash of their id (all rows when {@code size} is 0). */
@@ -366,13 +375,14 @@ public final class UniqueJob {
    * does), with the count given or chosen by the best silhouette; and the first two principal components for a 2-D
    * view. Adds {@code cluster}, {@code pc1}, {@code pc2}.
    */
-  static Dataset<Row> cluster(Dataset<Row> assigned, UniqueConfig u, long seed, Map<String, Object> info) {
+  static Clustered cluster(Dataset<Row> assigned, UniqueConfig u, long seed) {
+    List<Double> explained = null;
     Dataset<Row> withUnit = assigned.filter(functions.col("unit").isNotNull()).cache();
     long n = withUnit.count();
     Dataset<Row> result;
     if (n >= 3) {
       PCAModel pca = new PCA().setInputCol("unit").setOutputCol("pcs").setK(Math.min(2, ((Vector) withUnit.first().getAs("unit")).size())).fit(withUnit);
-      info.put("pca_explained_variance", pca.explainedVariance().toArray());
+      explained = java.util.Arrays.stream(pca.explainedVariance().toArray()).boxed().toList();
       result = pca.transform(withUnit)
           .withColumn("pcs_arr", org.apache.spark.ml.functions.vector_to_array(functions.col("pcs"), "float64"))
           .withColumn("pc1", functions.col("pcs_arr").getItem(0))
@@ -381,6 +391,7 @@ public final class UniqueJob {
     } else {
       result = withUnit.withColumn("pc1", functions.lit(0.0)).withColumn("pc2", functions.lit(0.0));
     }
+    UniqueManifest.Clustering info;
     if (u.clustersEnabled() && n >= 3) {
       ClusteringEvaluator evaluator = new ClusteringEvaluator().setFeaturesCol("unit").setPredictionCol("cluster");
       Map<Integer, Double> silhouettes = new TreeMap<>();
@@ -405,20 +416,19 @@ public final class UniqueJob {
           best = model;
         }
       }
-      info.put("clusters", best.getK());
-      info.put("chosen_by", u.clusters() > 0 ? "config" : "silhouette");
-      info.put("silhouette", bestScore);
-      info.put("silhouette_by_count", silhouettes);
+      Map<String, Double> byCount = new LinkedHashMap<>();
+      silhouettes.forEach((c, s) -> byCount.put(String.valueOf(c), s));
+      info = new UniqueManifest.Clustering(explained, best.getK(), u.clusters() > 0 ? "config" : "silhouette", bestScore, byCount);
       result = best.transform(result);
     } else {
-      info.put("clusters", 0);
+      info = new UniqueManifest.Clustering(explained, 0, null, null, null);
       result = result.withColumn("cluster", functions.lit(null).cast(DataTypes.IntegerType));
     }
     Dataset<Row> zero = assigned.filter(functions.col("unit").isNull())
         .withColumn("pc1", functions.lit(null).cast(DataTypes.DoubleType))
         .withColumn("pc2", functions.lit(null).cast(DataTypes.DoubleType))
         .withColumn("cluster", functions.lit(null).cast(DataTypes.IntegerType));
-    return result.unionByName(zero);
+    return new Clustered(result.unionByName(zero), info);
   }
 
   /** Kept rows per label and per cluster, cluster sizes, and class coverage (classifier). */

@@ -163,8 +163,8 @@ class L1000ValuationTest {
     assertEquals(valued, ((Number) corr.get("n")).longValue());
     double rho = ((Number) corr.get("spearman")).doubleValue();
     assertTrue(rho > 0.3, "signatures from noisy replicates have low APC and low values: Spearman = " + rho);
-    Map<String, Object> direct = Correlations.of(joined, "value", "apc");
-    assertEquals(rho, ((Number) direct.get("spearman")).doubleValue(), 1e-12);
+    Correlations.Pair direct = Correlations.of(joined, "value", "apc");
+    assertEquals(rho, direct.spearman(), 1e-12);
 
     List<Map<String, Object>> curves = (List<Map<String, Object>>) metrics.get("retrain_curves");
     assertEquals(2 * (1 + 2 * 2), curves.size());
