@@ -1,6 +1,5 @@
 package org.dvgs.baselines;
 
-import breeze.linalg.DenseVector;
 import breeze.optimize.DiffFunction;
 import breeze.optimize.FirstOrderMinimizer;
 import breeze.optimize.LBFGS;
@@ -20,8 +19,8 @@ import scala.runtime.BoxedUnit;
 
 /**
  * The logistic utility model's solver: Breeze's L-BFGS ({@code breeze.optimize.LBFGS}, on Spark's class path through
- * Spark MLlib) driven from Java over Breeze {@code DenseVector}s that wrap plain {@code double[]}s, in the vector space
- * {@code DenseVector.space_Double()}.
+ * Spark MLlib) driven from Java over plain {@code double[]}s, in the vector space {@link ArraySpace} (Breeze's
+ * minimiser is generic in its vectors; why not Breeze's {@code DenseVector}: see there).
  *
  * <p>Breeze's {@code DiffFunction} is a Scala trait that neither a Java class nor a {@code java.lang.reflect.Proxy}
  * can implement: its {@code double apply(T)} and {@code Function1}'s {@code Object apply(T)} differ only in return
@@ -34,9 +33,13 @@ import scala.runtime.BoxedUnit;
  * at 1e-8, too loose for tight tolerances): the largest absolute gradient entry at most {@code tolerance}, or {@code
  * maxIter} iterations, or a line search that failed twice. One instance serves one {@link UtilityModel.Fitter}: Breeze's
  * minimiser keeps nothing from one call to the next, so the minimiser, its convergence check and its line search
- * settings are built once and reused for every fit. What a warm start loses against a solver of our own is the
- * curvature pairs of the last fit (Breeze's {@code initialHistory} starts each call empty), unless {@code
- * keepCurvature} hands the last fit's history to the next.
+ * settings are built once and reused for every fit. Breeze's {@code initialHistory} starts each call with no
+ * curvature pairs; with {@code keepCurvature} (the utility model's setting) it starts from the last fit's history
+ * instead, Breeze's own {@code ApproximateInverseHessian}, which the next fit extends as usual: consecutive working
+ * sets differ by one row and the objective is a mean over rows, so the last fit's curvature is a good start for the
+ * next and saves iterations (a TMC permutation's prefix fits take 3.2 iterations each with it, 4.2 without:
+ * BENCHMARKS.md, "Utility model solver"). The history is dropped when the classes change or the start is random
+ * ({@link #forget}), and after a fit whose line search failed.
  *
  * <p>The first step of a fit is where Breeze's per-fit cost sits on warm starts: Breeze tries a step of unit length
  * along the steepest descent, far too long when the warm start is already near the optimum (the gradient is small),
@@ -105,10 +108,12 @@ final class BreezeLbfgs implements UtilityModel.Minimiser {
   private final boolean keepCurvature;
   /** The last fit's curvature history, handed to the next fit's start when {@code keepCurvature}; else null. */
   private Object history;
+  /** The length of the vectors {@link #history} holds. */
+  private int historyWidth;
 
-  /** The solver as the utility model uses it: {@link #MEMORY} pairs, scaled first step, no curvature kept. */
+  /** The solver as the utility model uses it: {@link #MEMORY} pairs, scaled first step, curvature kept. */
   BreezeLbfgs() {
-    this(MEMORY, true, false);
+    this(MEMORY, true, true);
   }
 
   /** The solver with other settings, to compare them (the solver benchmark). */
@@ -121,15 +126,17 @@ final class BreezeLbfgs implements UtilityModel.Minimiser {
   public double[] minimise(UtilityModel.Objective f, double[] start, int maxIter, double tolerance, long[] iterations) {
     check.maxIter = maxIter;
     check.tolerance = tolerance;
-    if (history != null) {
+    // A history over vectors of another length (a start from weights of other classes) cannot be used.
+    if (history != null && historyWidth == start.length) {
       lbfgs.carried = history;
     }
-    FirstOrderMinimizer.State<DenseVector<Object>, Object, Object> state =
-        lbfgs.minimizeAndReturnState(diffFunction(f), new DenseVector<>(start.clone()));
+    FirstOrderMinimizer.State<double[], Object, Object> state =
+        lbfgs.minimizeAndReturnState(diffFunction(f), start.clone());
     lbfgs.carried = null;
     history = keepCurvature && !state.searchFailed() ? state.history() : null;
+    historyWidth = start.length;
     iterations[0] += state.iter();
-    return array(state.x());
+    return state.x();
   }
 
   @Override
@@ -138,35 +145,20 @@ final class BreezeLbfgs implements UtilityModel.Minimiser {
   }
 
   @SuppressWarnings("unchecked")
-  private static DiffFunction<DenseVector<Object>> diffFunction(UtilityModel.Objective f) {
+  private static DiffFunction<double[]> diffFunction(UtilityModel.Objective f) {
     try {
-      return (DiffFunction<DenseVector<Object>>) DIFF_FUNCTION_FACTORY.invoke(f);
+      return (DiffFunction<double[]>) DIFF_FUNCTION_FACTORY.invoke(f);
     } catch (Throwable t) {
       throw new IllegalStateException("cannot make a Breeze DiffFunction", t);
     }
   }
 
   /** {@code DiffFunction.calculate}: the objective's value and gradient at {@code x}. */
-  private static Tuple2<Object, DenseVector<Object>> calculate(UtilityModel.Objective f, Object x) {
-    double[] w = array(x);
+  private static Tuple2<Object, double[]> calculate(UtilityModel.Objective f, Object x) {
+    double[] w = (double[]) x;
     double[] g = new double[w.length];
     double v = f.value(w, g);
-    return new Tuple2<>(v, new DenseVector<>(g));
-  }
-
-  /** The vector's entries; its own array when it is contiguous (Breeze's vector operations make such vectors). */
-  static double[] array(Object v) {
-    @SuppressWarnings("unchecked")
-    DenseVector<Object> dv = (DenseVector<Object>) v;
-    double[] data = (double[]) dv.data();
-    if (dv.offset() == 0 && dv.stride() == 1 && dv.length() == data.length) {
-      return data;
-    }
-    double[] out = new double[dv.length()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = data[dv.offset() + i * dv.stride()];
-    }
-    return out;
+    return new Tuple2<>(v, g);
   }
 
   private static double norm(double[] v) {
@@ -178,25 +170,25 @@ final class BreezeLbfgs implements UtilityModel.Minimiser {
   }
 
   /** Breeze's L-BFGS with its first trial step optionally scaled and its start history optionally carried over. */
-  private static final class Minimizer extends LBFGS<DenseVector<Object>> {
+  private static final class Minimizer extends LBFGS<double[]> {
     private final boolean scaledFirstStep;
     /** History to start the next call from (its initial history), or null: Breeze's empty one. */
     Object carried;
 
     Minimizer(Check check, int memory, boolean scaledFirstStep) {
-      super(check, memory, DenseVector.space_Double());
+      super(check, memory, ArraySpace.INSTANCE);
       this.scaledFirstStep = scaledFirstStep;
     }
 
     @Override
-    public LBFGS.ApproximateInverseHessian<DenseVector<Object>> initialHistory(
-        DiffFunction<DenseVector<Object>> f, DenseVector<Object> x) {
+    public LBFGS.ApproximateInverseHessian<double[]> initialHistory(
+        DiffFunction<double[]> f, double[] x) {
       Object h = carried;
       // Once per call: a reset after a failed line search starts from Breeze's empty history.
       carried = null;
       if (h != null) {
         @SuppressWarnings("unchecked")
-        LBFGS.ApproximateInverseHessian<DenseVector<Object>> history = (LBFGS.ApproximateInverseHessian<DenseVector<Object>>) h;
+        LBFGS.ApproximateInverseHessian<double[]> history = (LBFGS.ApproximateInverseHessian<double[]>) h;
         return history;
       }
       return super.initialHistory(f, x);
@@ -210,16 +202,16 @@ final class BreezeLbfgs implements UtilityModel.Minimiser {
      */
     @Override
     public double determineStepSize(
-        FirstOrderMinimizer.State<DenseVector<Object>, Object, LBFGS.ApproximateInverseHessian<DenseVector<Object>>> state,
-        DiffFunction<DenseVector<Object>> f, DenseVector<Object> dir) {
-      DiffFunction<Object> along = LineSearch$.MODULE$.functionFromSearchDirection(f, state.x(), dir, DenseVector.space_Double());
+        FirstOrderMinimizer.State<double[], Object, LBFGS.ApproximateInverseHessian<double[]>> state,
+        DiffFunction<double[]> f, double[] dir) {
+      DiffFunction<Object> along = LineSearch$.MODULE$.functionFromSearchDirection(f, state.x(), dir, ArraySpace.INSTANCE);
       double first = 1;
       if (state.iter() == 0 && state.history().historyLength() == 0) {
-        double inv = 1 / norm(array(dir));
+        double inv = 1 / norm(dir);
         first = scaledFirstStep ? Math.min(1, inv) : inv;
       }
       double alpha = new StrongWolfeLineSearch(10, 10).minimize(along, first);
-      if (alpha * norm(array(state.grad())) < 1e-10) {
+      if (alpha * norm(state.grad()) < 1e-10) {
         throw new StepSizeUnderflow();
       }
       return alpha;
@@ -227,7 +219,7 @@ final class BreezeLbfgs implements UtilityModel.Minimiser {
   }
 
   /** The utility model's criterion: largest gradient entry within tolerance, the iteration cap, or a failed search. */
-  private static final class Check implements FirstOrderMinimizer.ConvergenceCheck<DenseVector<Object>> {
+  private static final class Check implements FirstOrderMinimizer.ConvergenceCheck<double[]> {
     int maxIter;
     double tolerance;
 
@@ -237,8 +229,8 @@ final class BreezeLbfgs implements UtilityModel.Minimiser {
     }
 
     @Override
-    public Option<FirstOrderMinimizer.ConvergenceReason> apply(FirstOrderMinimizer.State<DenseVector<Object>, ?, ?> s, Object info) {
-      double[] g = array(s.grad());
+    public Option<FirstOrderMinimizer.ConvergenceReason> apply(FirstOrderMinimizer.State<double[], ?, ?> s, Object info) {
+      double[] g = s.grad();
       double mx = 0;
       for (double v : g) {
         mx = Math.max(mx, Math.abs(v));
@@ -256,8 +248,8 @@ final class BreezeLbfgs implements UtilityModel.Minimiser {
     }
 
     @Override
-    public Object update(DenseVector<Object> x, DenseVector<Object> grad, double value,
-        FirstOrderMinimizer.State<DenseVector<Object>, ?, ?> old, Object info) {
+    public Object update(double[] x, double[] grad, double value,
+        FirstOrderMinimizer.State<double[], ?, ?> old, Object info) {
       return info;
     }
   }

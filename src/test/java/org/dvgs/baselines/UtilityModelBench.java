@@ -69,9 +69,9 @@ public final class UtilityModelBench {
     SOLVER_MAKERS.put("hand-written", HandWrittenLbfgs::new);
     SOLVER_MAKERS.put("breeze-percall", () -> BreezeLbfgsPerCall.MINIMISER);
     SOLVER_MAKERS.put("breeze-reused", () -> new BreezeLbfgs(7, false, false));
-    SOLVER_MAKERS.put("breeze", BreezeLbfgs::new);
+    SOLVER_MAKERS.put("breeze-scaled", () -> new BreezeLbfgs(7, true, false));
     SOLVER_MAKERS.put("breeze-m3", () -> new BreezeLbfgs(3, true, false));
-    SOLVER_MAKERS.put("breeze-keep", () -> new BreezeLbfgs(7, true, true));
+    SOLVER_MAKERS.put("breeze", BreezeLbfgs::new);
   }
 
   private static final List<String> SOLVERS = List.copyOf(SOLVER_MAKERS.keySet());
