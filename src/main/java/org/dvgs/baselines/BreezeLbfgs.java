@@ -147,18 +147,45 @@ final class BreezeLbfgs implements UtilityModel.Minimiser {
   @SuppressWarnings("unchecked")
   private static DiffFunction<double[]> diffFunction(UtilityModel.Objective f) {
     try {
-      return (DiffFunction<double[]>) DIFF_FUNCTION_FACTORY.invoke(f);
+      return (DiffFunction<double[]>) DIFF_FUNCTION_FACTORY.invoke(new Memo(f));
     } catch (Throwable t) {
       throw new IllegalStateException("cannot make a Breeze DiffFunction", t);
     }
   }
 
-  /** {@code DiffFunction.calculate}: the objective's value and gradient at {@code x}. */
+  /** {@code DiffFunction.calculate}: the objective's value and gradient at {@code x}, from the last point if equal. */
   private static Tuple2<Object, double[]> calculate(UtilityModel.Objective f, Object x) {
-    double[] w = (double[]) x;
-    double[] g = new double[w.length];
-    double v = f.value(w, g);
-    return new Tuple2<>(v, g);
+    return ((Memo) f).at((double[]) x);
+  }
+
+  /**
+   * The objective with its last evaluation kept: Breeze evaluates the point its line search accepted a second time
+   * (its own {@code cached} wrapper, which {@link Minimizer} replaces, compares vectors by value, which arrays do not
+   * have), so the repeat is answered from here.
+   */
+  private static final class Memo implements UtilityModel.Objective {
+    private final UtilityModel.Objective f;
+    private double[] lastX;
+    private Tuple2<Object, double[]> last;
+
+    Memo(UtilityModel.Objective f) {
+      this.f = f;
+    }
+
+    Tuple2<Object, double[]> at(double[] x) {
+      if (last == null || !java.util.Arrays.equals(x, lastX)) {
+        double[] g = new double[x.length];
+        double v = f.value(x, g);
+        lastX = x.clone();
+        last = new Tuple2<>(v, g);
+      }
+      return last;
+    }
+
+    @Override
+    public double value(double[] w, double[] grad) {
+      return f.value(w, grad);
+    }
   }
 
   private static double norm(double[] v) {
@@ -178,6 +205,12 @@ final class BreezeLbfgs implements UtilityModel.Minimiser {
     Minimizer(Check check, int memory, boolean scaledFirstStep) {
       super(check, memory, ArraySpace.INSTANCE);
       this.scaledFirstStep = scaledFirstStep;
+    }
+
+    /** The function as given: it keeps its last evaluation itself ({@link Memo}). */
+    @Override
+    public DiffFunction<double[]> adjustFunction(DiffFunction<double[]> f) {
+      return f;
     }
 
     @Override
