@@ -3,6 +3,7 @@ package org.dvgs.baselines;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 import org.dvgs.config.BaselinesConfig;
 import org.dvgs.config.BaselinesConfig.UtilityMetric;
 import org.dvgs.config.Task;
@@ -14,9 +15,9 @@ import org.dvgs.core.InputException;
 /**
  * The utility U(S) that leave-one-out and TMC Data Shapley measure subsets S of the source with: a model fitted on S
  * and scored on the trusted target set. A classifier fits L2-regularised logistic regression (binary, or multinomial
- * softmax above two classes) by L-BFGS; a regressor fits ridge regression in closed form. Both are convex, so a
- * fit's result does not depend on where the solver starts beyond its tolerance, and everything is plain sequential
- * Java: the same subset in the same order gives bit-identical utilities on any executor.
+ * softmax above two classes) by Breeze's L-BFGS ({@link BreezeLbfgs}); a regressor fits ridge regression in closed form. Both are convex, so a
+ * fit's result does not depend on where the solver starts beyond its tolerance, and everything is sequential on the
+ * JVM (Breeze's vector operations included): the same subset in the same order gives bit-identical utilities on any executor.
  *
  * <p>Subsets a model cannot be fitted on still have a utility: the empty subset scores as chance (accuracy
  * 1/classes, AUROC 0.5, R^2 0, the score of predicting the target mean); a classifier subset holding one class
@@ -40,8 +41,8 @@ public final class UtilityModel implements Serializable {
   private final double l2;
   private final int maxIter;
   private final double tolerance;
-  /** Another minimiser for the logistic fit, to compare solvers against the hand-written one; null: the latter. */
-  private final transient Minimiser minimiser;
+  /** Makes another minimiser for each logistic fitter, to compare solvers against Breeze's; null: Breeze's. */
+  private final transient Supplier<? extends Minimiser> minimisers;
   /** {@code targetIsClass[c][i]}: target row i has class c (classifier only), the AUROC utility's labels. */
   private final boolean[][] targetIsClass;
   /** Squared deviations of the target labels from their mean: R^2's denominator (regressor only). */
@@ -49,7 +50,7 @@ public final class UtilityModel implements Serializable {
 
   private UtilityModel(
       double[] x, double[] y, int n, int d, double[] tx, double[] ty, int m, boolean classifier, int classes, UtilityMetric metric,
-      double l2, int maxIter, double tolerance, Minimiser minimiser) {
+      double l2, int maxIter, double tolerance, Supplier<? extends Minimiser> minimisers) {
     this.x = x;
     this.y = y;
     this.n = n;
@@ -63,7 +64,7 @@ public final class UtilityModel implements Serializable {
     this.l2 = l2;
     this.maxIter = maxIter;
     this.tolerance = tolerance;
-    this.minimiser = minimiser;
+    this.minimisers = minimisers;
     this.targetSs = Stats.sumOfSquares(ty);
     this.targetIsClass = new boolean[classes][m];
     for (int i = 0; i < m && classifier; i++) {
@@ -117,7 +118,11 @@ public final class UtilityModel implements Serializable {
     double value(double[] w, double[] grad);
   }
 
-  /** A minimiser to run the logistic fit with instead of the hand-written L-BFGS (the solver benchmark's Breeze). */
+  /**
+   * The logistic fit's solver: {@link BreezeLbfgs}, or another one to compare with it (the solver benchmark). One
+   * instance per fitter, which calls it for fit after fit; it may keep state from one call to the next (curvature)
+   * until {@link #forget}.
+   */
   interface Minimiser {
     /**
      * Minimises {@code f} from {@code start} (not modified) until the largest gradient entry is at most {@code
@@ -125,10 +130,13 @@ public final class UtilityModel implements Serializable {
      * iterations[0]}.
      */
     double[] minimise(Objective f, double[] start, int maxIter, double tolerance, long[] iterations);
+
+    /** The next call starts a new problem (other classes, or a random start): drop anything kept from the last. */
+    default void forget() {}
   }
 
-  /** This model with its logistic fits run by {@code other} (not kept when serialised), for comparing solvers. */
-  UtilityModel withMinimiser(Minimiser other) {
+  /** This model with its logistic fits run by minimisers from {@code other} (not kept when serialised). */
+  UtilityModel withMinimiser(Supplier<? extends Minimiser> other) {
     return new UtilityModel(x, y, n, d, tx, ty, m, classifier, classes, metric, l2, maxIter, tolerance, other);
   }
 
@@ -190,6 +198,8 @@ public final class UtilityModel implements Serializable {
   public abstract class Fitter {
     long fits;
     long iterations;
+    /** Objective evaluations over all fits (the solver benchmark's cost measure; 0 for ridge). */
+    long evaluations;
 
     private Fitter() {}
 
@@ -259,7 +269,8 @@ public final class UtilityModel implements Serializable {
 
   /** Logistic regression (softmax above two present classes) by L-BFGS on the per-row objective. */
   private final class LogisticFitter extends Fitter {
-    private static final int MEMORY = 7;
+    /** This fitter's solver, made at its first fit (the fitter lives in one task; the solver is never serialised). */
+    private Minimiser solver;
     private final double[] xs = new double[n * d];
     private final int[] label = new int[n];
     private final int[] count = new int[classes];
@@ -372,20 +383,20 @@ public final class UtilityModel implements Serializable {
       for (int i = 0; i < k; i++) {
         yl[i] = local[label[i]];
       }
-      if (minimiser != null) {
-        int p = present.length;
-        long[] it = new long[1];
-        w = minimiser.minimise((th, g) -> objective(th, g, p, yl), w, maxIter, tolerance, it).clone();
-        iterations += it[0];
-      } else {
-        minimise(present.length, yl);
+      if (solver == null) {
+        solver = minimisers == null ? new BreezeLbfgs() : minimisers.get();
       }
+      int p = present.length;
+      long[] it = new long[1];
+      w = solver.minimise((th, g) -> objective(th, g, p, yl), w, maxIter, tolerance, it).clone();
+      iterations += it[0];
       predict(present);
       return classifierScore(prob, pred);
     }
 
     /** Objective (1/k)(sum of row losses + l2/2 |W|^2) and its gradient into {@code g}. */
     private double objective(double[] th, double[] g, int p, int[] yl) {
+      evaluations++;
       Arrays.fill(g, 0);
       double loss = 0;
       if (p == 2) {
@@ -454,101 +465,10 @@ public final class UtilityModel implements Serializable {
       return loss * inv;
     }
 
-    /**
-     * Curvature pairs kept from fit to fit: consecutive working sets differ by one row and the objective is a mean
-     * over rows, so the last fit's curvature is a good start for the next and saves most of its iterations.
-     */
-    private double[][] s = new double[0][];
-    private double[][] yv = new double[0][];
-    private final double[] rho = new double[MEMORY];
-    private int stored;
-    private int head;
-
+    /** The warm start is dropped: the solver's state from the last fit no longer applies. */
     private void forgetCurvature() {
-      stored = 0;
-      head = 0;
-    }
-
-    private void minimise(int p, int[] yl) {
-      int len = w.length;
-      if (s.length == 0 || s[0].length != len) {
-        s = new double[MEMORY][len];
-        yv = new double[MEMORY][len];
-        forgetCurvature();
-      }
-      double[] g = new double[len];
-      double[] gNew = new double[len];
-      double[] th = new double[len];
-      double[] dir = new double[len];
-      double[] alpha = new double[MEMORY];
-      double f = objective(w, g, p, yl);
-      for (int it = 0; it < maxIter && maxAbs(g) > tolerance; it++) {
-        iterations++;
-        System.arraycopy(g, 0, dir, 0, len);
-        for (int h = 0; h < stored; h++) {
-          int idx = Math.floorMod(head - 1 - h, MEMORY);
-          alpha[idx] = rho[idx] * dot(s[idx], dir);
-          axpy(-alpha[idx], yv[idx], dir);
-        }
-        double scale = 1;
-        if (stored > 0) {
-          int last = Math.floorMod(head - 1, MEMORY);
-          scale = dot(s[last], yv[last]) / dot(yv[last], yv[last]);
-        } else {
-          scale = Math.min(1, 1 / Math.sqrt(dot(g, g)));
-        }
-        for (int j = 0; j < len; j++) {
-          dir[j] *= scale;
-        }
-        for (int h = stored - 1; h >= 0; h--) {
-          int idx = Math.floorMod(head - 1 - h, MEMORY);
-          double beta = rho[idx] * dot(yv[idx], dir);
-          axpy(alpha[idx] - beta, s[idx], dir);
-        }
-        for (int j = 0; j < len; j++) {
-          dir[j] = -dir[j];
-        }
-        double slope = dot(g, dir);
-        if (!(slope < 0)) {
-          stored = 0;
-          double gn = Math.sqrt(dot(g, g));
-          for (int j = 0; j < len; j++) {
-            dir[j] = -g[j] / Math.max(1, gn);
-          }
-          slope = dot(g, dir);
-        }
-        double step = 1;
-        double fNew = Double.NaN;
-        boolean accepted = false;
-        for (int back = 0; back < 40; back++) {
-          for (int j = 0; j < len; j++) {
-            th[j] = w[j] + step * dir[j];
-          }
-          fNew = objective(th, gNew, p, yl);
-          if (fNew <= f + 1e-4 * step * slope) {
-            accepted = true;
-            break;
-          }
-          step *= 0.5;
-        }
-        if (!accepted) {
-          break;
-        }
-        double[] sNew = s[head];
-        double[] yNew = yv[head];
-        for (int j = 0; j < len; j++) {
-          sNew[j] = th[j] - w[j];
-          yNew[j] = gNew[j] - g[j];
-        }
-        double sy = dot(sNew, yNew);
-        if (sy > 1e-12) {
-          rho[head] = 1 / sy;
-          head = (head + 1) % MEMORY;
-          stored = Math.min(stored + 1, MEMORY);
-        }
-        System.arraycopy(th, 0, w, 0, len);
-        System.arraycopy(gNew, 0, g, 0, len);
-        f = fNew;
+      if (solver != null) {
+        solver.forget();
       }
     }
 
@@ -743,27 +663,5 @@ public final class UtilityModel implements Serializable {
       }
       b[j] = s / a[j * d + j];
     }
-  }
-
-  private static double dot(double[] u, double[] v) {
-    double s = 0;
-    for (int i = 0; i < u.length; i++) {
-      s += u[i] * v[i];
-    }
-    return s;
-  }
-
-  private static void axpy(double a, double[] u, double[] v) {
-    for (int i = 0; i < u.length; i++) {
-      v[i] += a * u[i];
-    }
-  }
-
-  private static double maxAbs(double[] g) {
-    double mx = 0;
-    for (double v : g) {
-      mx = Math.max(mx, Math.abs(v));
-    }
-    return mx;
   }
 }

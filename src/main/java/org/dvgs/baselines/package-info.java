@@ -13,7 +13,7 @@
  * sources above {@code dvgs.evaluation.baselines.max-rows}.
  *
  * <p>Imports the lower packages ({@code config}, {@code io}, {@code model}, {@code aggregation}, {@code training}),
- * Spark and DJL; never {@code pipeline}, {@code cli} or {@code report}.
+ * Spark (and Breeze, on Spark's class path through MLlib: the utility model's L-BFGS) and DJL; never {@code pipeline}, {@code cli} or {@code report}.
  *
  * <p>May import: {@code org.dvgs.aggregation}, {@code org.dvgs.config}, {@code org.dvgs.core}, {@code org.dvgs.io},
  * {@code org.dvgs.model}, {@code org.dvgs.scoring}, {@code org.dvgs.training}.

@@ -2,7 +2,10 @@ package org.dvgs.baselines;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.linalg.SQLDataTypes;
@@ -20,7 +23,9 @@ import org.dvgs.core.CanonicalRow;
 import org.dvgs.core.DenseRows;
 
 /**
- * Times the logistic utility model's hand-written L-BFGS against Breeze's called directly ({@link BreezeLbfgs}) (BENCHMARKS.md, "Utility model solver"): a cold fit on every source
+ * Times the logistic utility model's solver, Breeze's L-BFGS ({@link BreezeLbfgs}), in the settings it can take,
+ * against the former hand-written L-BFGS ({@link HandWrittenLbfgs}) and against Breeze built per call as first
+ * measured ({@link BreezeLbfgsPerCall}) (BENCHMARKS.md, "Utility model solver"): a cold fit on every source
  * row and a leave-one-out style sequence of warm-started fits, on the baselines tests' problems and on an
  * Adult-sized one (1,000 source rows x 108 features, 400 target rows, as the Adult protocol). With {@code spark} as the first argument it also fits the
  * Adult-sized problem with Spark ML's {@code LogisticRegression} (Breeze's L-BFGS inside) on the same objective and
@@ -57,8 +62,19 @@ public final class UtilityModelBench {
     }
   }
 
-  /** The utility model's own L-BFGS and Breeze's, called directly from the same fitter. */
-  private static final List<String> SOLVERS = List.of("hand-written", "breeze");
+  /** The solvers compared, each run from the same fitter: one minimiser per fitter from its supplier. */
+  private static final Map<String, Supplier<UtilityModel.Minimiser>> SOLVER_MAKERS = new LinkedHashMap<>();
+
+  static {
+    SOLVER_MAKERS.put("hand-written", HandWrittenLbfgs::new);
+    SOLVER_MAKERS.put("breeze-percall", () -> BreezeLbfgsPerCall.MINIMISER);
+    SOLVER_MAKERS.put("breeze-reused", () -> new BreezeLbfgs(7, false, false));
+    SOLVER_MAKERS.put("breeze-scaled", () -> new BreezeLbfgs(7, true, false));
+    SOLVER_MAKERS.put("breeze-m3", () -> new BreezeLbfgs(3, true, false));
+    SOLVER_MAKERS.put("breeze", BreezeLbfgs::new);
+  }
+
+  private static final List<String> SOLVERS = List.copyOf(SOLVER_MAKERS.keySet());
 
   private static UtilityModel model(Case c) {
     return model(c, "hand-written");
@@ -68,7 +84,7 @@ public final class UtilityModelBench {
     DenseRows src = SourceRows.of(c.problem().source()).rows();
     UtilityModel m = UtilityModel.of(src, c.problem().target(), Task.CLASSIFIER, c.problem().numClasses(),
         new BaselinesConfig.Utility(c.metric(), c.l2(), 100, c.tolerance()));
-    return solver.equals("breeze") ? m.withMinimiser(BreezeLbfgs.MINIMISER) : m;
+    return m.withMinimiser(SOLVER_MAKERS.get(solver));
   }
 
   private static void run(Case c, String solver) {
@@ -109,9 +125,9 @@ public final class UtilityModelBench {
     double looMs = (System.nanoTime() - t0) / 1e6;
     Arrays.sort(cold);
     System.out.printf("%-32s %-12s objective %s, cold fit: median %.3f ms (min %.3f, max %.3f; %d solver iterations), U(all) = %.17g;"
-            + " %d warm leave-one-out fits: %.1f ms, %.3f ms/fit, %.1f iterations/fit, sum of U = %.17g%n",
+            + " %d warm leave-one-out fits: %.1f ms, %.3f ms/fit, %.1f iterations/fit, %.1f evaluations/fit, sum of U = %.17g%n",
         c.name(), solver, obj, cold[reps / 2], cold[0], cold[reps - 1], coldIter, u, loo, looMs, looMs / loo,
-        (double) f.iterations() / loo, sum);
+        (double) f.iterations() / loo, (double) f.evaluations / loo, sum);
   }
 
   /**
@@ -123,6 +139,7 @@ public final class UtilityModelBench {
     int n = m.size();
     double[] ms = new double[3];
     long iter = 0;
+    long evals = 0;
     double sum = 0;
     for (int r = 0; r < ms.length + 1; r++) {
       int[] perm = new int[n];
@@ -146,13 +163,14 @@ public final class UtilityModelBench {
       if (r > 0) {
         ms[r - 1] = (System.nanoTime() - t0) / 1e6;
         iter = f.iterations();
+        evals = f.evaluations;
         sum = s;
       }
     }
     Arrays.sort(ms);
     System.out.printf("%-32s %-12s %d prefix fits: median %.1f ms per permutation (min %.1f, max %.1f), %.3f ms/fit,"
-        + " %.1f iterations/fit, sum of U = %.17g%n", c.name(), solver, n, ms[1], ms[0], ms[2], ms[1] / n,
-        (double) iter / n, sum);
+        + " %.1f iterations/fit, %.1f evaluations/fit, sum of U = %.17g%n", c.name(), solver, n, ms[1], ms[0], ms[2], ms[1] / n,
+        (double) iter / n, (double) evals / n, sum);
   }
 
   /** A solver at tolerance 1e-9: the optimum, to compare the other solvers against. */

@@ -16,32 +16,20 @@ import scala.Option;
 import scala.Tuple2;
 
 /**
- * Breeze's L-BFGS ({@code breeze.optimize.LBFGS}) driven from Java, with Breeze {@code DenseVector}s over plain
- * {@code double[]} and the vector space {@code DenseVector.space_Double()}. Breeze's {@code DiffFunction} is a Scala
- * trait that neither a Java class nor a {@link Proxy} can implement: its {@code double apply(T)} and
- * {@code Function1}'s {@code Object apply(T)} differ only in return type, which javac and the proxy generator both
- * reject (only scalac writes such a pair). The JVM itself allows it, so {@link LambdaMetafactory} makes the
- * function: a class whose one method is {@code calculate}; the trait's default methods ({@code apply(T)}, {@code
- * cached}, ...) come with the interface. Breeze calls a {@code DiffFunction} through those, never through {@code
- * Function1}'s erased {@code apply}, which this class leaves unimplemented. The convergence check has no such clash
- * and is a {@link Proxy}.
- *
- * <p>Convergence is the utility model's own criterion rather than Breeze's default (whose gradient test is relative
- * to the objective and floored at 1e-8, too loose for tight tolerances): the largest absolute gradient entry at most
- * {@code tolerance}, or {@code maxIter} iterations, or a failed line search. Everything is built per call, inside the
- * Spark task that fits; nothing here is serialised.
- *
- * <p>Test sources only: {@link UtilityModelBench} compares it with the utility model's own L-BFGS (BENCHMARKS.md,
- * "Utility model solver").
+ * Breeze's L-BFGS as it was first measured against the hand-written solver, everything built per call: a fresh
+ * {@code LBFGS} and a {@link Proxy} convergence check each fit, Breeze's own first step (unit length along the
+ * steepest descent), Breeze's logger. Test sources only: {@link UtilityModelBench} compares it with {@link
+ * BreezeLbfgs} (the solver now, built once per fitter) to show what the per-fit costs were (BENCHMARKS.md, "Utility
+ * model solver").
  */
-final class BreezeLbfgs {
-  private BreezeLbfgs() {}
+final class BreezeLbfgsPerCall {
+  private BreezeLbfgsPerCall() {}
 
   /** Curvature pairs kept, as the hand-written L-BFGS. */
   private static final int MEMORY = 7;
 
   /** Breeze's L-BFGS as the utility model's minimiser. */
-  static final UtilityModel.Minimiser MINIMISER = BreezeLbfgs::minimise;
+  static final UtilityModel.Minimiser MINIMISER = BreezeLbfgsPerCall::minimise;
 
   /** Minimises {@code f} from {@code start} (not modified); adds the iterations to {@code iterations[0]}. */
   static double[] minimise(UtilityModel.Objective f, double[] start, int maxIter, double tolerance, long[] iterations) {
@@ -64,7 +52,7 @@ final class BreezeLbfgs {
       MethodType calculate = MethodType.methodType(Tuple2.class, Object.class);
       DIFF_FUNCTION_FACTORY = LambdaMetafactory.metafactory(lookup, "calculate",
               MethodType.methodType(DiffFunction.class, UtilityModel.Objective.class), calculate,
-              lookup.findStatic(BreezeLbfgs.class, "calculate",
+              lookup.findStatic(BreezeLbfgsPerCall.class, "calculate",
                   MethodType.methodType(Tuple2.class, UtilityModel.Objective.class, Object.class)),
               calculate)
           .getTarget();
@@ -92,7 +80,7 @@ final class BreezeLbfgs {
 
   @SuppressWarnings("unchecked")
   private static <T> T proxy(Class<?> type, InvocationHandler handler) {
-    return (T) Proxy.newProxyInstance(BreezeLbfgs.class.getClassLoader(), new Class<?>[] {type}, handler);
+    return (T) Proxy.newProxyInstance(BreezeLbfgsPerCall.class.getClassLoader(), new Class<?>[] {type}, handler);
   }
 
   private static DenseVector<Object> vector(double[] a) {
