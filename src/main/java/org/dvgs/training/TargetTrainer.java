@@ -107,6 +107,11 @@ public final class TargetTrainer {
     return cfg.intraOpThreads();
   }
 
+  /** Whether the restarts to train are trained together ({@link #trainStacked}) or each alone on its own thread. */
+  public org.dvgs.config.RestartMode restartMode() {
+    return cfg.restartMode();
+  }
+
   /** Seed of restart {@code r}, derived from the run seed. */
   public static long restartSeed(long seed, int restart) {
     return Mix.mix(seed, restart, 0x7265737461727473L);
