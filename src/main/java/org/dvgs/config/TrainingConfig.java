@@ -32,12 +32,12 @@ public record TrainingConfig(
     int intraOpThreads,
     RestartMode restartMode) {
 
-  /** Training with the given intra-op threads and the restarts trained together ({@link RestartMode#BATCHED}). */
+  /** Training with the given intra-op threads and each restart on its own thread ({@link RestartMode#PARALLEL}). */
   public TrainingConfig(
       OptimizerKind optimizer, double learningRate, double momentum, double weightDecay, int batchSize, int epochs,
       int restarts, int snapshotEvery, String checkpointDir, int logEvery, int intraOpThreads) {
     this(optimizer, learningRate, momentum, weightDecay, batchSize, epochs, restarts, snapshotEvery, checkpointDir, logEvery,
-        intraOpThreads, RestartMode.BATCHED);
+        intraOpThreads, RestartMode.PARALLEL);
   }
 
   /** Training with the derived number of intra-op threads. */
