@@ -15,6 +15,8 @@ package org.dvgs.config;
  * @param logEvery progress log period in iterations (0 = by time only, see reference.conf)
  * @param intraOpThreads PyTorch intra-op threads of each restart's training thread (0 = the driver's cores shared by
  *     the restarts that train at once)
+ * @param restartMode restarts trained together as one stacked network, or each on its own thread; a run of one
+ *     restart always trains it alone
  */
 public record TrainingConfig(
     OptimizerKind optimizer,
@@ -27,7 +29,16 @@ public record TrainingConfig(
     int snapshotEvery,
     String checkpointDir,
     int logEvery,
-    int intraOpThreads) {
+    int intraOpThreads,
+    RestartMode restartMode) {
+
+  /** Training with the given intra-op threads and each restart on its own thread ({@link RestartMode#PARALLEL}). */
+  public TrainingConfig(
+      OptimizerKind optimizer, double learningRate, double momentum, double weightDecay, int batchSize, int epochs,
+      int restarts, int snapshotEvery, String checkpointDir, int logEvery, int intraOpThreads) {
+    this(optimizer, learningRate, momentum, weightDecay, batchSize, epochs, restarts, snapshotEvery, checkpointDir, logEvery,
+        intraOpThreads, RestartMode.PARALLEL);
+  }
 
   /** Training with the derived number of intra-op threads. */
   public TrainingConfig(
@@ -48,6 +59,7 @@ public record TrainingConfig(
         k.positiveInt("snapshot-every"),
         k.string("checkpoint-dir").trim(),
         k.nonNegativeInt("log-every"),
-        k.nonNegativeInt("intra-op-threads"));
+        k.nonNegativeInt("intra-op-threads"),
+        k.enumValue("restart-mode", RestartMode.class));
   }
 }

@@ -52,10 +52,19 @@ public final class Losses {
    * @param targets from {@link #targets}
    */
   public static NDArray perSample(NetworkSpec spec, NDArray out, NDArray x, NDArray targets) {
+    return perSample(spec, out, x, targets, 1);
+  }
+
+  /**
+   * Per-sample loss over the output units on {@code axis}: {@code 1} for a batch ({@code B x out}, giving
+   * {@code B}), {@code 2} for stacked restarts ({@code R x B x out}, giving {@code R x B}; see
+   * {@link NetworkStack}).
+   */
+  public static NDArray perSample(NetworkSpec spec, NDArray out, NDArray x, NDArray targets, int axis) {
     return switch (spec.task()) {
-      case CLASSIFIER -> out.logSoftmax(1).mul(targets).sum(new int[] {1}).neg();
-      case REGRESSOR -> out.sub(targets).square().sum(new int[] {1});
-      case AUTOENCODER -> out.sub(x).square().mean(new int[] {1});
+      case CLASSIFIER -> out.logSoftmax(axis).mul(targets).sum(new int[] {axis}).neg();
+      case REGRESSOR -> out.sub(targets).square().sum(new int[] {axis});
+      case AUTOENCODER -> out.sub(x).square().mean(new int[] {axis});
     };
   }
 }

@@ -108,15 +108,25 @@ public final class Network implements AutoCloseable {
   }
 
   private NDArray normalise(NDArray z) {
+    return normalise(spec, z, 1);
+  }
+
+  /** Per-sample normalisation over {@code axis} (the units of a row), when the spec asks for it. */
+  static NDArray normalise(NetworkSpec spec, NDArray z, int axis) {
     if (!spec.perSampleNorm()) {
       return z;
     }
-    NDArray centred = z.sub(z.mean(new int[] {1}, true));
-    NDArray var = centred.square().mean(new int[] {1}, true);
+    NDArray centred = z.sub(z.mean(new int[] {axis}, true));
+    NDArray var = centred.square().mean(new int[] {axis}, true);
     return centred.div(var.add(NetworkSpec.NORM_EPS).sqrt());
   }
 
   private NDArray activate(NDArray z) {
+    return activate(spec, z);
+  }
+
+  /** The spec's activation, elementwise. */
+  static NDArray activate(NetworkSpec spec, NDArray z) {
     return switch (spec.activation()) {
       case RELU -> Activation.relu(z);
       case TANH -> z.tanh();
@@ -124,7 +134,7 @@ public final class Network implements AutoCloseable {
     };
   }
 
-  private static NDArray dropout(NDArray z, NDArray mask) {
+  static NDArray dropout(NDArray z, NDArray mask) {
     return mask == null ? z : z.mul(mask);
   }
 

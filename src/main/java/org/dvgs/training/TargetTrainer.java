@@ -16,6 +16,7 @@ import org.dvgs.model.Losses;
 import org.dvgs.core.Mix;
 import org.dvgs.model.Network;
 import org.dvgs.model.NetworkSpec;
+import org.dvgs.model.NetworkStack;
 import org.dvgs.model.ParameterSet;
 import org.dvgs.model.Snapshot;
 import org.dvgs.model.Tensors;
@@ -106,6 +107,11 @@ public final class TargetTrainer {
     return cfg.intraOpThreads();
   }
 
+  /** Whether the restarts to train are trained together ({@link #trainStacked}) or each alone on its own thread. */
+  public org.dvgs.config.RestartMode restartMode() {
+    return cfg.restartMode();
+  }
+
   /** Seed of restart {@code r}, derived from the run seed. */
   public static long restartSeed(long seed, int restart) {
     return Mix.mix(seed, restart, 0x7265737461727473L);
@@ -132,6 +138,171 @@ public final class TargetTrainer {
   /** Trains restart {@code restart} and passes each snapshot to {@code sink} in iteration order. */
   public RestartResult train(int restart, DenseRows target, Consumer<Snapshot> sink, Progress progress) {
     return run(restart, target, sink, progress, null);
+  }
+
+  /**
+   * Trains the given restarts together as one {@link NetworkStack}: one forward and one backward pass per step for
+   * all of them, instead of one per restart. Each restart keeps everything it has when trained alone by
+   * {@link #train}: its seed, initialisation, epoch orders, dropout masks, loss (class-balanced weights and
+   * per-class gradients included) and its own optimizer state, stepped on plain arrays exactly as alone. Since the
+   * target and the batch size are shared, every restart's step has the same number of rows (the last batch of an
+   * epoch is smaller for all alike), so the batches stack. The snapshots equal those of {@link #train} to float
+   * round-off (batched kernels sum in another order), and a restart's snapshots do not depend on which other
+   * restarts share its stack.
+   *
+   * @param restarts restart indices, each at most once
+   * @param sinks one per restart, in the same order: receives that restart's snapshots in iteration order
+   * @return one result per restart, in the same order; each has the wall time of the whole stack
+   */
+  public RestartResult[] trainStacked(int[] restarts, DenseRows target, java.util.List<Consumer<Snapshot>> sinks, Progress progress) {
+    if (sinks.size() != restarts.length) {
+      throw new IllegalArgumentException(restarts.length + " restarts but " + sinks.size() + " snapshot sinks");
+    }
+    if (java.util.Arrays.stream(restarts).distinct().count() != restarts.length) {
+      throw new IllegalArgumentException("a restart is listed twice: " + java.util.Arrays.toString(restarts));
+    }
+    long t0 = System.nanoTime();
+    int k = restarts.length;
+    long[] rseeds = new long[k];
+    ParameterSet[] params = new ParameterSet[k];
+    Optimizer[] opts = new Optimizer[k];
+    for (int j = 0; j < k; j++) {
+      rseeds[j] = restartSeed(seed, restarts[j]);
+      params[j] = ParameterSet.initial(spec, Mix.mix(rseeds[j], 1));
+      opts[j] = new Optimizer(cfg);
+    }
+    float[] weights =
+        classBalanced && spec.task() == Task.CLASSIFIER ? classWeights(target.labels(), spec.numClasses()) : null;
+    int n = target.rows();
+    int d = target.width();
+    int bs = Math.min(cfg.batchSize(), n);
+    long perEpoch = iterationsPerEpoch(n);
+    long total = perEpoch * cfg.epochs();
+    long iteration = 0;
+    int emitted = 0;
+    long[] fallbacks = new long[k];
+    double[] firstLoss = new double[k];
+    double[] loss = new double[k];
+    java.util.Arrays.fill(firstLoss, Double.NaN);
+    java.util.Arrays.fill(loss, Double.NaN);
+    try (NDManager root = NDManager.newBaseManager(device)) {
+      for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
+        int[][] orders = new int[k][];
+        for (int j = 0; j < k; j++) {
+          orders[j] = permutation(n, Mix.mix(rseeds[j], 2, epoch));
+        }
+        for (int start = 0; start < n; start += bs) {
+          int rows = Math.min(bs, n - start);
+          float[] x = new float[k * rows * d];
+          float[] y = new float[k * rows];
+          long[][] keys = new long[k][rows];
+          long[] streams = new long[k];
+          for (int j = 0; j < k; j++) {
+            streams[j] = Mix.mix(rseeds[j], 3, iteration);
+            for (int i = 0; i < rows; i++) {
+              int r = orders[j][start + i];
+              System.arraycopy(target.features(), r * d, x, (j * rows + i) * d, d);
+              y[j * rows + i] = target.labels()[r];
+              keys[j][i] = r;
+            }
+          }
+          ParameterSet[] grads;
+          ParameterSet[][] perClass = null;
+          boolean snapshotHere = iteration % cfg.snapshotEvery() == 0;
+          try (NDManager step = root.newSubManager();
+              NetworkStack net = NetworkStack.upload(step, spec, params, true)) {
+            NDArray xs = Tensors.floats(step, x, new Shape(k, rows, d));
+            NDArray targets = stackedTargets(step, y, k, rows);
+            NDArray[] masks = stackedMasks(step, streams, keys, rows);
+            float[] lossValues;
+            Autograd.gradMode(true);
+            try {
+              NDArray per = Losses.perSample(spec, net.forward(xs, masks), xs, targets, 2);
+              NDArray lossArr;
+              if (weights != null) {
+                // Per restart, as alone: sum of w_i l_i over its rows divided by the sum of its rows' weights.
+                float[] sw = new float[k * rows];
+                float[] totals = new float[k];
+                for (int j = 0; j < k; j++) {
+                  double total2 = 0;
+                  for (int i = 0; i < rows; i++) {
+                    sw[j * rows + i] = weights[(int) y[j * rows + i]];
+                    total2 += sw[j * rows + i];
+                  }
+                  totals[j] = (float) total2;
+                }
+                lossArr = per.mul(Tensors.floats(step, sw, new Shape(k, rows))).sum(new int[] {1}).div(Tensors.floats(step, totals));
+              } else {
+                lossArr = per.mean(new int[] {1});
+              }
+              lossValues = lossArr.toFloatArray();
+              // The restarts' losses are independent, so the gradient of their sum in slice j is restart j's.
+              Autograd.backward(lossArr.sum());
+            } finally {
+              Autograd.gradMode(false);
+            }
+            grads = net.gradients();
+            for (int j = 0; j < k; j++) {
+              loss[j] = lossValues[j];
+            }
+            if (snapshotHere && classGradients) {
+              perClass = stackedClassGradients(net, step, xs, masks, targets, y, k, rows);
+            }
+          }
+          for (int j = 0; j < k; j++) {
+            if (!Double.isFinite(loss[j])) {
+              throw new ConfigValidationException(
+                  "training diverged at restart " + restarts[j] + ", iteration " + iteration + ": target loss = " + loss[j]
+                      + "; lower dvgs.training.learning-rate or check the target features for extreme values");
+            }
+            if (iteration == 0) {
+              firstLoss[j] = loss[j];
+            }
+          }
+          for (int j = 0; j < k; j++) {
+            Snapshot snap = null;
+            if (snapshotHere) {
+              snap = new Snapshot(restarts[j], iteration, loss[j], copy(params[j]), grads[j], perClass == null ? null : perClass[j]);
+              if (perClass != null) {
+                for (ParameterSet g : perClass[j]) {
+                  fallbacks[j] += g == null ? 1 : 0;
+                }
+              }
+            }
+            opts[j].step(params[j], grads[j]);
+            if (snap != null) {
+              // As in the restart alone: the preconditioner this step applied.
+              sinks.get(j).accept(preconditioner ? snap.withPreconditioner(opts[j].preconditioner()) : snap);
+            }
+          }
+          if (snapshotHere) {
+            emitted++;
+          }
+          iteration++;
+          if (progress != null) {
+            for (int j = 0; j < k; j++) {
+              progress.update(restarts[j], epoch, iteration, total, loss[j]);
+            }
+          }
+        }
+      }
+    }
+    double secs = (System.nanoTime() - t0) / 1e9;
+    RestartResult[] out = new RestartResult[k];
+    for (int j = 0; j < k; j++) {
+      LOG.info(
+          "restart {}: {} iterations, {} snapshots, target loss {} -> {} ({} s for the {} restarts trained together)",
+          restarts[j], iteration, emitted, String.format("%.4f", firstLoss[j]), String.format("%.4f", loss[j]),
+          String.format("%.1f", secs), k);
+      if (fallbacks[j] > 0) {
+        LOG.warn(
+            "restart {}: {} of {} per-class target gradients fell back to the batch gradient (the class had no row in "
+                + "that step's target batch); a larger dvgs.training.batch-size avoids this",
+            restarts[j], fallbacks[j], (long) emitted * spec.numClasses());
+      }
+      out[j] = new RestartResult(restarts[j], iteration, emitted, firstLoss[j], loss[j], secs, fallbacks[j]);
+    }
+    return out;
   }
 
   /**
@@ -307,6 +478,84 @@ public final class TargetTrainer {
     }
     net.zeroGradients();
     return out;
+  }
+
+  /**
+   * The per-class target gradients of one stacked step (see {@link #classGradients}), per restart: for class c,
+   * the gradient of the mean loss over each restart's rows of class c. Every restart has its own class counts, so
+   * instead of forwarding each restart's class rows alone (sizes would differ across the stack), the whole stacked
+   * batch is forwarded once per class with the rows of other classes weighted 0: rows never interact (dropout and
+   * normalisation act within a row), so this is the same loss and gradient, to float round-off. A restart without
+   * rows of the class gets null for it, as alone.
+   */
+  private ParameterSet[][] stackedClassGradients(
+      NetworkStack net, NDManager step, NDArray xs, NDArray[] masks, NDArray targets, float[] y, int k, int rows) {
+    int classes = spec.numClasses();
+    ParameterSet[][] out = new ParameterSet[k][classes];
+    for (int c = 0; c < classes; c++) {
+      float[] ind = new float[k * rows];
+      float[] counts = new float[k];
+      boolean any = false;
+      for (int j = 0; j < k; j++) {
+        int m = 0;
+        for (int i = 0; i < rows; i++) {
+          if ((int) y[j * rows + i] == c) {
+            ind[j * rows + i] = 1f;
+            m++;
+          }
+        }
+        // A restart without rows of the class divides its zero sum by 1: a zero gradient, not kept.
+        counts[j] = Math.max(1, m);
+        any |= m > 0;
+      }
+      if (!any) {
+        continue;
+      }
+      net.zeroGradients();
+      try (NDManager scope = step.newSubManager()) {
+        NDArray weight = Tensors.floats(scope, ind, new Shape(k, rows));
+        Autograd.gradMode(true);
+        try {
+          NDArray per = Losses.perSample(spec, net.forward(xs, masks), xs, targets, 2);
+          NDArray perRestart = per.mul(weight).sum(new int[] {1}).div(Tensors.floats(scope, counts));
+          Autograd.backward(perRestart.sum());
+        } finally {
+          Autograd.gradMode(false);
+        }
+        ParameterSet[] g = net.gradients();
+        for (int j = 0; j < k; j++) {
+          boolean present = false;
+          for (int i = 0; i < rows && !present; i++) {
+            present = ind[j * rows + i] != 0f;
+          }
+          out[j][c] = present ? g[j] : null;
+        }
+      }
+    }
+    net.zeroGradients();
+    return out;
+  }
+
+  private NDArray stackedTargets(NDManager m, float[] y, int k, int rows) {
+    NDArray flat = Losses.targets(m, spec, y, k * rows);
+    return flat == null ? null : flat.reshape(new Shape(k, rows, flat.getShape().get(1)));
+  }
+
+  private NDArray[] stackedMasks(NDManager m, long[] streams, long[][] keys, int rows) {
+    if (spec.dropout() <= 0) {
+      return null;
+    }
+    int k = streams.length;
+    NDArray[] masks = new NDArray[spec.layers() - 1];
+    for (int l = 0; l < masks.length; l++) {
+      int w = spec.width(l + 1);
+      float[] all = new float[k * rows * w];
+      for (int j = 0; j < k; j++) {
+        System.arraycopy(DropoutMasks.mask(streams[j], keys[j], l, w, spec.dropout()), 0, all, j * rows * w, rows * w);
+      }
+      masks[l] = Tensors.floats(m, all, new Shape(k, rows, w));
+    }
+    return masks;
   }
 
   private NDArray[] masks(NDManager m, long stream, long[] keys, int rows) {

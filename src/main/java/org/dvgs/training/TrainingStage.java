@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.hadoop.fs.Path;
+import org.dvgs.config.RestartMode;
 import org.dvgs.core.DenseRows;
 import org.dvgs.model.Engines;
 import org.dvgs.output.RestartSummary;
@@ -18,8 +19,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Driver training of every restart that the snapshot store does not already hold as a file that verifies (a file
  * that does not is moved aside and its restart trained again). Restarts are independent (each has its own seed,
- * network and snapshot file), so up to one per core train at once, each on its own thread with its own PyTorch grad
- * mode; their snapshots do not depend on the order they finish in.
+ * network and snapshot file). With {@code training.restart-mode = batched} (and more than one configured restart)
+ * the restarts to train run together as one stacked network on one thread ({@link TargetTrainer#trainStacked}),
+ * which pays the per-step cost of the engine once for all of them; with {@code parallel} up to one per core train at
+ * once, each on its own thread with its own PyTorch grad mode. Either way a restart's snapshots do not depend on
+ * which other restarts train with it, nor on the order they finish in.
  */
 public final class TrainingStage {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingStage.class);
@@ -59,6 +63,11 @@ public final class TrainingStage {
       }
       todo.add(r);
     }
+    // A run of one restart has nothing to stack: it trains alone, the reference path. With more, the batched mode
+    // stacks whichever are left to train (one or all), so a resumed run trains them exactly as a fresh one.
+    if (trainer.restartMode() == RestartMode.BATCHED && restarts > 1) {
+      return runStacked(trainer, store, target, restarts, epochs, logEvery, todo, replaced, reusedCounts, cores);
+    }
     int parallel = Math.max(1, Math.min(todo.size(), cores));
     // Intra-op threads per restart follow from the configured restarts, not from how many are left to train, and
     // are set on each training thread itself (PyTorch keeps the setting per thread), so that a resumed run trains
@@ -95,6 +104,74 @@ public final class TrainingStage {
     return new Result(out, restarts - todo.size());
   }
 
+  private static Result runStacked(
+      TargetTrainer trainer, SnapshotStore store, DenseRows target, int restarts, int epochs, int logEvery, List<Integer> todo,
+      Map<Integer, RestartSummary.ReplacedFile> replaced, Map<Integer, Long> reusedCounts, int cores) {
+    Map<Integer, RestartSummary> trained = new LinkedHashMap<>();
+    if (!todo.isEmpty()) {
+      // One training thread for the whole stack, with every core as its intra-op threads (one thread "at once").
+      int threads = trainer.intraOpThreads() > 0 ? trainer.intraOpThreads() : threadsPerRestart(1, cores);
+      ExecutorService pool = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "dvgs-training");
+        t.setDaemon(true);
+        return t;
+      });
+      try {
+        Future<List<RestartSummary>> f = pool.submit(() -> {
+          Engines.threads(threads);
+          return trainStacked(trainer, store, target, restarts, epochs, logEvery, todo, replaced);
+        });
+        for (RestartSummary s : await(f)) {
+          trained.put(s.restart(), s);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    List<RestartSummary> out = new ArrayList<>();
+    for (int r = 0; r < restarts; r++) {
+      if (trained.containsKey(r)) {
+        out.add(trained.get(r));
+      } else {
+        LOG.info("restart {}: reusing {} snapshots in {}", r, reusedCounts.get(r), store.directory());
+        out.add(RestartSummary.reused(r, reusedCounts.get(r)));
+      }
+    }
+    return new Result(out, restarts - todo.size());
+  }
+
+  private static List<RestartSummary> trainStacked(
+      TargetTrainer trainer, SnapshotStore store, DenseRows target, int restarts, int epochs, int logEvery, List<Integer> todo,
+      Map<Integer, RestartSummary.ReplacedFile> replaced) {
+    List<SnapshotStore.Writer> writers = new ArrayList<>();
+    try {
+      List<java.util.function.Consumer<org.dvgs.model.Snapshot>> sinks = new ArrayList<>();
+      for (int r : todo) {
+        SnapshotStore.Writer w = store.writer(r);
+        writers.add(w);
+        sinks.add(w::accept);
+      }
+      TrainingProgress progress = new TrainingProgress(restarts, todo.size(), epochs, logEvery);
+      TargetTrainer.RestartResult[] res =
+          trainer.trainStacked(todo.stream().mapToInt(Integer::intValue).toArray(), target, sinks, progress);
+      List<RestartSummary> out = new ArrayList<>();
+      for (int j = 0; j < todo.size(); j++) {
+        SnapshotStore.Writer w = writers.get(j);
+        SnapshotStore.Commit commit = w.commit();
+        int r = todo.get(j);
+        out.add(new RestartSummary(r, false, w.count(), commit == SnapshotStore.Commit.KEPT_EXISTING ? Boolean.TRUE : null,
+            replaced.get(r), res[j].iterations(), res[j].firstLoss(), res[j].lastLoss(), res[j].seconds(),
+            res[j].classFallbacks() > 0 ? res[j].classFallbacks() : null));
+      }
+      return out;
+    } finally {
+      // An uncommitted file (training failed) is removed; a committed one is left alone.
+      for (SnapshotStore.Writer w : writers) {
+        w.close();
+      }
+    }
+  }
+
   /** Intra-op threads of each training thread: the cores shared by the restarts that can train at once. */
   static int threadsPerRestart(int restarts, int cores) {
     return Math.max(1, cores / Math.max(1, Math.min(restarts, cores)));
@@ -111,7 +188,7 @@ public final class TrainingStage {
     }
   }
 
-  private static RestartSummary await(Future<RestartSummary> f) {
+  private static <T> T await(Future<T> f) {
     try {
       return f.get();
     } catch (InterruptedException e) {
