@@ -175,7 +175,11 @@ public final class InputLoader {
       throw new InputException(
           sourceName + " has no rows to value" + (in.splitMode() == SplitMode.NONE ? " (a header only, or no rows at all)" : " once the target rows are taken out"));
     }
-    checkDuplicates(checked, sourceName);
+    if (sourcePlan.hasIdColumn()) {
+      // Generated ids are row positions in the table, unique by construction: checking them would be two Spark
+      // jobs (a shuffle) that can never find anything.
+      checkDuplicates(checked, sourceName);
+    }
     Map<String, Long> byReason = sourceCounts.rejectedByReason();
     long rejected = sourceCounts.rejected();
     Map<String, Object> counts = new LinkedHashMap<>();
