@@ -34,18 +34,20 @@ public final class Losses {
   /**
    * The gradient of the summed per-sample losses with respect to the network output, in closed form:
    * {@code softmax(out) - onehot} (cross-entropy), {@code 2 (out - y)} (squared error),
-   * {@code 2 (out - x) / d} (mean squared reconstruction error). Row {@code i} is {@code dLoss_i/dout_i}.
+   * {@code 2 (out - x) / d} (mean squared reconstruction error). Row {@code i} is {@code dLoss_i/dout_i}. The class
+   * or output axis is the last one, so {@code out} may carry leading axes (stacked networks, {@code K x B x out})
+   * that {@code x} and {@code targets} broadcast over.
    */
   public static NDArray outputGradient(NetworkSpec spec, NDArray out, NDArray x, NDArray targets) {
     return switch (spec.task()) {
-      case CLASSIFIER -> out.softmax(1).sub(targets);
+      case CLASSIFIER -> out.softmax(-1).sub(targets);
       case REGRESSOR -> out.sub(targets).mul(2f);
       case AUTOENCODER -> out.sub(x).mul(2f / spec.outputWidth());
     };
   }
 
   /**
-   * Per-sample loss, shape {@code B}.
+   * Per-sample loss, shape {@code B} (or the leading axes of a stacked output, {@code K x B}).
    *
    * @param out network output
    * @param x network input (the reconstruction target of the autoencoder)
@@ -53,9 +55,9 @@ public final class Losses {
    */
   public static NDArray perSample(NetworkSpec spec, NDArray out, NDArray x, NDArray targets) {
     return switch (spec.task()) {
-      case CLASSIFIER -> out.logSoftmax(1).mul(targets).sum(new int[] {1}).neg();
-      case REGRESSOR -> out.sub(targets).square().sum(new int[] {1});
-      case AUTOENCODER -> out.sub(x).square().mean(new int[] {1});
+      case CLASSIFIER -> out.logSoftmax(-1).mul(targets).sum(new int[] {-1}).neg();
+      case REGRESSOR -> out.sub(targets).square().sum(new int[] {-1});
+      case AUTOENCODER -> out.sub(x).square().mean(new int[] {-1});
     };
   }
 }

@@ -87,9 +87,48 @@ public final class Network implements AutoCloseable {
       }
       NDArray mask = masks != null ? masks[l] : null;
       if (spec.blockOrder() == BlockOrder.NORM_ACT_DROPOUT) {
-        z = dropout(activate(normalise(z)), mask);
+        z = dropout(activate(spec, normalise(spec, z, 1)), mask);
       } else {
-        z = normalise(activate(dropout(z, mask)));
+        z = normalise(spec, activate(spec, dropout(z, mask)), 1);
+      }
+      a = z;
+    }
+    throw new IllegalStateException("unreachable");
+  }
+
+  /**
+   * Forward pass of {@code K} networks of this spec at once, their parameters stacked along a leading axis: layer
+   * {@code l} computes {@code z_k = a_k W_k^T + b_k} for every {@code k} as one batched product. Each slice {@code k}
+   * is the same function of its rows as {@link #forward} of network {@code k} (normalisation, activation and dropout
+   * act along the last axis, within one row of one network).
+   *
+   * @param x input, {@code K x B x in} (a broadcast view of one {@code B x in} batch is fine); its manager receives
+   *     every temporary
+   * @param weightsT per layer {@code K x in x out}: the stacked weights, transposed
+   * @param biases per layer {@code K x 1 x out}, used where {@code probes} has no entry
+   * @param masks per hidden layer {@code K x B x width} dropout masks, or null for no dropout
+   * @param probes per layer {@code K x B x out} tensors used as the bias (see {@link #probe}), or null entries
+   * @param layerInputs if not null, receives each linear layer's input, {@code K x B x in}
+   * @return the output, {@code K x B x out}
+   */
+  public static NDArray forwardStacked(
+      NetworkSpec spec, NDArray x, NDArray[] weightsT, NDArray[] biases, NDArray[] masks, NDArray[] probes, NDArray[] layerInputs) {
+    NDArray a = x;
+    int layers = spec.layers();
+    for (int l = 0; l < layers; l++) {
+      if (layerInputs != null) {
+        layerInputs[l] = a;
+      }
+      NDArray bias = probes != null && probes[l] != null ? probes[l] : biases[l];
+      NDArray z = a.batchMatMul(weightsT[l]).add(bias);
+      if (l == layers - 1) {
+        return z;
+      }
+      NDArray mask = masks != null ? masks[l] : null;
+      if (spec.blockOrder() == BlockOrder.NORM_ACT_DROPOUT) {
+        z = dropout(activate(spec, normalise(spec, z, 2)), mask);
+      } else {
+        z = normalise(spec, activate(spec, dropout(z, mask)), 2);
       }
       a = z;
     }
@@ -107,16 +146,17 @@ public final class Network implements AutoCloseable {
     return p;
   }
 
-  private NDArray normalise(NDArray z) {
+  /** Parameter-free normalisation of each row along {@code axis} (the last one). */
+  private static NDArray normalise(NetworkSpec spec, NDArray z, int axis) {
     if (!spec.perSampleNorm()) {
       return z;
     }
-    NDArray centred = z.sub(z.mean(new int[] {1}, true));
-    NDArray var = centred.square().mean(new int[] {1}, true);
+    NDArray centred = z.sub(z.mean(new int[] {axis}, true));
+    NDArray var = centred.square().mean(new int[] {axis}, true);
     return centred.div(var.add(NetworkSpec.NORM_EPS).sqrt());
   }
 
-  private NDArray activate(NDArray z) {
+  private static NDArray activate(NetworkSpec spec, NDArray z) {
     return switch (spec.activation()) {
       case RELU -> Activation.relu(z);
       case TANH -> z.tanh();
