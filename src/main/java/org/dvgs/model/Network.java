@@ -120,7 +120,7 @@ public final class Network implements AutoCloseable {
         layerInputs[l] = a;
       }
       NDArray bias = probes != null && probes[l] != null ? probes[l] : biases[l];
-      NDArray z = a.batchMatMul(weightsT[l]).add(bias);
+      NDArray z = batchedProduct(a, weightsT[l]).add(bias);
       if (l == layers - 1) {
         return z;
       }
@@ -133,6 +133,19 @@ public final class Network implements AutoCloseable {
       a = z;
     }
     throw new IllegalStateException("unreachable");
+  }
+
+  /**
+   * {@code a_k m_k} for every {@code k}: {@code a} {@code K x B x in}, {@code m} {@code K x in x out}. A product of one
+   * output column (a regressor's last layer) is taken as a row-wise multiply and sum instead: PyTorch's batched
+   * product rounds such a column differently depending on the other slices of the batch, which would make a
+   * snapshot's values depend on the snapshots scored with it.
+   */
+  public static NDArray batchedProduct(NDArray a, NDArray m) {
+    if (m.getShape().get(2) == 1) {
+      return a.mul(m.transpose(0, 2, 1)).sum(new int[] {2}, true);
+    }
+    return a.batchMatMul(m);
   }
 
   /**

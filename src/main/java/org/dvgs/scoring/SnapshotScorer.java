@@ -237,14 +237,17 @@ public final class SnapshotScorer implements AutoCloseable {
 
   /**
    * Snapshots scored in one pass of batched products over a batch of {@code rows} rows: as many as fit
-   * {@code budgetBytes} of intermediates ({@link #bytesPerRowAndSnapshot}), at least one, at most {@code cap} (when
-   * positive) and {@code snapshots}.
+   * {@code budgetBytes} of intermediates ({@link #bytesPerRowAndSnapshot}), at most {@code cap} (when positive) and
+   * {@code snapshots}, and at least two where there are two. A pass of one snapshot is avoided because PyTorch
+   * computes a one-slice batched product whose result is a column (a layer of one output unit, as a regressor's last)
+   * by another kernel whose rounding differs; from two slices on each slice's values are the same whatever the
+   * others are, so a snapshot's values do not depend on how the budget, and so the batch size, groups the snapshots.
    */
   public static int snapshotsPerPass(NetworkSpec spec, int rows, int snapshots, int cap, long budgetBytes) {
     long perSnapshot = bytesPerRowAndSnapshot(spec) * Math.max(rows, MIN_BATCH_ROWS);
-    long fit = Math.max(1, budgetBytes / perSnapshot);
+    long fit = Math.max(2, budgetBytes / perSnapshot);
     if (cap > 0) {
-      fit = Math.min(fit, cap);
+      fit = Math.min(fit, Math.max(2, cap));
     }
     return (int) Math.max(1, Math.min(fit, snapshots));
   }
@@ -429,6 +432,10 @@ public final class SnapshotScorer implements AutoCloseable {
         int k = snapshotsPerPass(spec, rows, n, options.checkpointBatch(), options.batchedBytes());
         for (int from = 0; from < n; from += k) {
           int to = Math.min(n, from + k);
+          if (n - to == 1) {
+            // No pass of one snapshot (see snapshotsPerPass): the last one joins the pass before it.
+            to = n;
+          }
           double[][] losses = withLosses ? new double[to - from][] : null;
           double[][] sims = ghostStacked(batch, from, to, x, targets, xSq, rowKeys, rows, classStart, losses);
           for (int s = from; s < to; s++) {
@@ -663,7 +670,7 @@ public final class SnapshotScorer implements AutoCloseable {
    * {@code K x B x out}, {@code tT} {@code K x in x out}, {@code t} {@code K x 1 x out}; {@code K x B}.
    */
   private static NDArray contract(NDArray a, NDArray d, NDArray tT, NDArray t) {
-    return a.batchMatMul(tT).add(t).mul(d).sum(new int[] {2});
+    return Network.batchedProduct(a, tT).add(t).mul(d).sum(new int[] {2});
   }
 
   /** A view of a stacked array's snapshots, owned by {@code scope} (the stacked array lives on). */
