@@ -60,6 +60,20 @@ public final class SnapshotScorer implements AutoCloseable {
    */
   public static final int MIN_BATCH_ROWS = 8;
 
+  /**
+   * PyTorch computes a batched product whose slices have fewer than this many multiply-adds ({@code rows x in x out})
+   * by a plain loop instead of MKL, rounding differently; the checkpoint-batched path keeps every product at or above
+   * it ({@link #minRows}) so that a small batch or class window rounds as a large one does.
+   */
+  static final int SMALL_PRODUCT = 400;
+
+  /**
+   * Fewest rows a product of the scoring path is computed with: {@link #MIN_BATCH_ROWS}, and with checkpoint
+   * batching enough that no layer's batched product falls below {@link #SMALL_PRODUCT} (one-column products are
+   * not batched products, see {@link Network#batchedProduct}).
+   */
+  private final int minRows;
+
   private final NetworkSpec spec;
   private final ScoringOptions options;
   private final NDManager root;
@@ -93,6 +107,16 @@ public final class SnapshotScorer implements AutoCloseable {
     this.snapshots = List.copyOf(snapshots);
     this.root = NDManager.newBaseManager(device);
     this.targetSq = new double[snapshots.size()][];
+    int least = MIN_BATCH_ROWS;
+    if (options.method() == ScoringMethod.GHOST && options.checkpointBatched()) {
+      for (int l = 0; l < spec.layers(); l++) {
+        long size = (long) spec.width(l) * spec.width(l + 1);
+        if (spec.width(l + 1) > 1) {
+          least = (int) Math.max(least, (SMALL_PRODUCT + size - 1) / size);
+        }
+      }
+    }
+    this.minRows = least;
     boolean naive = options.method() == ScoringMethod.NAIVE;
     int targets = options.withinClass() ? spec.numClasses() : 1;
     if (options.withinClass() && spec.numClasses() < 1) {
@@ -332,19 +356,19 @@ public final class SnapshotScorer implements AutoCloseable {
     if (options.withinClass()) {
       checkLabels(labels, rows);
     }
-    if (options.method() == ScoringMethod.GHOST && rows < MIN_BATCH_ROWS) {
+    if (options.method() == ScoringMethod.GHOST && rows < minRows) {
       // A partition's last batch can be a handful of rows: computed alone, its rows would take another path
       // through the matrix products (see MIN_BATCH_ROWS) and get values that depend on how the source was
       // partitioned. Padding rows (zero features, class 0) are computed and dropped.
       int d = spec.inputWidth();
-      float[] f = java.util.Arrays.copyOf(features, MIN_BATCH_ROWS * d);
+      float[] f = java.util.Arrays.copyOf(features, minRows * d);
       java.util.Arrays.fill(f, rows * d, f.length, 0f);
-      float[] y = labels == null ? null : java.util.Arrays.copyOf(labels, MIN_BATCH_ROWS);
+      float[] y = labels == null ? null : java.util.Arrays.copyOf(labels, minRows);
       if (y != null) {
         java.util.Arrays.fill(y, rows, y.length, 0f);
       }
-      long[] k = java.util.Arrays.copyOf(rowKeys, MIN_BATCH_ROWS);
-      double[][] padded = ghostBatch(f, y, k, MIN_BATCH_ROWS, withLosses);
+      long[] k = java.util.Arrays.copyOf(rowKeys, minRows);
+      double[][] padded = ghostBatch(f, y, k, minRows, withLosses);
       double[][] out = new double[padded.length][];
       for (int s = 0; s < padded.length; s++) {
         out[s] = padded[s] == null ? null : java.util.Arrays.copyOf(padded[s], rows);
@@ -629,9 +653,9 @@ public final class SnapshotScorer implements AutoCloseable {
             int lo = classStart[c];
             int hi = classStart[c + 1];
             if (hi > lo) {
-              // The window of at least MIN_BATCH_ROWS rows ghost() takes, for the same reason.
-              int start = Math.max(0, Math.min(lo, rows - MIN_BATCH_ROWS));
-              int end = Math.max(hi, Math.min(rows, start + MIN_BATCH_ROWS));
+              // A window of at least minRows rows, as ghost() takes one of MIN_BATCH_ROWS, for the same reason.
+              int start = Math.max(0, Math.min(lo, rows - minRows));
+              int end = Math.max(hi, Math.min(rows, start + minRows));
               NDIndex window = new NDIndex(":, {}:{}", start, end);
               NDArray w = contract(a.get(window), delta.get(window), view(scope, stacked.gw()[c][l], pass).transpose(0, 2, 1),
                   view(scope, stacked.gb()[c][l], pass));

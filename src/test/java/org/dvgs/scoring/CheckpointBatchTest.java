@@ -97,23 +97,25 @@ class CheckpointBatchTest {
 
   @ParameterizedTest
   @CsvSource({
-    "CLASSIFIER, MISH, true, 0.5, false, COSINE, '', BATCH, NONE",
-    "CLASSIFIER, MISH, true, 0.5, true, COSINE, '', BATCH, NONE",
-    "CLASSIFIER, MISH, true, 0.5, true, DOT, '1 2', WITHIN_CLASS, NONE",
-    "CLASSIFIER, RELU, false, 0.0, false, NEG_EUCLIDEAN, '0', BATCH, ADAM",
-    "CLASSIFIER, TANH, true, 0.3, true, SCALAR_PROJECTION, '', WITHIN_CLASS, ADAM",
-    "CLASSIFIER, MISH, true, 0.5, false, COSINE, '', WITHIN_CLASS, NONE",
-    "AUTOENCODER, RELU, false, 0.2, true, COSINE, '', BATCH, NONE",
-    "AUTOENCODER, TANH, true, 0.0, false, SCALAR_PROJECTION, '2 3', BATCH, ADAM",
-    "REGRESSOR, MISH, false, 0.0, false, DOT, '', BATCH, NONE",
-    "REGRESSOR, MISH, true, 0.2, true, NEG_EUCLIDEAN, '', BATCH, ADAM"
+    "CLASSIFIER, MISH, true, 0.5, false, COSINE, '', BATCH, NONE, 12, 20",
+    "CLASSIFIER, MISH, true, 0.5, true, COSINE, '', BATCH, NONE, 12, 20",
+    "CLASSIFIER, MISH, true, 0.5, true, DOT, '1 2', WITHIN_CLASS, NONE, 12, 20",
+    "CLASSIFIER, RELU, false, 0.0, false, NEG_EUCLIDEAN, '0', BATCH, ADAM, 12, 20",
+    "CLASSIFIER, TANH, true, 0.3, true, SCALAR_PROJECTION, '', WITHIN_CLASS, ADAM, 12, 20",
+    "CLASSIFIER, MISH, true, 0.5, false, COSINE, '', WITHIN_CLASS, NONE, 12, 20",
+    "AUTOENCODER, RELU, false, 0.2, true, COSINE, '', BATCH, NONE, 12, 20",
+    "AUTOENCODER, TANH, true, 0.0, false, SCALAR_PROJECTION, '2 3', BATCH, ADAM, 12, 20",
+    "REGRESSOR, MISH, false, 0.0, false, DOT, '', BATCH, NONE, 12, 20",
+    "REGRESSOR, MISH, true, 0.2, true, NEG_EUCLIDEAN, '', BATCH, ADAM, 12, 20",
+    // Layers so small that a few rows' product is under PyTorch's plain-loop threshold (SMALL_PRODUCT).
+    "CLASSIFIER, RELU, false, 0.0, false, COSINE, '', WITHIN_CLASS, NONE, 4, 6",
+    "REGRESSOR, TANH, true, 0.0, false, DOT, '', BATCH, NONE, 4, 6"
   })
   void batchedMatchesOneSnapshotAtATime(
       Task task, ActivationKind act, boolean norm, double dropout, boolean trainMode, SimilarityMetric metric, String layerList,
-      TargetGradient target, Preconditioner pre) {
-    int d = 12;
+      TargetGradient target, Preconditioner pre, int d, int h) {
     int classes = task == Task.CLASSIFIER ? 3 : 0;
-    int[] widths = task == Task.AUTOENCODER ? new int[] {d, 16, 4, 16, d} : new int[] {d, 20, 20, task == Task.CLASSIFIER ? 3 : 1};
+    int[] widths = task == Task.AUTOENCODER ? new int[] {d, 16, 4, 16, d} : new int[] {d, h, h, task == Task.CLASSIFIER ? 3 : 1};
     NetworkSpec spec = new NetworkSpec(task, widths, act, dropout, norm, classes, BlockOrder.NORM_ACT_DROPOUT);
     DenseRows targetRows = GhostVsNaiveTest.rows(64, d, classes, 1);
     if (target == TargetGradient.WITHIN_CLASS) {
