@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.util.Map;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.output.EvaluateManifest;
-import org.dvgs.output.ManifestCodec;
 import org.dvgs.output.MetricSummary;
 import org.dvgs.pipeline.EvaluateRun;
 
@@ -34,7 +33,7 @@ final class EvaluateCommand implements Command {
     // The engine loads beside the Spark session; the valuation waits for whatever is left of it.
     org.dvgs.pipeline.ProcessClock.preloadEngine(cfg.device());
     return WithSpark.run(cfg, spark -> {
-      EvaluateManifest m = ManifestCodec.fromMap(EvaluateRun.run(spark, cfg), EvaluateManifest.class);
+      EvaluateManifest m = EvaluateRun.run(spark, cfg);
       out.printf("%d seeds %s%n", cfg.evaluation().seeds().size(), cfg.evaluation().seeds());
       for (Map.Entry<String, MetricSummary> e : m.metrics().entrySet()) {
         MetricSummary s = e.getValue();

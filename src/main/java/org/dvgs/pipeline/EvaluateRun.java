@@ -68,8 +68,8 @@ public final class EvaluateRun {
         .add("method", DataTypes.StringType, false);
   }
 
-  /** Runs the experiment in its claimed output directory and returns the manifest. */
-  public static Map<String, Object> run(SparkSession spark, DvgsConfig cfg) {
+  /** Runs the experiment in its claimed output directory and returns the manifest it wrote. */
+  public static EvaluateManifest run(SparkSession spark, DvgsConfig cfg) {
     cfg.evaluation().checkFor(cfg.model());
     cfg.output().requirePath();
     // The caller's job group is back when the experiment returns or fails.
@@ -81,7 +81,7 @@ public final class EvaluateRun {
     }
   }
 
-  private static Map<String, Object> runIn(SparkSession spark, DvgsConfig cfg, JobGroups groups) {
+  private static EvaluateManifest runIn(SparkSession spark, DvgsConfig cfg, JobGroups groups) {
     long t0 = System.nanoTime();
     EvaluationConfig ev = cfg.evaluation();
     String out = cfg.output().path();
@@ -123,7 +123,7 @@ public final class EvaluateRun {
     counts.putAll(testCounts);
     EvaluateManifest m = manifest(spark, cfg, tables, seeds, counts, t0, phases);
     Manifest.write(spark.sparkContext().hadoopConfiguration(), out, m);
-    return ManifestCodec.toMap(m);
+    return m;
   }
 
   /**
@@ -140,18 +140,8 @@ public final class EvaluateRun {
     List<EvaluateManifest.SeedRun> runs = new ArrayList<>();
     for (SeedEvaluation.Outcome s : seeds) {
       Map<String, EvaluateManifest.MethodRun> perMethod = new LinkedHashMap<>();
-      s.methods().forEach((name, o) -> {
-        Map<String, Object> mr = new LinkedHashMap<>();
-        mr.put("run_id", o.runId());
-        if (o.details() != null) {
-          mr.put("details", o.details());
-        }
-        mr.put("runtime_s", o.runtime());
-        mr.put("metrics", ValueMetrics.describe(o.metrics()));
-        mr.put("metrics_s", o.metricsSeconds());
-        mr.put("retrain_s", o.retrainSeconds());
-        perMethod.put(name, ManifestCodec.fromMap(mr, EvaluateManifest.MethodRun.class));
-      });
+      s.methods().forEach((name, o) -> perMethod.put(name, new EvaluateManifest.MethodRun(
+          o.runId(), o.details(), o.runtime(), ValueMetrics.describe(o.metrics()), o.metricsSeconds(), o.retrainSeconds())));
       runs.add(new EvaluateManifest.SeedRun(s.seed(), s.methods().get(first) != null ? s.methods().get(first).runId() : null,
           s.sampled(), s.flipped(), s.noisy(), s.testRows() >= 0 ? s.testRows() : null, ValueMetrics.describe(s.primary()),
           secondsByStage(s.timings()), perMethod));

@@ -34,7 +34,7 @@ class EvaluateRunTest {
         "model.hidden=[16]", "training.batch-size=60", "training.epochs=4", "training.learning-rate=0.01",
         "evaluation.seeds=[3, 11]", "evaluation.source-sample-size=500", "evaluation.label-flip-fraction=0.2",
         "output.path=\"" + out + "\"");
-    Map<String, Object> m = EvaluateRun.run(spark, cfg);
+    Map<String, Object> m = org.dvgs.output.ManifestCodec.toMap(EvaluateRun.run(spark, cfg));
     Map<?, ?> auroc = (Map<?, ?>) ((Map<?, ?>) m.get("metrics")).get("auroc");
     List<?> perSeed = (List<?>) auroc.get("per_seed");
     assertEquals(2, perSeed.size());
@@ -93,7 +93,7 @@ class EvaluateRunTest {
         "evaluation.metrics=[auroc, spearman, discovery, kmeans-f1, retrain]",
         "evaluation.test.mode=source-remainder", "evaluation.test.size=400",
         "evaluation.retrain.grid=[0.2]", "evaluation.retrain.epochs=6");
-    Map<String, Object> m = EvaluateRun.run(spark, cfg);
+    Map<String, Object> m = org.dvgs.output.ManifestCodec.toMap(EvaluateRun.run(spark, cfg));
     String out = cfg.output().path();
     Map<?, ?> metrics = (Map<?, ?>) m.get("metrics");
     assertEquals(List.of("auroc", "spearman", "kmeans_f1", "retrain_all", "retrain_lowest_q0.2", "retrain_highest_q0.2"),
@@ -146,7 +146,7 @@ class EvaluateRunTest {
         "evaluation.test.table.path=\"" + test + "\"", "evaluation.test.table.features.column=features",
         "evaluation.test.table.id-column=id", "evaluation.test.table.label-column=label",
         "evaluation.retrain.model=linear-regression", "evaluation.retrain.grid=[0.1, 0.25]");
-    Map<String, Object> m = EvaluateRun.run(spark, cfg);
+    Map<String, Object> m = org.dvgs.output.ManifestCodec.toMap(EvaluateRun.run(spark, cfg));
     Map<?, ?> metrics = (Map<?, ?>) m.get("metrics");
     double all = ((Number) ((Map<?, ?>) metrics.get("retrain_all")).get("mean")).doubleValue();
     assertTrue(all > 0 && all < 1, "R^2 " + all);
@@ -165,7 +165,7 @@ class EvaluateRunTest {
     DvgsConfig cfg = config(inputs(dir, 1200),
         "evaluation.seeds=[2, 9]", "evaluation.source-sample-size=400", "evaluation.label-flip-fraction=0.2",
         "evaluation.methods=[random, dvgs]", "evaluation.metrics=[auroc, discovery]");
-    Map<String, Object> m = EvaluateRun.run(spark, cfg);
+    Map<String, Object> m = org.dvgs.output.ManifestCodec.toMap(EvaluateRun.run(spark, cfg));
     String out = cfg.output().path();
     Map<?, ?> methods = (Map<?, ?>) m.get("methods");
     assertEquals(List.of("random", "dvgs"), List.copyOf(methods.keySet()));

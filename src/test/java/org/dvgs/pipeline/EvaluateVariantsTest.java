@@ -27,7 +27,7 @@ class EvaluateVariantsTest {
         "evaluation.seeds=[3]", "evaluation.source-sample-size=300", "evaluation.metrics=[auroc]",
         "evaluation.variants.burn { aggregation.burn-in = 4 }", "evaluation.variants.lr { aggregation.weighting = learning-rate }",
         "evaluation.methods=[dvgs, \"dvgs:burn\", \"dvgs:lr\"]");
-    Map<String, Object> m = EvaluateRun.run(spark, cfg);
+    Map<String, Object> m = org.dvgs.output.ManifestCodec.toMap(EvaluateRun.run(spark, cfg));
     String out = cfg.output().path();
     Map<?, ?> methods = (Map<?, ?>) m.get("methods");
     assertEquals(List.of("dvgs", "dvgs:burn", "dvgs:lr"), List.copyOf(methods.keySet()));

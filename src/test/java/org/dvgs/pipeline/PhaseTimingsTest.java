@@ -26,9 +26,9 @@ class PhaseTimingsTest {
     Path dir = SharedSpark.tempDir("phases");
     // A wide layer and a small block budget split the snapshots into several scoring jobs, each timed.
     String[] base = EvaluateRunTest.inputs(dir, 600);
-    Map<String, Object> map = EvaluateRun.run(SharedSpark.get(), EvaluateRunTest.config(base,
+    Map<String, Object> map = org.dvgs.output.ManifestCodec.toMap(EvaluateRun.run(SharedSpark.get(), EvaluateRunTest.config(base,
         "evaluation.seeds=[1, 2]", "evaluation.source-sample-size=300", "evaluation.label-flip-fraction=0.2",
-        "evaluation.metrics=[auroc]", "model.hidden=[2000]", "scoring.block-memory-mb=1"));
+        "evaluation.metrics=[auroc]", "model.hidden=[2000]", "scoring.block-memory-mb=1")));
     EvaluateManifest m = ManifestCodec.fromMap(map, EvaluateManifest.class);
     EvaluateManifest.Timings t = m.timings();
     for (Double phase : new Double[] {t.readS(), t.engineS(), t.seedsS(), t.writeS(), t.manifestS(), t.sinceJvmStartS()}) {

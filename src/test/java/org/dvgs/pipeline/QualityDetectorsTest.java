@@ -25,7 +25,7 @@ class QualityDetectorsTest {
     String[] base = EvaluateRunTest.inputs(dir, 600);
     DvgsConfig a = EvaluateRunTest.config(base, "evaluation.seeds=[3]", "evaluation.label-flip-fraction=0.2",
         "evaluation.methods=[dvgs, target-loss, confident-learning, random]", "evaluation.metrics=[auroc]", "training.restarts=2");
-    Map<String, Object> m = EvaluateRun.run(spark, a);
+    Map<String, Object> m = org.dvgs.output.ManifestCodec.toMap(EvaluateRun.run(spark, a));
     Map<?, ?> methods = (Map<?, ?>) m.get("methods");
     assertTrue(auroc(methods, "target-loss") > 0.7, "target-loss auroc " + auroc(methods, "target-loss"));
     assertTrue(auroc(methods, "confident-learning") > 0.7, "confident-learning auroc " + auroc(methods, "confident-learning"));
@@ -37,7 +37,7 @@ class QualityDetectorsTest {
     String out2 = dir.resolve("out2").toString();
     DvgsConfig b = a.with(Map.of("output.path", out2, "evaluation.methods", List.of("target-loss", "confident-learning"),
         "evaluation.baselines.confident-learning.model", "logistic-regression"));
-    Map<?, ?> methodsB = (Map<?, ?>) EvaluateRun.run(spark, b).get("methods");
+    Map<?, ?> methodsB = (Map<?, ?>) org.dvgs.output.ManifestCodec.toMap(EvaluateRun.run(spark, b)).get("methods");
     assertTrue(auroc(methodsB, "confident-learning") > 0.7, "logistic confident-learning auroc " + auroc(methodsB, "confident-learning"));
     Map<?, ?> detailsB = (Map<?, ?>) ((List<?>) ((Map<?, ?>) methodsB.get("target-loss")).get("details")).get(0);
     assertEquals(0, ((Number) detailsB.get("restarts_reused")).intValue());
