@@ -1,7 +1,6 @@
 package org.dvgs.io;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,6 +19,7 @@ import org.dvgs.core.CanonicalRow;
 import org.dvgs.core.DenseRows;
 import org.dvgs.core.InputException;
 import org.dvgs.core.Mix;
+import org.dvgs.output.InputCounts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -76,7 +76,7 @@ public final class InputLoader {
       int numClasses,
       boolean needLabel,
       List<String> featureNames,
-      Map<String, Object> counts) {
+      InputCounts counts) {
 
     /** Releases the persisted source. */
     public void release() {
@@ -182,18 +182,14 @@ public final class InputLoader {
     }
     Map<String, Long> byReason = sourceCounts.rejectedByReason();
     long rejected = sourceCounts.rejected();
-    Map<String, Object> counts = new LinkedHashMap<>();
-    counts.put("source_read", read);
-    counts.put("source_rejected", rejected);
-    counts.put("source_valid", read - rejected);
-    counts.put("rejected_by_reason", byReason);
-    counts.put("target_read", (long) targetRows.size());
-    counts.put("target_used", (long) targetRows.size());
+    InputCounts counts;
     if (heldOutDf != null) {
       // Held-out rows are checked like source rows, so that invalid ones are counted (and left out of the test set).
       RowCounts test = countRows(TableReader.canonical(heldOutDf, sourcePlan).map(new Check(w, c)));
-      counts.put("test_held_out", test.read());
-      counts.putAll(test.fields("test"));
+      counts = new InputCounts(read, rejected, read - rejected, byReason, targetRows.size(), targetRows.size(),
+          test.read(), test.read(), test.valid(), test.rejected(), test.rejectedByReason());
+    } else {
+      counts = new InputCounts(read, rejected, read - rejected, byReason, targetRows.size(), targetRows.size(), null, null, null, null, null);
     }
     all.unpersist(false);
     LOG.info("{}: {} rows read, {} rejected {}; target {} rows; width {}", sourceName, read, rejected, byReason, targetRows.size(), width);
@@ -292,17 +288,7 @@ public final class InputLoader {
    * @param rejected invalid rows
    * @param rejectedByReason invalid rows per reason, by reason
    */
-  public record RowCounts(long read, long valid, long rejected, Map<String, Long> rejectedByReason) {
-    /** The counts as manifest fields {@code <prefix>_read, _valid, _rejected, _rejected_by_reason}, in that order. */
-    public Map<String, Object> fields(String prefix) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put(prefix + "_read", read);
-      m.put(prefix + "_valid", valid);
-      m.put(prefix + "_rejected", rejected);
-      m.put(prefix + "_rejected_by_reason", rejectedByReason);
-      return m;
-    }
-  }
+  public record RowCounts(long read, long valid, long rejected, Map<String, Long> rejectedByReason) {}
 
   /** Applies the experiment transform (if any), fits the scaler and scales target and source. */
   public static LoadedInputs prepare(RawInputs raw, InputConfig in, SourceTransform transform) {
@@ -322,8 +308,7 @@ public final class InputLoader {
       scaled = transform.afterScaling(scaled);
     }
     return new LoadedInputs(
-        denseTarget(targetRows, scaler, width, needLabel), scaled, rejects, width, numClasses, scaler,
-        org.dvgs.output.InputCounts.of(raw.counts()));
+        denseTarget(targetRows, scaler, width, needLabel), scaled, rejects, width, numClasses, scaler, raw.counts());
   }
 
   /**

@@ -31,8 +31,11 @@ public record InputCounts(
     @MayBeAbsent Long testRejected,
     @MayBeAbsent Map<String, Long> testRejectedByReason) {
 
-  /** Counts from the map of {@code key -> count} that input loading builds. */
-  public static InputCounts of(Map<String, ?> counts) {
-    return ManifestCodec.fromMap(counts, InputCounts.class);
+  /**
+   * These counts with the test rows of a test table: its {@code test_read, test_valid, test_rejected,
+   * test_rejected_by_reason} replace any there were, and {@code test_held_out} stays as it is.
+   */
+  public InputCounts withTest(long read, long valid, long rejected, Map<String, Long> byReason) {
+    return new InputCounts(sourceRead, sourceRejected, sourceValid, rejectedByReason, targetRead, targetUsed, testHeldOut, read, valid, rejected, byReason);
   }
 }

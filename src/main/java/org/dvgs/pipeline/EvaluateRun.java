@@ -89,16 +89,18 @@ public final class EvaluateRun {
     // Inputs are read and validated once; each seed samples and corrupts its own copy of the valid rows.
     InputLoader.RawInputs raw = InputLoader.read(spark, cfg.input(), cfg.model(), cfg.seed(), cfg.training().batchSize());
     JavaRDD<CanonicalRow> testTable = null;
-    Map<String, Object> testCounts = new LinkedHashMap<>();
+    InputCounts counts = raw.counts();
     if (ev.wants(Metric.RETRAIN) && ev.test().mode() == EvaluationConfig.TestMode.TABLE) {
       JavaRDD<CanonicalRow> all = InputLoader.readLike(spark, raw, ev.test().table(), "test").persist(StorageLevel.MEMORY_AND_DISK());
+      InputLoader.RowCounts test;
       try {
-        testCounts.putAll(InputLoader.countRows(all).fields("test"));
+        test = InputLoader.countRows(all);
       } catch (Exception e) {
         throw org.dvgs.core.InputException.rethrow(e);
       }
+      counts = counts.withTest(test.read(), test.valid(), test.rejected(), test.rejectedByReason());
       testTable = all.filter(CanonicalRow::valid);
-      if ((Long) testCounts.get("test_valid") == 0) {
+      if (test.valid() == 0) {
         throw new org.dvgs.core.InputException("test table " + ev.test().table().path() + " has no valid rows");
       }
     }
@@ -119,8 +121,6 @@ public final class EvaluateRun {
     tables.write(spark, out);
     phases.write = (System.nanoTime() - tw) / 1e9;
 
-    Map<String, Object> counts = new LinkedHashMap<>(raw.counts());
-    counts.putAll(testCounts);
     EvaluateManifest m = manifest(spark, cfg, tables, seeds, counts, t0, phases);
     Manifest.write(spark.sparkContext().hadoopConfiguration(), out, m);
     return m;
@@ -132,7 +132,7 @@ public final class EvaluateRun {
    * ran), the input counts, each seed's run ({@code runs}) and the timings.
    */
   private static EvaluateManifest manifest(
-      SparkSession spark, DvgsConfig cfg, EvaluationTables tables, List<SeedEvaluation.Outcome> seeds, Map<String, Object> counts, long t0,
+      SparkSession spark, DvgsConfig cfg, EvaluationTables tables, List<SeedEvaluation.Outcome> seeds, InputCounts counts, long t0,
       Phases phases) {
     long tm = System.nanoTime();
     EvaluationConfig ev = cfg.evaluation();
@@ -173,7 +173,7 @@ public final class EvaluateRun {
         methods.get(first).metrics(),
         methods,
         ratios,
-        InputCounts.of(counts),
+        counts,
         runs,
         new EvaluateManifest.Timings((System.nanoTime() - t0) / 1e9, phases.write, ProcessClock.jvmToMainSeconds(), ProcessClock.sessionSeconds(),
             phases.engine, phases.read, phases.seeds, (System.nanoTime() - tm) / 1e9, ProcessClock.sinceJvmStart()),

@@ -104,8 +104,8 @@ class BadRowsTest {
       firstFeature.add(named.getList(1).get(0) instanceof Double d ? d : Double.NaN);
     }
     assertEquals(Set.of(1.0, 2.0, 3.0), firstFeature, "each null-id row is named once");
-    assertEquals(Map.of("missing id", 3L), raw.counts().get("rejected_by_reason"));
-    assertEquals(27L, raw.counts().get("source_valid"));
+    assertEquals(Map.of("missing id", 3L), raw.counts().rejectedByReason());
+    assertEquals(27L, raw.counts().sourceValid());
     raw.release();
   }
 
@@ -153,7 +153,7 @@ class BadRowsTest {
     assertEquals("non-finite or missing feature: features[3] is -Infinity", rej.get("s6"));
     assertEquals("feature length: 0 features, expected 4", rej.get("s7"));
     assertTrue(rej.get("s8").contains("features[3] is Infinity"), "1e300 overflows a float: " + rej.get("s8"));
-    assertEquals(Map.of("feature length", 3L, "non-finite or missing feature", 5L), raw.counts().get("rejected_by_reason"));
+    assertEquals(Map.of("feature length", 3L, "non-finite or missing feature", 5L), raw.counts().rejectedByReason());
     raw.release();
   }
 
@@ -301,7 +301,7 @@ class BadRowsTest {
     // Listing them explicitly in the same order fixes it.
     InputLoader.RawInputs raw = read(c.with(Map.of("input.source.features.columns", List.of("p", "q"),
         "input.target.features.columns", List.of("p", "q"))));
-    assertEquals(0L, raw.counts().get("source_rejected"));
+    assertEquals(0L, raw.counts().sourceRejected());
     raw.release();
   }
 
@@ -322,7 +322,7 @@ class BadRowsTest {
     // The autoencoder ignores labels: the same table has no rejects and no classes.
     InputLoader.RawInputs ae = read(cfg(path, arrayTarget, "model.task=autoencoder", "input.source.label-column=\"\"",
         "input.target.label-column=\"\""));
-    assertEquals(0L, ae.counts().get("source_rejected"));
+    assertEquals(0L, ae.counts().sourceRejected());
     assertEquals(0, ae.numClasses());
     assertEquals(4, ae.width());
     assertTrue(Double.isNaN(ae.targetRows().get(0).label()), "no label read");

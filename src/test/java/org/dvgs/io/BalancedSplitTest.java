@@ -120,14 +120,14 @@ class BalancedSplitTest {
         "input.source.id-column=sample_id", "input.source.features.column=x", "input.split.mode=group-balanced",
         "input.split.group-column=pert_id", "input.split.target-size=60", "input.split.test-fraction=0.2", "training.batch-size=8");
     InputLoader.RawInputs raw = org.dvgs.testing.InputChecks.read(c);
-    Map<String, Object> n = raw.counts();
-    assertEquals((long) test.size(), n.get("test_held_out"));
-    assertEquals((long) test.size(), n.get("test_read"));
-    assertEquals(test.size() - 5L, n.get("test_valid"));
-    assertEquals(5L, n.get("test_rejected"));
-    assertEquals(Map.of("non-finite or missing feature", 4L, "feature length", 1L), n.get("test_rejected_by_reason"));
-    assertEquals(2L, n.get("source_rejected"));
-    assertEquals(1200L, (Long) n.get("source_read") + (Long) n.get("target_used") + (Long) n.get("test_read"));
+    org.dvgs.output.InputCounts n = raw.counts();
+    assertEquals((long) test.size(), (long) n.testHeldOut());
+    assertEquals((long) test.size(), (long) n.testRead());
+    assertEquals(test.size() - 5L, (long) n.testValid());
+    assertEquals(5L, (long) n.testRejected());
+    assertEquals(Map.of("non-finite or missing feature", 4L, "feature length", 1L), n.testRejectedByReason());
+    assertEquals(2L, n.sourceRejected());
+    assertEquals(1200L, n.sourceRead() + n.targetUsed() + n.testRead());
     raw.release();
   }
 }

@@ -91,10 +91,10 @@ class CsvInputTest {
         rej.get("<malformed line, " + f + " row 5>"));
     assertEquals("non-finite or missing feature: column 'a' is '1,5', not a number", rej.get("s6"));
     assertEquals("missing id: id column is null at " + f + " row 7", rej.get("<null id, " + f + " row 7>"));
-    assertEquals(8L, raw.counts().get("source_read"));
-    assertEquals(3L, raw.counts().get("source_valid"));
-    assertEquals(5L, raw.counts().get("source_rejected"));
-    assertEquals(Map.of("malformed CSV line", 3L, "missing id", 1L, "non-finite or missing feature", 1L), raw.counts().get("rejected_by_reason"));
+    assertEquals(8L, raw.counts().sourceRead());
+    assertEquals(3L, raw.counts().sourceValid());
+    assertEquals(5L, raw.counts().sourceRejected());
+    assertEquals(Map.of("malformed CSV line", 3L, "missing id", 1L, "non-finite or missing feature", 1L), raw.counts().rejectedByReason());
     // The good rows are read as written.
     Map<String, float[]> valid = new TreeMap<>();
     for (CanonicalRow r : raw.source().filter(CanonicalRow::valid).collect()) {
@@ -130,8 +130,8 @@ class CsvInputTest {
         String id = "<malformed line, " + uri(sp) + " row " + i + ">";
         assertEquals("malformed CSV line: " + uri(sp) + " row " + i + " has 6 fields, the header 5: 'r" + i + "," + i + ",1,2,3,1'", rej.get(id), id);
       }
-      assertEquals(3000L, raw.counts().get("source_read"));
-      assertEquals(2993L, raw.counts().get("source_valid"));
+      assertEquals(3000L, raw.counts().sourceRead());
+      assertEquals(2993L, raw.counts().sourceValid());
       raw.release();
 
       // Without an id column a malformed row keeps its generated id (its position), so no later id shifts.
@@ -187,7 +187,7 @@ class CsvInputTest {
     Files.writeString(d.resolve("part-2.csv"), "ID,A,b,c,y\nr3,2,1,3,0\n");
     Files.writeString(d.resolve("part-3.csv"), "");
     InputLoader.RawInputs raw = read(cfg(d));
-    assertEquals(3L, raw.counts().get("source_valid"));
+    assertEquals(3L, raw.counts().sourceValid());
     raw.release();
   }
 

@@ -108,7 +108,7 @@ class GeneratedIdsTest {
       for (CanonicalRow r : raw.source().collect()) {
         assertEquals(null, m.put(Long.parseLong(r.id()), r.features()[0]), "id " + r.id() + " twice");
       }
-      assertEquals(0L, raw.counts().get("source_rejected"));
+      assertEquals(0L, raw.counts().sourceRejected());
       raw.release();
       return m;
     } finally {
@@ -176,7 +176,7 @@ class GeneratedIdsTest {
       }
       assertTrue(Collections.disjoint(t, s), "target and source overlap");
       assertEquals(ROWS, t.size() + s.size(), "every row is target or source");
-      assertEquals((long) s.size(), raw.counts().get("source_read"));
+      assertEquals((long) s.size(), raw.counts().sourceRead());
       raw.release();
       return t;
     } finally {

@@ -126,10 +126,10 @@ class InputValidationTest {
     assertTrue(rej.get("s4").contains("label 5.0 is not a class index in [0, 2]"), rej.get("s4"));
     assertTrue(rej.get("s5").startsWith("label out of range"), rej.get("s5"));
     assertTrue(rej.get("s6").startsWith("label out of range"), rej.get("s6"));
-    assertEquals(30L, raw.counts().get("source_read"));
-    assertEquals(7L, raw.counts().get("source_rejected"));
-    assertEquals(23L, raw.counts().get("source_valid"));
-    Map<?, ?> byReason = (Map<?, ?>) raw.counts().get("rejected_by_reason");
+    assertEquals(30L, raw.counts().sourceRead());
+    assertEquals(7L, raw.counts().sourceRejected());
+    assertEquals(23L, raw.counts().sourceValid());
+    Map<?, ?> byReason = raw.counts().rejectedByReason();
     assertEquals(3L, byReason.get("non-finite or missing feature"));
     assertEquals(1L, byReason.get("missing label"));
     assertEquals(3L, byReason.get("label out of range"));
