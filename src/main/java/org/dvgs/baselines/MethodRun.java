@@ -21,4 +21,4 @@ import org.dvgs.io.LoadedInputs;
  *     experiment's shared ones ({@link ExperimentSeed#context()})
  */
 public record MethodRun(
-    Dataset<Row> values, String runId, double seconds, long rows, Map<String, Object> details, Map<String, Object> timings, LoadedInputs inputs) {}
+    Dataset<Row> values, String runId, double seconds, long rows, Map<String, Object> details, Map<String, Double> timings, LoadedInputs inputs) {}

@@ -80,9 +80,13 @@ public final class DvgsMethod implements ValuationMethod {
     ValuationJob.Outcome o = job(spark);
     ValueManifest.Timings t = o.manifest().timings();
     double runtime = t.trainS() + t.scoreS() + t.aggregateS();
-    Map<String, Object> timings = new java.util.LinkedHashMap<>(ManifestCodec.toMap(t));
+    Map<String, Double> timings = new java.util.LinkedHashMap<>();
     // The seed's timings are seconds by phase: per-block lists stay in the run's own manifest.
-    timings.values().removeIf(new NotANumber());
+    ManifestCodec.toMap(t).forEach((k, v) -> {
+      if (v instanceof Number n) {
+        timings.put(k, n.doubleValue());
+      }
+    });
     timings.put("manifest_s", o.timings().get("manifest_s"));
     return new MethodRun(o.values(), o.runId(), runtime, o.manifest().output().valuesRows(), null, timings, o.inputs());
   }
@@ -101,14 +105,6 @@ public final class DvgsMethod implements ValuationMethod {
       double std = r.isNullAt(r.fieldIndex("value_std")) ? Double.NaN : r.getDouble(r.fieldIndex("value_std"));
       return new SampleValue(r.getString(r.fieldIndex("sample_id")), r.getDouble(r.fieldIndex("value")), std,
           r.getInt(r.fieldIndex("n_checkpoints")), r.getBoolean(r.fieldIndex("corrupted")));
-    }
-  }
-
-  /** Whether a timing entry is not a number of seconds (a per-block list). */
-  private static final class NotANumber implements java.util.function.Predicate<Object> {
-    @Override
-    public boolean test(Object v) {
-      return !(v instanceof Number);
     }
   }
 }

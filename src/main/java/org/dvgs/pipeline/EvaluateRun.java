@@ -144,7 +144,7 @@ public final class EvaluateRun {
           o.runId(), o.details(), o.runtime(), ValueMetrics.describe(o.metrics()), o.metricsSeconds(), o.retrainSeconds())));
       runs.add(new EvaluateManifest.SeedRun(s.seed(), s.methods().get(first) != null ? s.methods().get(first).runId() : null,
           s.sampled(), s.flipped(), s.noisy(), s.testRows() >= 0 ? s.testRows() : null, ValueMetrics.describe(s.primary()),
-          secondsByStage(s.timings()), perMethod));
+          s.timings(), perMethod));
     }
 
     Map<String, List<Double>> runtimes = tables.runtimes();
@@ -271,13 +271,6 @@ public final class EvaluateRun {
         ValueMetrics.finiteOrNull(Stats.mean(finite)),
         finite.length == 0 ? null : finite.length == 1 ? 0.0 : Stats.sampleStd(finite),
         v.stream().map(ValueMetrics::finiteOrNull).toList());
-  }
-
-  /** A seed's stage timings (all seconds) as the manifest types them. */
-  private static Map<String, Double> secondsByStage(Map<String, Object> timings) {
-    Map<String, Double> out = new LinkedHashMap<>();
-    timings.forEach((k, v) -> out.put(k, ((Number) v).doubleValue()));
-    return out;
   }
 
   /** Each seed's method details (a map per seed) as the manifest types them. */

@@ -73,7 +73,7 @@ final class SeedEvaluation implements ExperimentSeed {
    * @param timings stage timings (seconds by stage)
    * @param methods each method's outcome, in the configured order
    */
-  record Outcome(long seed, long sampled, long flipped, long noisy, long testRows, ValueMetrics.Result primary, Map<String, Object> timings,
+  record Outcome(long seed, long sampled, long flipped, long noisy, long testRows, ValueMetrics.Result primary, Map<String, Double> timings,
       Map<String, MethodOutcome> methods) {}
 
   private final SparkSession spark;
@@ -87,7 +87,7 @@ final class SeedEvaluation implements ExperimentSeed {
   private final long seed;
   private final Corruption corruption;
 
-  private final Map<String, Object> timings = new LinkedHashMap<>();
+  private final Map<String, Double> timings = new LinkedHashMap<>();
   // The seed's prepared inputs: from the first method that prepared them, persisted once a method shares them.
   private LoadedInputs in;
   private JavaRDD<CanonicalRow> persisted;
