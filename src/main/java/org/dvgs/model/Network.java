@@ -145,7 +145,12 @@ public final class Network implements AutoCloseable {
 
   /** Copies the parameters' accumulated gradients out of the engine. */
   public ParameterSet gradients() {
-    int layers = spec.layers();
+    return gradientsOf(w, b);
+  }
+
+  /** The accumulated gradients of {@code w} and {@code b}, layer by layer, as plain arrays (also for {@link NetworkStack}). */
+  static ParameterSet gradientsOf(NDArray[] w, NDArray[] b) {
+    int layers = w.length;
     float[][] gw = new float[layers][];
     float[][] gb = new float[layers][];
     for (int l = 0; l < layers; l++) {

@@ -93,16 +93,9 @@ public final class NetworkStack implements AutoCloseable {
   /** Copies the accumulated gradients out of the engine, one parameter set per network. */
   public ParameterSet[] gradients() {
     int layers = spec.layers();
-    float[][] gw = new float[layers][];
-    float[][] gb = new float[layers][];
-    for (int l = 0; l < layers; l++) {
-      try (NDArray g = w[l].getGradient()) {
-        gw[l] = g.toFloatArray();
-      }
-      try (NDArray g = b[l].getGradient()) {
-        gb[l] = g.toFloatArray();
-      }
-    }
+    ParameterSet all = Network.gradientsOf(w, b);
+    float[][] gw = all.weights();
+    float[][] gb = all.biases();
     ParameterSet[] out = new ParameterSet[count];
     for (int r = 0; r < count; r++) {
       float[][] pw = new float[layers][];
