@@ -1,7 +1,6 @@
 package org.dvgs.cli;
 
 import java.io.PrintStream;
-import java.util.Map;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.output.ValueManifest;
 import org.dvgs.pipeline.ValuationJob;
@@ -25,7 +24,7 @@ final class ValueCommand implements Command {
     // The engine loads beside the Spark session; the valuation waits for whatever is left of it.
     org.dvgs.pipeline.ProcessClock.preloadEngine(cfg.device());
     return WithSpark.run(cfg, spark -> {
-      ValuationJob.Outcome o = ValuationJob.run(spark, ValuationRequest.builder(cfg).extra(Map.of("command", "value")).build());
+      ValuationJob.Outcome o = ValuationJob.run(spark, ValuationRequest.builder(cfg).command("value").build());
       printRun(out, o.manifest());
     });
   }

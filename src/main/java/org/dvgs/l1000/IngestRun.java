@@ -1,6 +1,5 @@
 package org.dvgs.l1000;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;

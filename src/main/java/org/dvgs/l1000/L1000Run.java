@@ -76,7 +76,7 @@ public final class L1000Run {
       throw new InputException("source table " + cfg.input().source().path() + " has no '" + Apc.APC + "' column; ingest it with --level4 FILE");
     }
     String id = cfg.input().source().idColumn();
-    ValuationJob.Outcome o = ValuationJob.run(spark, ValuationRequest.builder(cfg).extra(Map.of("command", "l1000")).claimOutput(false).build());
+    ValuationJob.Outcome o = ValuationJob.run(spark, ValuationRequest.builder(cfg).command("l1000").claimOutput(false).build());
     String out = cfg.output().path();
     double valuationS = o.manifest().timings().totalS();
 

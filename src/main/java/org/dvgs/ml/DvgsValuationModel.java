@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -40,9 +39,10 @@ import org.dvgs.config.DvgsConfig;
 import org.dvgs.config.ScalingMethod;
 import org.dvgs.config.TableConfig;
 import org.dvgs.config.Task;
-import org.dvgs.io.ColumnPlan;
 import org.dvgs.core.InputException;
 import org.dvgs.output.Manifest;
+import org.dvgs.output.ManifestCodec;
+import org.dvgs.output.ManifestFormatException;
 import org.dvgs.output.OutputDirectory;
 import org.dvgs.io.Scaler;
 import org.dvgs.io.TableReader;
@@ -499,54 +499,15 @@ public final class DvgsValuationModel extends Model<DvgsValuationModel> implemen
     return options.withinClass() ? spec.numClasses() : 0;
   }
 
-  private Map<String, Object> describe() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("format", FORMAT);
-    m.put("network", spec.toString());
-    m.put("width", width);
-    m.put("classes", classes);
-    m.put("fingerprint", fingerprint);
-    m.put("snapshots_per_restart", snapshotsPerRestart);
-    m.put("snapshots", snapshots.size());
-    Map<String, Object> sc = new LinkedHashMap<>();
-    sc.put("method", scaler.method().name());
-    // As bit patterns, so that the loaded scaler is the saved one bit for bit.
-    sc.put("shift_bits", bits(scaler.shift()));
-    sc.put("scale_bits", bits(scaler.scale()));
-    m.put("scaler", sc);
-    List<Map<String, Object>> restarts = new ArrayList<>();
+  @SuppressWarnings("unchecked")
+  private ModelFile describe() {
+    List<ModelFile.Restart> restarts = new ArrayList<>();
     for (DvgsValuationSummary.Restart r : training) {
-      Map<String, Object> rm = new LinkedHashMap<>();
-      rm.put("restart", r.restart());
-      rm.put("reused", r.reused());
-      rm.put("snapshots", r.snapshots());
-      rm.put("iterations", r.iterations());
-      rm.put("first_loss", Double.isNaN(r.firstLoss()) ? null : r.firstLoss());
-      rm.put("last_loss", Double.isNaN(r.lastLoss()) ? null : r.lastLoss());
-      rm.put("seconds", r.seconds());
-      restarts.add(rm);
+      restarts.add(ModelFile.Restart.of(r));
     }
-    m.put("training", restarts);
-    m.put("timings", timings);
-    m.put("config", Manifest.parse(configJson));
-    return m;
-  }
-
-  private static List<Integer> bits(float[] v) {
-    List<Integer> out = new ArrayList<>(v.length);
-    for (float f : v) {
-      out.add(Float.floatToRawIntBits(f));
-    }
-    return out;
-  }
-
-  private static float[] floats(Object list) {
-    List<?> l = (List<?>) list;
-    float[] out = new float[l.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = Float.intBitsToFloat(((Number) l.get(i)).intValue());
-    }
-    return out;
+    return new ModelFile(FORMAT, spec.toString(), width, classes, fingerprint, snapshotsPerRestart, snapshots.size(),
+        new ModelFile.ScalerBits(scaler.method().name(), ModelFile.ScalerBits.of(scaler.shift()), ModelFile.ScalerBits.of(scaler.scale())),
+        restarts, timings, (Map<String, Object>) Manifest.parse(configJson));
   }
 
   /** Saves metadata (Spark's format, so that pipelines load the stage), {@code model.json} and the snapshots. */
@@ -577,7 +538,7 @@ public final class DvgsValuationModel extends Model<DvgsValuationModel> implemen
       try {
         FileSystem fs = json.getFileSystem(hadoop);
         try (FSDataOutputStream out = fs.create(json, false)) {
-          out.write(Manifest.toJson(model.describe()).getBytes(StandardCharsets.UTF_8));
+          out.write(ManifestCodec.toJson(model.describe()).getBytes(StandardCharsets.UTF_8));
         }
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write " + json + ": " + e.getMessage(), e);
@@ -601,45 +562,41 @@ public final class DvgsValuationModel extends Model<DvgsValuationModel> implemen
   /** Loads a saved model, checking its snapshots' checksums. */
   private static final class Reader extends MLReader<DvgsValuationModel> {
     @Override
-    @SuppressWarnings("unchecked")
     public DvgsValuationModel load(String path) {
       SparkSession spark = sparkSession();
       Configuration hadoop = spark.sparkContext().hadoopConfiguration();
       DefaultParamsReader.Metadata meta = DefaultParamsReader.loadMetadata(path, spark, DvgsValuationModel.class.getName());
       Path json = new Path(path, "model.json");
-      Map<String, Object> m;
+      ModelFile m;
       try {
         FileSystem fs = json.getFileSystem(hadoop);
         try (FSDataInputStream in = fs.open(json)) {
-          m = (Map<String, Object>) Manifest.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+          m = ManifestCodec.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8), ModelFile.class);
         }
       } catch (IOException e) {
         throw new InputException("cannot read the saved model " + path + ": " + e.getMessage(), e);
+      } catch (ManifestFormatException e) {
+        throw new InputException(json + ": " + e.getMessage(), e);
       }
-      if (!FORMAT.equals(m.get("format"))) {
-        throw new InputException(json + " is not a dvgs model (format " + m.get("format") + ", expected " + FORMAT + ")");
+      if (!FORMAT.equals(m.format())) {
+        throw new InputException(json + " is not a dvgs model (format " + m.format() + ", expected " + FORMAT + ")");
       }
-      String configJson = Manifest.toJson((Map<String, Object>) m.get("config"));
-      Map<String, Object> sc = (Map<String, Object>) m.get("scaler");
-      Scaler scaler = new Scaler(ScalingMethod.valueOf((String) sc.get("method")), floats(sc.get("shift_bits")), floats(sc.get("scale_bits")));
+      String configJson = Manifest.toJson(m.config());
+      ModelFile.ScalerBits sc = m.scaler();
+      Scaler scaler = new Scaler(ScalingMethod.valueOf(sc.method()), ModelFile.ScalerBits.floats(sc.shiftBits()), ModelFile.ScalerBits.floats(sc.scaleBits()));
       List<DvgsValuationSummary.Restart> training = new ArrayList<>();
-      for (Map<String, Object> r : (List<Map<String, Object>>) m.get("training")) {
-        training.add(new DvgsValuationSummary.Restart(((Number) r.get("restart")).intValue(), (Boolean) r.get("reused"),
-            ((Number) r.get("snapshots")).longValue(), ((Number) r.get("iterations")).longValue(), orNaN(r.get("first_loss")),
-            orNaN(r.get("last_loss")), ((Number) r.get("seconds")).doubleValue()));
+      for (ModelFile.Restart r : m.training()) {
+        training.add(r.toSummary());
       }
-      Map<String, Double> timings = new LinkedHashMap<>();
-      for (Map.Entry<String, Object> e : ((Map<String, Object>) m.get("timings")).entrySet()) {
-        timings.put(e.getKey(), ((Number) e.getValue()).doubleValue());
-      }
-      int width = ((Number) m.get("width")).intValue();
-      int classes = ((Number) m.get("classes")).intValue();
-      String fingerprint = (String) m.get("fingerprint");
-      long perRestart = ((Number) m.get("snapshots_per_restart")).longValue();
+      Map<String, Double> timings = m.timings();
+      int width = m.width();
+      int classes = m.classes();
+      String fingerprint = m.fingerprint();
+      long perRestart = m.snapshotsPerRestart();
       DvgsConfig cfg = configOf(configJson);
       NetworkSpec spec = NetworkSpec.of(cfg.model(), width, Math.max(classes, 0));
-      if (!spec.toString().equals(m.get("network"))) {
-        throw new InputException(json + ": network " + m.get("network") + " does not match its configuration (" + spec + ")");
+      if (!spec.toString().equals(m.network())) {
+        throw new InputException(json + ": network " + m.network() + " does not match its configuration (" + spec + ")");
       }
       ScoringOptions options = TrainingStep.scoringOptions(cfg, spec);
       SnapshotStore store = new SnapshotStore(hadoop, new Path(path, "snapshots").toString(), fingerprint, spec,
@@ -650,17 +607,13 @@ public final class DvgsValuationModel extends Model<DvgsValuationModel> implemen
       } catch (UncheckedIOException e) {
         throw new InputException("the saved model " + path + " cannot be used: " + e.getMessage(), e);
       }
-      long expected = ((Number) m.get("snapshots")).longValue();
+      long expected = m.snapshots();
       if (snaps.size() != expected) {
         throw new InputException("the saved model " + path + " holds " + snaps.size() + " snapshots, its model.json " + expected);
       }
       DvgsValuationModel model = new DvgsValuationModel(meta.uid(), configJson, width, classes, scaler, fingerprint, perRestart, training, timings, snaps);
       meta.getAndSetParams(model, scala.Option.empty());
       return model;
-    }
-
-    private static double orNaN(Object v) {
-      return v == null ? Double.NaN : ((Number) v).doubleValue();
     }
   }
 

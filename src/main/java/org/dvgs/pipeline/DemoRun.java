@@ -7,6 +7,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.dvgs.output.ValueManifest;
 import org.dvgs.config.DemoConfig;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.evaluation.Auroc;
@@ -55,14 +56,12 @@ public final class DemoRun {
     set.put("output.overwrite", true);
     DvgsConfig run = cfg.with(set);
     Dataset<Row> truth = spark.read().parquet(sourcePath).select("id", "corrupted");
-    Map<String, Object> extra = new LinkedHashMap<>();
-    extra.put("command", "demo");
-    extra.put("demo", Map.of("classes", d.classes(), "features", d.features(), "target_rows", d.targetRows(),
-        "source_rows", d.sourceRows(), "label_flip_fraction", d.labelFlipFraction()));
+    ValueManifest.Invocation invocation = new ValueManifest.Invocation("demo", null,
+        new ValueManifest.Demo(d.classes(), d.features(), d.targetRows(), d.sourceRows(), d.labelFlipFraction()), null);
     return ValuationJob.run(spark, ValuationRequest.builder(run).metrics(values -> {
       Dataset<Row> joined = values.join(truth, values.col("sample_id").equalTo(truth.col("id")));
       double auroc = Auroc.ofTable(joined);
       return Map.of("auroc", auroc);
-    }).extra(extra).claimOutput(false).build());
+    }).invocation(invocation).claimOutput(false).build());
   }
 }

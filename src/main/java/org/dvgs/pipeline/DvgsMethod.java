@@ -33,26 +33,26 @@ public final class DvgsMethod implements ValuationMethod {
   private final InputLoader.RawInputs raw;
   private final InputLoader.SourceTransform transform;
   private final Function<Dataset<Row>, Map<String, Object>> metrics;
-  private final Map<String, Object> extra;
+  private final ValueManifest.Invocation invocation;
 
   /**
    * @param cfg the run's configuration: seed and {@code output.path} of this seed's run
    * @param raw the inputs, read and validated once for every seed
    * @param transform the seed's sampling and corruption of the valid source rows
    * @param metrics measures the written value table for the run's manifest (its {@code metrics}), or null
-   * @param extra further manifest entries (command, experiment settings)
+   * @param invocation what the seed's manifest records of the command and its experiment
    */
   public DvgsMethod(
       DvgsConfig cfg,
       InputLoader.RawInputs raw,
       InputLoader.SourceTransform transform,
       Function<Dataset<Row>, Map<String, Object>> metrics,
-      Map<String, Object> extra) {
+      ValueManifest.Invocation invocation) {
     this.cfg = cfg;
     this.raw = raw;
     this.transform = transform;
     this.metrics = metrics;
-    this.extra = extra;
+    this.invocation = invocation;
   }
 
   @Override
@@ -93,7 +93,7 @@ public final class DvgsMethod implements ValuationMethod {
 
   /** The one call of the valuation job: inputs read once by the caller, ground truth on, claiming the output. */
   private ValuationJob.Outcome job(SparkSession spark) {
-    return ValuationJob.run(spark, ValuationRequest.builder(cfg).raw(raw).transform(transform).groundTruth(true).metrics(metrics).extra(extra).build());
+    return ValuationJob.run(spark, ValuationRequest.builder(cfg).raw(raw).transform(transform).groundTruth(true).metrics(metrics).invocation(invocation).build());
   }
 
   /** Executor: a value-table row (with ground truth) as a method's sample value. */

@@ -31,7 +31,6 @@ import org.dvgs.model.Engines;
 import org.dvgs.output.EvaluateManifest;
 import org.dvgs.output.InputCounts;
 import org.dvgs.output.Manifest;
-import org.dvgs.output.ManifestCodec;
 import org.dvgs.output.MetricSummary;
 import org.dvgs.output.OutputDirectory;
 import org.dvgs.output.Outputs;
@@ -169,7 +168,7 @@ public final class EvaluateRun {
         EvaluateManifest.COMMAND,
         ev.seeds(),
         ValuationJob.versions(spark),
-        ManifestCodec.fromMap(experiment(ev, cfg.model().task()), EvaluateManifest.Experiment.class),
+        experiment(ev, cfg.model().task()),
         methods.get(first).metrics(),
         methods,
         ratios,
@@ -189,22 +188,20 @@ public final class EvaluateRun {
   }
 
   /** The experiment settings, as the manifests of the experiment and of each seed's DVGS run report them. */
-  static Map<String, Object> experiment(EvaluationConfig ev, org.dvgs.config.Task task) {
-    Map<String, Object> e = new LinkedHashMap<>();
-    e.put("task", Keys.kebab(task));
-    e.put("source_sample_size", ev.sourceSampleSize());
-    e.put("label_flip_fraction", ev.labelFlipFraction());
-    e.put("feature_noise_sigma_max", ev.noiseSigmaMax());
-    e.put("feature_noise_fraction", ev.noiseFraction());
-    e.put("metrics", ev.metrics().stream().map(Keys::kebab).toList());
-    e.put("methods", ev.methods().stream().map(Keys::kebab).toList());
-    if (ev.wants(Metric.RETRAIN)) {
-      e.put("retrain_model", Keys.kebab(ev.retrain().model()));
-      e.put("retrain_metric", RetrainModels.metricFor(task));
-      e.put("retrain_grid", ev.retrain().grid());
-      e.put("test_mode", Keys.kebab(ev.test().mode()));
-    }
-    return e;
+  static EvaluateManifest.Experiment experiment(EvaluationConfig ev, org.dvgs.config.Task task) {
+    boolean retrain = ev.wants(Metric.RETRAIN);
+    return new EvaluateManifest.Experiment(
+        Keys.kebab(task),
+        ev.sourceSampleSize(),
+        ev.labelFlipFraction(),
+        ev.noiseSigmaMax(),
+        ev.noiseFraction(),
+        ev.metrics().stream().map(Keys::kebab).toList(),
+        ev.methods().stream().map(Keys::kebab).toList(),
+        retrain ? Keys.kebab(ev.retrain().model()) : null,
+        retrain ? RetrainModels.metricFor(task) : null,
+        retrain ? ev.retrain().grid() : null,
+        retrain ? Keys.kebab(ev.test().mode()) : null);
   }
 
   /** The valuation's training settings with the retrain overrides applied. */
@@ -260,11 +257,6 @@ public final class EvaluateRun {
   }
 
   /** Mean, sample standard deviation and per-seed values; undefined (NaN) values are left out of mean and std. */
-  public static Map<String, Object> summary(List<Double> v) {
-    return ManifestCodec.toMap(summarise(v));
-  }
-
-  /** {@link #summary} as its record. */
   static MetricSummary summarise(List<Double> v) {
     double[] finite = v.stream().mapToDouble(Double::doubleValue).filter(Double::isFinite).toArray();
     return new MetricSummary(

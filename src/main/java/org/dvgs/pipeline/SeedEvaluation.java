@@ -12,6 +12,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.dvgs.output.ValueManifest;
 import org.dvgs.baselines.ExperimentSeed;
 import org.dvgs.baselines.MethodContext;
 import org.dvgs.baselines.MethodRun;
@@ -200,10 +201,8 @@ final class SeedEvaluation implements ExperimentSeed {
     set.put("seed", seed);
     set.put("output.path", new Path(cfg.output().path(), "seed-" + seed).toString());
     set.put("output.overwrite", true);
-    Map<String, Object> extra = new LinkedHashMap<>();
-    extra.put("command", "evaluate");
-    extra.put("experiment", EvaluateRun.experiment(ev, cfg.model().task()));
-    return new DvgsMethod(cfg.with(set), raw, corruption, v -> ValueMetrics.describe(measurement.of(v).result()), extra);
+    ValueManifest.Invocation invocation = new ValueManifest.Invocation("evaluate", EvaluateRun.experiment(ev, cfg.model().task()), null, null);
+    return new DvgsMethod(cfg.with(set), raw, corruption, v -> ValueMetrics.describe(measurement.of(v).result()), invocation);
   }
 
   /**
@@ -221,10 +220,8 @@ final class SeedEvaluation implements ExperimentSeed {
       String base = cfg.training().checkpointDir();
       set.put("training.checkpoint-dir", base.isEmpty() ? new Path(new Path(cfg.output().path(), "seed-" + seed), "checkpoints").toString() : base);
     }
-    Map<String, Object> extra = new LinkedHashMap<>();
-    extra.put("command", "evaluate");
-    extra.put("experiment", EvaluateRun.experiment(ev, vc.model().task()));
-    return new DvgsMethod(vc.with(set), raw, corruption, v -> ValueMetrics.describe(measurement.of(v).result()), extra);
+    ValueManifest.Invocation invocation = new ValueManifest.Invocation("evaluate", EvaluateRun.experiment(ev, vc.model().task()), null, null);
+    return new DvgsMethod(vc.with(set), raw, corruption, v -> ValueMetrics.describe(measurement.of(v).result()), invocation);
   }
 
   /** Filter-and-retrain on the seed's test set by the values of {@code method}; returns the seconds it took. */

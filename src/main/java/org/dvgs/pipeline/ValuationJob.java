@@ -1,8 +1,6 @@
 package org.dvgs.pipeline;
 
 import ai.djl.Device;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -33,7 +31,6 @@ import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.output.CatalogTable;
 import org.dvgs.output.Manifest;
-import org.dvgs.output.ManifestCodec;
 import org.dvgs.output.OutputDirectory;
 import org.dvgs.output.Outputs;
 import org.dvgs.output.RestartSummary;
@@ -47,7 +44,6 @@ import org.dvgs.scoring.ScoringStage;
 import org.dvgs.scoring.SourceBatch;
 import org.dvgs.spark.JobGroups;
 import org.dvgs.training.SnapshotStore;
-import org.dvgs.training.TargetTrainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,7 +112,6 @@ public final class ValuationJob {
     InputLoader.SourceTransform transform = request.transform();
     boolean groundTruth = request.groundTruth();
     Function<Dataset<Row>, Map<String, Object>> metrics = request.metrics();
-    Map<String, Object> extra = request.extra();
     long t0 = System.nanoTime();
     String out = cfg.output().path();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
@@ -236,7 +231,7 @@ public final class ValuationJob {
     }
     timings.put("total_s", secs(t0));
 
-    ValueManifest.Invocation invocation = invocation(extra);
+    ValueManifest.Invocation invocation = request.invocation();
     ValueManifest m = new ValueManifest(
         runId,
         cfg.seed(),
@@ -314,22 +309,5 @@ public final class ValuationJob {
 
   private static List<Integer> widths(NetworkSpec spec) {
     return java.util.Arrays.stream(spec.widths()).boxed().toList();
-  }
-
-  /**
-   * The manifest entries a command adds ({@code command}, and {@code experiment}, {@code demo} or {@code scale_rows});
-   * any other key is a programming error, since the manifest would silently lose it.
-   */
-  private static ValueManifest.Invocation invocation(Map<String, Object> extra) {
-    if (extra == null || extra.isEmpty()) {
-      return ValueManifest.Invocation.NONE;
-    }
-    List<String> known = ManifestCodec.fieldNames(ValueManifest.Invocation.class);
-    for (String k : extra.keySet()) {
-      if (!known.contains(k)) {
-        throw new IllegalArgumentException("manifest entry '" + k + "' is not one a command adds (" + known + ")");
-      }
-    }
-    return ManifestCodec.fromMap(extra, ValueManifest.Invocation.class);
   }
 }

@@ -1,7 +1,5 @@
 package org.dvgs.pipeline;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -9,6 +7,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.dvgs.config.DvgsConfig;
 import org.dvgs.io.InputLoader;
+import org.dvgs.output.ValueManifest;
 
 /**
  * Everything one valuation run needs besides the Spark session: built once, never changed
@@ -19,7 +18,8 @@ import org.dvgs.io.InputLoader;
  * @param transform change of the valid source before scaling (experiments), or null
  * @param groundTruth whether the value table gets the {@code corrupted} column
  * @param metrics computes metrics from the written value table for the manifest, or null
- * @param extra additional manifest entries (command, experiment settings), in order
+ * @param invocation what the calling command adds to the manifest (its name, and its experiment, demo data or scale
+ *     rows); {@link ValueManifest.Invocation#NONE} for library callers
  * @param claimOutput whether the run claims the output directory ({@link org.dvgs.output.OutputDirectory}) for as long
  *     as it runs; false when the caller has already claimed it (and may have put inputs there)
  */
@@ -29,13 +29,13 @@ public record ValuationRequest(
     InputLoader.SourceTransform transform,
     boolean groundTruth,
     Function<Dataset<Row>, Map<String, Object>> metrics,
-    Map<String, Object> extra,
+    ValueManifest.Invocation invocation,
     boolean claimOutput) {
 
-  /** Checks the configuration is there and freezes the extra entries in their order. */
+  /** Checks the configuration is there; no invocation is {@link ValueManifest.Invocation#NONE}. */
   public ValuationRequest {
     Objects.requireNonNull(config, "config");
-    extra = extra == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
+    invocation = invocation == null ? ValueManifest.Invocation.NONE : invocation;
   }
 
   /** A plain {@code value} run of {@code config}: inputs read here, no experiment, the output claimed. */
@@ -55,7 +55,7 @@ public record ValuationRequest(
     private InputLoader.SourceTransform transform;
     private boolean groundTruth;
     private Function<Dataset<Row>, Map<String, Object>> metrics;
-    private Map<String, Object> extra = Map.of();
+    private ValueManifest.Invocation invocation = ValueManifest.Invocation.NONE;
     private boolean claimOutput = true;
 
     private Builder(DvgsConfig config) {
@@ -86,10 +86,15 @@ public record ValuationRequest(
       return this;
     }
 
-    /** Further manifest entries, written after {@code run_id} and {@code seed}. */
-    public Builder extra(Map<String, Object> value) {
-      this.extra = value;
+    /** What the calling command adds to the manifest, written after {@code run_id} and {@code seed}. */
+    public Builder invocation(ValueManifest.Invocation value) {
+      this.invocation = value;
       return this;
+    }
+
+    /** A command that adds nothing but its name ({@code value}, {@code l1000}). */
+    public Builder command(String name) {
+      return invocation(ValueManifest.Invocation.of(name));
     }
 
     /** Whether the run claims the output directory itself (default true). */
@@ -100,7 +105,7 @@ public record ValuationRequest(
 
     /** The request. */
     public ValuationRequest build() {
-      return new ValuationRequest(config, raw, transform, groundTruth, metrics, extra, claimOutput);
+      return new ValuationRequest(config, raw, transform, groundTruth, metrics, invocation, claimOutput);
     }
   }
 }
