@@ -97,9 +97,9 @@ public final class TableReader {
    * <p>Why a size limit: the kept rows are Java objects (a string per field), several times the file's bytes, and
    * they are kept next to the checked source until the inputs are read. 64 MiB of CSV is a table Spark reads in a
    * few partitions (its split size is {@code spark.sql.files.maxPartitionBytes}, 128 MiB by default); above it,
-   * keeping the rows would mostly move them to disk ({@code MEMORY_AND_DISK}), which costs about what a second
-   * parse does. Compressed files are measured compressed, so their kept rows can be larger still; they spill the
-   * same way. The limit changes how often the files are parsed, never the rows, their numbers or partitions.
+   * keeping the rows would mostly write them to disk ({@code MEMORY_AND_DISK}) and read them back in place of a
+   * second parse, which is not known to be cheaper. Compressed files are measured compressed, so their kept rows
+   * can be larger still; they spill the same way. The limit changes how often the files are parsed, never the rows, their numbers or partitions.
    */
   static final long KEEP_PARSED_MAX_BYTES = 64L << 20;
 
