@@ -17,6 +17,8 @@ import java.util.List;
  * @param targetGradient the target batch gradient, or per class the gradient over the batch rows of that class
  * @param progressIntervalS seconds between two progress lines while scoring and aggregation run
  * @param preconditioner the metric of the similarity: Euclidean, or Adam's diagonal preconditioner at the snapshot
+ * @param checkpointBatch ghost scoring: at most this many snapshots per set of batched products (0 = as many as
+ *     {@code block-memory-mb} allows for the intermediates; 1 = one snapshot at a time, two-dimensional products)
  */
 public record ScoringConfig(
     SimilarityMetric similarity,
@@ -30,7 +32,8 @@ public record ScoringConfig(
     String storageLevel,
     TargetGradient targetGradient,
     double progressIntervalS,
-    Preconditioner preconditioner) {
+    Preconditioner preconditioner,
+    int checkpointBatch) {
 
   static ScoringConfig from(Keys k) {
     ScoringConfig s =
@@ -46,7 +49,8 @@ public record ScoringConfig(
             k.string("storage-level").trim().toUpperCase(java.util.Locale.ROOT),
             k.enumValue("target-gradient", TargetGradient.class),
             k.seconds("progress-interval"),
-            k.enumValue("preconditioner", Preconditioner.class));
+            k.enumValue("preconditioner", Preconditioner.class),
+            k.nonNegativeInt("checkpoint-batch"));
     if (!(s.progressIntervalS > 0)) {
       throw new ConfigValidationException(k.full("progress-interval") + " must be > 0, got " + s.progressIntervalS + " s");
     }

@@ -34,29 +34,31 @@ public final class Losses {
   /**
    * The gradient of the summed per-sample losses with respect to the network output, in closed form:
    * {@code softmax(out) - onehot} (cross-entropy), {@code 2 (out - y)} (squared error),
-   * {@code 2 (out - x) / d} (mean squared reconstruction error). Row {@code i} is {@code dLoss_i/dout_i}.
+   * {@code 2 (out - x) / d} (mean squared reconstruction error). Row {@code i} is {@code dLoss_i/dout_i}. The class
+   * or output axis is the last one, so {@code out} may carry leading axes (stacked networks, {@code K x B x out})
+   * that {@code x} and {@code targets} broadcast over.
    */
   public static NDArray outputGradient(NetworkSpec spec, NDArray out, NDArray x, NDArray targets) {
     return switch (spec.task()) {
-      case CLASSIFIER -> out.softmax(1).sub(targets);
+      case CLASSIFIER -> out.softmax(-1).sub(targets);
       case REGRESSOR -> out.sub(targets).mul(2f);
       case AUTOENCODER -> out.sub(x).mul(2f / spec.outputWidth());
     };
   }
 
   /**
-   * Per-sample loss, shape {@code B}.
+   * Per-sample loss, shape {@code B} (or the leading axes of a stacked output, {@code K x B}).
    *
    * @param out network output
    * @param x network input (the reconstruction target of the autoencoder)
    * @param targets from {@link #targets}
    */
   public static NDArray perSample(NetworkSpec spec, NDArray out, NDArray x, NDArray targets) {
-    return perSample(spec, out, x, targets, 1);
+    return perSample(spec, out, x, targets, -1);
   }
 
   /**
-   * Per-sample loss over the output units on {@code axis}: {@code 1} for a batch ({@code B x out}, giving
+   * Per-sample loss over the output units on {@code axis}: {@code 1} (or {@code -1}) for a batch ({@code B x out}, giving
    * {@code B}), {@code 2} for stacked restarts ({@code R x B x out}, giving {@code R x B}; see
    * {@link NetworkStack}).
    */

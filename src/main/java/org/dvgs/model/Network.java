@@ -87,13 +87,65 @@ public final class Network implements AutoCloseable {
       }
       NDArray mask = masks != null ? masks[l] : null;
       if (spec.blockOrder() == BlockOrder.NORM_ACT_DROPOUT) {
-        z = dropout(activate(normalise(z)), mask);
+        z = dropout(activate(spec, normalise(spec, z, 1)), mask);
       } else {
-        z = normalise(activate(dropout(z, mask)));
+        z = normalise(spec, activate(spec, dropout(z, mask)), 1);
       }
       a = z;
     }
     throw new IllegalStateException("unreachable");
+  }
+
+  /**
+   * Forward pass of {@code K} networks of this spec at once, their parameters stacked along a leading axis: layer
+   * {@code l} computes {@code z_k = a_k W_k^T + b_k} for every {@code k} as one batched product. Each slice {@code k}
+   * is the same function of its rows as {@link #forward} of network {@code k} (normalisation, activation and dropout
+   * act along the last axis, within one row of one network).
+   *
+   * @param x input, {@code K x B x in} (a broadcast view of one {@code B x in} batch is fine); its manager receives
+   *     every temporary
+   * @param weightsT per layer {@code K x in x out}: the stacked weights, transposed
+   * @param biases per layer {@code K x 1 x out}, used where {@code probes} has no entry
+   * @param masks per hidden layer {@code K x B x width} dropout masks, or null for no dropout
+   * @param probes per layer {@code K x B x out} tensors used as the bias (see {@link #probe}), or null entries
+   * @param layerInputs if not null, receives each linear layer's input, {@code K x B x in}
+   * @return the output, {@code K x B x out}
+   */
+  public static NDArray forwardStacked(
+      NetworkSpec spec, NDArray x, NDArray[] weightsT, NDArray[] biases, NDArray[] masks, NDArray[] probes, NDArray[] layerInputs) {
+    NDArray a = x;
+    int layers = spec.layers();
+    for (int l = 0; l < layers; l++) {
+      if (layerInputs != null) {
+        layerInputs[l] = a;
+      }
+      NDArray bias = probes != null && probes[l] != null ? probes[l] : biases[l];
+      NDArray z = batchedProduct(a, weightsT[l]).add(bias);
+      if (l == layers - 1) {
+        return z;
+      }
+      NDArray mask = masks != null ? masks[l] : null;
+      if (spec.blockOrder() == BlockOrder.NORM_ACT_DROPOUT) {
+        z = dropout(activate(spec, normalise(spec, z, 2)), mask);
+      } else {
+        z = normalise(spec, activate(spec, dropout(z, mask)), 2);
+      }
+      a = z;
+    }
+    throw new IllegalStateException("unreachable");
+  }
+
+  /**
+   * {@code a_k m_k} for every {@code k}: {@code a} {@code K x B x in}, {@code m} {@code K x in x out}. A product of one
+   * output column (a regressor's last layer) is taken as a row-wise multiply and sum instead: PyTorch's batched
+   * product rounds such a column differently depending on the other slices of the batch, which would make a
+   * snapshot's values depend on the snapshots scored with it.
+   */
+  public static NDArray batchedProduct(NDArray a, NDArray m) {
+    if (m.getShape().get(2) == 1) {
+      return a.mul(m.transpose(0, 2, 1)).sum(new int[] {2}, true);
+    }
+    return a.batchMatMul(m);
   }
 
   /**

@@ -78,7 +78,8 @@ public final class BenchRun {
         snaps.add(s);
       }
     }, null);
-    ScoringOptions ghostOpts = new ScoringOptions(cfg.scoring().similarity(), ScoringMethod.GHOST, null, false, cfg.seed());
+    ScoringOptions ghostOpts = new ScoringOptions(cfg.scoring().similarity(), ScoringMethod.GHOST, null, false, cfg.seed())
+        .withCheckpointBatch(cfg.scoring().checkpointBatch(), (long) cfg.scoring().blockMemoryMb() << 20);
     ScoringOptions naiveOpts = ghostOpts.withMethodNaive();
     double ghostVsNaive = 0;
     Map<String, List<Double>> rates = new LinkedHashMap<>();

@@ -132,7 +132,9 @@ public final class TrainingStep {
         cfg.scoring().trainModeDropout(),
         cfg.seed(),
         cfg.scoring().targetGradient(),
-        cfg.scoring().preconditioner());
+        cfg.scoring().preconditioner(),
+        cfg.scoring().checkpointBatch(),
+        (long) cfg.scoring().blockMemoryMb() << 20);
   }
 
   /** Snapshots one restart emits: one every {@code snapshot-every} iterations, rounded up. */

@@ -18,6 +18,11 @@ import org.dvgs.config.TargetGradient;
  * @param seed the run seed (dropout mask stream)
  * @param targetGradient compare each row with the batch gradient, or with the gradient of its own label's class
  * @param preconditioner the metric: Euclidean, or Adam's diagonal preconditioner stored with each snapshot
+ * @param checkpointBatch ghost path: at most this many snapshots scored in one set of batched products per layer
+ *     ({@code dvgs.scoring.checkpoint-batch}); 0 = as many as {@code batchedBytes} allows; 1 = one snapshot at a time
+ *     with two-dimensional products (the path before checkpoint batching)
+ * @param batchedBytes ghost path: memory budget of one call's batched intermediates ({@code dvgs.scoring.block-memory-mb}),
+ *     which bounds the snapshots scored together ({@link SnapshotScorer#snapshotsPerPass})
  */
 public record ScoringOptions(
     SimilarityMetric metric,
@@ -26,9 +31,31 @@ public record ScoringOptions(
     boolean trainModeDropout,
     long seed,
     TargetGradient targetGradient,
-    Preconditioner preconditioner)
+    Preconditioner preconditioner,
+    int checkpointBatch,
+    long batchedBytes)
     implements Serializable {
-  private static final long serialVersionUID = 3L;
+  private static final long serialVersionUID = 4L;
+
+  /** Checks the batching settings. */
+  public ScoringOptions {
+    if (checkpointBatch < 0) {
+      throw new IllegalArgumentException("checkpointBatch must be >= 0, got " + checkpointBatch);
+    }
+    if (batchedBytes <= 0) {
+      throw new IllegalArgumentException("batchedBytes must be > 0, got " + batchedBytes);
+    }
+  }
+
+  /**
+   * Options scoring one snapshot at a time (no checkpoint batching), as every scorer did before checkpoint batching:
+   * the reference the batched path is tested against.
+   */
+  public ScoringOptions(
+      SimilarityMetric metric, ScoringMethod method, boolean[] layers, boolean trainModeDropout, long seed, TargetGradient targetGradient,
+      Preconditioner preconditioner) {
+    this(metric, method, layers, trainModeDropout, seed, targetGradient, preconditioner, 1, Long.MAX_VALUE);
+  }
 
   /** Options in the Euclidean metric. */
   public ScoringOptions(
@@ -69,7 +96,21 @@ public record ScoringOptions(
 
   /** The same options with the naive (reference) method. */
   public ScoringOptions withMethodNaive() {
-    return new ScoringOptions(metric, ScoringMethod.NAIVE, layers, trainModeDropout, seed, targetGradient, preconditioner);
+    return new ScoringOptions(metric, ScoringMethod.NAIVE, layers, trainModeDropout, seed, targetGradient, preconditioner, checkpointBatch,
+        batchedBytes);
+  }
+
+  /**
+   * The same options with checkpoint batching: at most {@code snapshots} per pass (0 = as many as the budget allows)
+   * within {@code bytes} of batched intermediates.
+   */
+  public ScoringOptions withCheckpointBatch(int snapshots, long bytes) {
+    return new ScoringOptions(metric, method, layers, trainModeDropout, seed, targetGradient, preconditioner, snapshots, bytes);
+  }
+
+  /** Whether the ghost path stacks snapshots (false: one snapshot at a time with two-dimensional products). */
+  public boolean checkpointBatched() {
+    return checkpointBatch != 1;
   }
 
   public boolean includes(int layer) {

@@ -60,6 +60,20 @@ public final class SnapshotScorer implements AutoCloseable {
    */
   public static final int MIN_BATCH_ROWS = 8;
 
+  /**
+   * PyTorch computes a batched product whose slices have fewer than this many multiply-adds ({@code rows x in x out})
+   * by a plain loop instead of MKL, rounding differently; the checkpoint-batched path keeps every product at or above
+   * it ({@link #minRows}) so that a small batch or class window rounds as a large one does.
+   */
+  static final int SMALL_PRODUCT = 400;
+
+  /**
+   * Fewest rows a product of the scoring path is computed with: {@link #MIN_BATCH_ROWS}, and with checkpoint
+   * batching enough that no layer's batched product falls below {@link #SMALL_PRODUCT} (one-column products are
+   * not batched products, see {@link Network#batchedProduct}).
+   */
+  private final int minRows;
+
   private final NetworkSpec spec;
   private final ScoringOptions options;
   private final NDManager root;
@@ -72,6 +86,15 @@ public final class SnapshotScorer implements AutoCloseable {
   private final double[][] targetSq;
   /** Per snapshot, with preconditioned scoring: the preconditioner weights, {@code [0]} weights, {@code [1]} biases. */
   private final List<NDArray[][]> precondition = new ArrayList<>();
+  /**
+   * With checkpoint batching ({@link ScoringOptions#checkpointBatched()}): every snapshot's parameters and targets
+   * stacked along a leading snapshot axis, per layer; a pass over snapshots {@code [from, to)} takes views of them.
+   * Weights {@code n x out x in}, biases {@code n x 1 x out}; targets per target (class) and layer, included layers
+   * only; preconditioner weights with preconditioned scoring. Null without checkpoint batching.
+   */
+  private Stacked stacked;
+
+  private record Stacked(NDArray[] w, NDArray[] b, NDArray[][] gw, NDArray[][] gb, NDArray[] pw, NDArray[] pb) {}
 
   /**
    * Uploads the snapshots.
@@ -84,6 +107,16 @@ public final class SnapshotScorer implements AutoCloseable {
     this.snapshots = List.copyOf(snapshots);
     this.root = NDManager.newBaseManager(device);
     this.targetSq = new double[snapshots.size()][];
+    int least = MIN_BATCH_ROWS;
+    if (options.method() == ScoringMethod.GHOST && options.checkpointBatched()) {
+      for (int l = 0; l < spec.layers(); l++) {
+        long size = (long) spec.width(l) * spec.width(l + 1);
+        if (spec.width(l + 1) > 1) {
+          least = (int) Math.max(least, (SMALL_PRODUCT + size - 1) / size);
+        }
+      }
+    }
+    this.minRows = least;
     boolean naive = options.method() == ScoringMethod.NAIVE;
     int targets = options.withinClass() ? spec.numClasses() : 1;
     if (options.withinClass() && spec.numClasses() < 1) {
@@ -102,6 +135,14 @@ public final class SnapshotScorer implements AutoCloseable {
               "snapshot (restart " + snap.restart() + ", iteration " + snap.iteration() + ") holds no preconditioner weights; "
                   + "dvgs.scoring.preconditioner = adam needs snapshots trained with it");
         }
+        targetSq[s] = new double[targets];
+        if (batched()) {
+          for (int c = 0; c < targets; c++) {
+            ParameterSet g = options.withinClass() ? snap.gradientForClass(c) : snap.targetGradient();
+            targetSq[s][c] = targetSquaredNorm(snap, g, c);
+          }
+          continue;
+        }
         Network net = Network.upload(root, spec, snap.parameters(), naive);
         networks.add(net);
         if (options.preconditioned()) {
@@ -109,7 +150,6 @@ public final class SnapshotScorer implements AutoCloseable {
         }
         NDArray[][] gw = new NDArray[targets][];
         NDArray[][] gb = new NDArray[targets][];
-        targetSq[s] = new double[targets];
         NDArray[][] batchGradient = null;
         for (int c = 0; c < targets; c++) {
           ParameterSet g = options.withinClass() ? snap.gradientForClass(c) : snap.targetGradient();
@@ -123,19 +163,117 @@ public final class SnapshotScorer implements AutoCloseable {
           }
           gw[c] = up[0];
           gb[c] = up[1];
-          if (options.preconditioned()) {
-            targetSq[s][c] = snap.preconditionedSquaredNorm(g, options.layers());
-          } else {
-            targetSq[s][c] = options.withinClass() ? snap.classSquaredNorm(c, options.layers()) : snap.targetSquaredNorm(options.layers());
-          }
+          targetSq[s][c] = targetSquaredNorm(snap, g, c);
         }
         targetW.add(gw);
         targetB.add(gb);
+      }
+      if (batched()) {
+        stacked = uploadStacked(targets);
       }
     } catch (RuntimeException e) {
       root.close();
       throw e;
     }
+  }
+
+  /** Whether the ghost path stacks snapshots. */
+  private boolean batched() {
+    return options.method() == ScoringMethod.GHOST && options.checkpointBatched();
+  }
+
+  /** The target's squared norm over the included layers, in the scoring metric. */
+  private double targetSquaredNorm(Snapshot snap, ParameterSet g, int c) {
+    if (options.preconditioned()) {
+      return snap.preconditionedSquaredNorm(g, options.layers());
+    }
+    return options.withinClass() ? snap.classSquaredNorm(c, options.layers()) : snap.targetSquaredNorm(options.layers());
+  }
+
+  /** Uploads every snapshot's parameters, targets (as the contraction uses them) and preconditioner, stacked. */
+  private Stacked uploadStacked(int targets) {
+    NDManager m = root.newSubManager();
+    int layers = spec.layers();
+    int n = snapshots.size();
+    NDArray[] w = new NDArray[layers];
+    NDArray[] b = new NDArray[layers];
+    NDArray[][] gw = new NDArray[targets][layers];
+    NDArray[][] gb = new NDArray[targets][layers];
+    NDArray[] pw = options.preconditioned() ? new NDArray[layers] : null;
+    NDArray[] pb = options.preconditioned() ? new NDArray[layers] : null;
+    List<ParameterSet> params = new ArrayList<>();
+    List<List<ParameterSet>> uploadedTargets = new ArrayList<>();
+    for (int c = 0; c < targets; c++) {
+      uploadedTargets.add(new ArrayList<>());
+    }
+    List<ParameterSet> pre = new ArrayList<>();
+    for (Snapshot snap : snapshots) {
+      params.add(snap.parameters());
+      for (int c = 0; c < targets; c++) {
+        uploadedTargets.get(c).add(targetAsUploaded(snap, options.withinClass() ? snap.gradientForClass(c) : snap.targetGradient()));
+      }
+      if (options.preconditioned()) {
+        pre.add(snap.preconditioner());
+      }
+    }
+    for (int l = 0; l < layers; l++) {
+      int in = spec.width(l);
+      int out = spec.width(l + 1);
+      w[l] = stack(m, params, l, true, new Shape(n, out, in));
+      b[l] = stack(m, params, l, false, new Shape(n, 1, out));
+      if (options.includes(l)) {
+        for (int c = 0; c < targets; c++) {
+          gw[c][l] = stack(m, uploadedTargets.get(c), l, true, new Shape(n, out, in));
+          gb[c][l] = stack(m, uploadedTargets.get(c), l, false, new Shape(n, 1, out));
+        }
+        if (pw != null) {
+          pw[l] = stack(m, pre, l, true, new Shape(n, out, in));
+          pb[l] = stack(m, pre, l, false, new Shape(n, 1, out));
+        }
+      }
+    }
+    return new Stacked(w, b, gw, gb, pw, pb);
+  }
+
+  /** Layer {@code l}'s weights (or biases) of every set, one after another, as one array of {@code shape}. */
+  private static NDArray stack(NDManager m, List<ParameterSet> sets, int l, boolean weights, Shape shape) {
+    int size = (int) (shape.size() / sets.size());
+    float[] all = new float[(int) shape.size()];
+    for (int k = 0; k < sets.size(); k++) {
+      float[] part = weights ? sets.get(k).weights()[l] : sets.get(k).biases()[l];
+      System.arraycopy(part, 0, all, k * size, size);
+    }
+    return Tensors.floats(m, all, shape);
+  }
+
+  /**
+   * Bytes of batched intermediates one row costs per snapshot of a pass: per linear layer, about 16 floats per output
+   * unit (pre-activation, probe and its gradient, normalisation, activation and dropout temporaries and the autograd
+   * buffers of each, the dot's product) and 2 per input unit (the layer input kept for backward, its square).
+   */
+  public static long bytesPerRowAndSnapshot(NetworkSpec spec) {
+    long floats = 0;
+    for (int l = 0; l < spec.layers(); l++) {
+      floats += 16L * spec.width(l + 1) + 2L * spec.width(l);
+    }
+    return 4 * floats;
+  }
+
+  /**
+   * Snapshots scored in one pass of batched products over a batch of {@code rows} rows: as many as fit
+   * {@code budgetBytes} of intermediates ({@link #bytesPerRowAndSnapshot}), at most {@code cap} (when positive) and
+   * {@code snapshots}, and at least two where there are two. A pass of one snapshot is avoided because PyTorch
+   * computes a one-slice batched product whose result is a column (a layer of one output unit, as a regressor's last)
+   * by another kernel whose rounding differs; from two slices on each slice's values are the same whatever the
+   * others are, so a snapshot's values do not depend on how the budget, and so the batch size, groups the snapshots.
+   */
+  public static int snapshotsPerPass(NetworkSpec spec, int rows, int snapshots, int cap, long budgetBytes) {
+    long perSnapshot = bytesPerRowAndSnapshot(spec) * Math.max(rows, MIN_BATCH_ROWS);
+    long fit = Math.max(2, budgetBytes / perSnapshot);
+    if (cap > 0) {
+      fit = Math.min(fit, Math.max(2, cap));
+    }
+    return (int) Math.max(1, Math.min(fit, snapshots));
   }
 
   /**
@@ -218,19 +356,19 @@ public final class SnapshotScorer implements AutoCloseable {
     if (options.withinClass()) {
       checkLabels(labels, rows);
     }
-    if (options.method() == ScoringMethod.GHOST && rows < MIN_BATCH_ROWS) {
+    if (options.method() == ScoringMethod.GHOST && rows < minRows) {
       // A partition's last batch can be a handful of rows: computed alone, its rows would take another path
       // through the matrix products (see MIN_BATCH_ROWS) and get values that depend on how the source was
       // partitioned. Padding rows (zero features, class 0) are computed and dropped.
       int d = spec.inputWidth();
-      float[] f = java.util.Arrays.copyOf(features, MIN_BATCH_ROWS * d);
+      float[] f = java.util.Arrays.copyOf(features, minRows * d);
       java.util.Arrays.fill(f, rows * d, f.length, 0f);
-      float[] y = labels == null ? null : java.util.Arrays.copyOf(labels, MIN_BATCH_ROWS);
+      float[] y = labels == null ? null : java.util.Arrays.copyOf(labels, minRows);
       if (y != null) {
         java.util.Arrays.fill(y, rows, y.length, 0f);
       }
-      long[] k = java.util.Arrays.copyOf(rowKeys, MIN_BATCH_ROWS);
-      double[][] padded = ghostBatch(f, y, k, MIN_BATCH_ROWS, withLosses);
+      long[] k = java.util.Arrays.copyOf(rowKeys, minRows);
+      double[][] padded = ghostBatch(f, y, k, minRows, withLosses);
       double[][] out = new double[padded.length][];
       for (int s = 0; s < padded.length; s++) {
         out[s] = padded[s] == null ? null : java.util.Arrays.copyOf(padded[s], rows);
@@ -311,7 +449,25 @@ public final class SnapshotScorer implements AutoCloseable {
     int n = snapshots.size();
     double[][] out = new double[2 * n][];
     try (NDManager batch = root.newSubManager()) {
-      if (options.method() == ScoringMethod.GHOST) {
+      if (batched()) {
+        NDArray x = Tensors.floats(batch, features, new Shape(rows, spec.inputWidth()));
+        NDArray targets = Losses.targets(batch, spec, labels, rows);
+        NDArray xSq = x.square().sum(new int[] {1});
+        int k = snapshotsPerPass(spec, rows, n, options.checkpointBatch(), options.batchedBytes());
+        for (int from = 0; from < n; from += k) {
+          int to = Math.min(n, from + k);
+          if (n - to == 1) {
+            // No pass of one snapshot (see snapshotsPerPass): the last one joins the pass before it.
+            to = n;
+          }
+          double[][] losses = withLosses ? new double[to - from][] : null;
+          double[][] sims = ghostStacked(batch, from, to, x, targets, xSq, rowKeys, rows, classStart, losses);
+          for (int s = from; s < to; s++) {
+            out[s] = sims[s - from];
+            out[n + s] = withLosses ? losses[s - from] : null;
+          }
+        }
+      } else if (options.method() == ScoringMethod.GHOST) {
         NDArray x = Tensors.floats(batch, features, new Shape(rows, spec.inputWidth()));
         NDArray targets = Losses.targets(batch, spec, labels, rows);
         NDArray xSq = x.square().sum(new int[] {1});
@@ -420,6 +576,151 @@ public final class SnapshotScorer implements AutoCloseable {
       }
       return sims;
     }
+  }
+
+  /**
+   * Ghost scoring of a batch against snapshots {@code [from, to)} in one pass: their parameters stacked along a
+   * leading axis, the batch broadcast over it, and every layer's products batched ({@code K x B x in} times
+   * {@code K x in x out}), so that the engine calls do not grow with the snapshots of the pass. One backward of the
+   * summed {@code K * B} per-sample losses gives each row's delta at each snapshot, since those losses are
+   * independent. Each snapshot's slice of a batched product is the product the one-snapshot path takes, so a row's
+   * value still does not depend on its batch-mates (see {@link #MIN_BATCH_ROWS}).
+   *
+   * @param lossOut if not null, receives per snapshot of the pass the rows' own losses
+   * @return per snapshot of the pass, the rows' similarities
+   */
+  private double[][] ghostStacked(
+      NDManager batch, int from, int to, NDArray x, NDArray targets, NDArray xSq, long[] rowKeys, int rows, int[] classStart,
+      double[][] lossOut) {
+    int layers = spec.layers();
+    int k = to - from;
+    try (NDManager scope = batch.newSubManager()) {
+      // As in ghost(): the shared batch inputs move into this scope so that their temporaries are freed with it.
+      x.tempAttach(scope);
+      xSq.tempAttach(scope);
+      if (targets != null) {
+        targets.tempAttach(scope);
+      }
+      NDIndex pass = new NDIndex("{}:{}", from, to);
+      NDArray[] wt = new NDArray[layers];
+      NDArray[] bias = new NDArray[layers];
+      for (int l = 0; l < layers; l++) {
+        wt[l] = view(scope, stacked.w()[l], pass).transpose(0, 2, 1);
+        bias[l] = view(scope, stacked.b()[l], pass);
+      }
+      NDArray[] probes = new NDArray[layers];
+      NDArray[] inputs = new NDArray[layers];
+      NDArray[] masks = stackedMasks(scope, from, to, rowKeys, rows);
+      int first = firstIncluded();
+      for (int l = first; l < layers; l++) {
+        probes[l] = bias[l].broadcast(new Shape(k, rows, spec.width(l + 1))).duplicate();
+        probes[l].setRequiresGradient(true);
+      }
+      NDArray xb = x.broadcast(new Shape(k, rows, spec.inputWidth()));
+      NDArray outp;
+      Autograd.gradMode(true);
+      try {
+        outp = Network.forwardStacked(spec, xb, wt, bias, masks, probes, inputs);
+        Autograd.gradMode(false);
+        Autograd.backward(outp, Losses.outputGradient(spec, outp, x, targets));
+      } finally {
+        Autograd.gradMode(false);
+      }
+      if (lossOut != null) {
+        float[] own = Losses.perSample(spec, outp, x, targets).toFloatArray();
+        for (int j = 0; j < k; j++) {
+          lossOut[j] = new double[rows];
+          for (int i = 0; i < rows; i++) {
+            lossOut[j][i] = own[j * rows + i];
+          }
+        }
+      }
+      NDArray dot = null;
+      NDArray sq = null;
+      for (int l = 0; l < layers; l++) {
+        if (!options.includes(l)) {
+          continue;
+        }
+        NDArray delta = probes[l].getGradient();
+        delta.attach(scope);
+        NDArray a = inputs[l];
+        NDArray d;
+        if (classStart == null) {
+          d = contract(a, delta, view(scope, stacked.gw()[0][l], pass).transpose(0, 2, 1), view(scope, stacked.gb()[0][l], pass));
+        } else {
+          NDList parts = new NDList();
+          for (int c = 0; c + 1 < classStart.length; c++) {
+            int lo = classStart[c];
+            int hi = classStart[c + 1];
+            if (hi > lo) {
+              // A window of at least minRows rows, as ghost() takes one of MIN_BATCH_ROWS, for the same reason.
+              int start = Math.max(0, Math.min(lo, rows - minRows));
+              int end = Math.max(hi, Math.min(rows, start + minRows));
+              NDIndex window = new NDIndex(":, {}:{}", start, end);
+              NDArray w = contract(a.get(window), delta.get(window), view(scope, stacked.gw()[c][l], pass).transpose(0, 2, 1),
+                  view(scope, stacked.gb()[c][l], pass));
+              parts.add(start == lo && end == hi ? w : w.get(new NDIndex(":, {}:{}", lo - start, hi - start)));
+            }
+          }
+          d = parts.size() == 1 ? parts.singletonOrThrow() : NDArrays.concat(parts, 1);
+        }
+        NDArray q;
+        if (options.preconditioned()) {
+          q = contract(a.square(), delta.square(), view(scope, stacked.pw()[l], pass).transpose(0, 2, 1), view(scope, stacked.pb()[l], pass));
+        } else {
+          NDArray aSq = l == 0 ? xSq : a.square().sum(new int[] {2});
+          q = delta.square().sum(new int[] {2}).mul(aSq.add(1f));
+        }
+        dot = dot == null ? d : dot.add(d);
+        sq = sq == null ? q : sq.add(q);
+      }
+      float[] dots = dot.toFloatArray();
+      float[] sqs = sq.toFloatArray();
+      double[][] sims = new double[k][rows];
+      int[] ranges = classStart == null ? new int[] {0, rows} : classStart;
+      for (int j = 0; j < k; j++) {
+        for (int c = 0; c + 1 < ranges.length; c++) {
+          for (int i = ranges[c]; i < ranges[c + 1]; i++) {
+            sims[j][i] = Similarities.of(options.metric(), dots[j * rows + i], sqs[j * rows + i], targetSq[from + j][c]);
+          }
+        }
+      }
+      return sims;
+    }
+  }
+
+  /**
+   * Per snapshot and row, {@code rowsum((A_k T_k + t_k) o D_k)}: {@code a} {@code K x B x in}, {@code d}
+   * {@code K x B x out}, {@code tT} {@code K x in x out}, {@code t} {@code K x 1 x out}; {@code K x B}.
+   */
+  private static NDArray contract(NDArray a, NDArray d, NDArray tT, NDArray t) {
+    return Network.batchedProduct(a, tT).add(t).mul(d).sum(new int[] {2});
+  }
+
+  /** A view of a stacked array's snapshots, owned by {@code scope} (the stacked array lives on). */
+  private static NDArray view(NDManager scope, NDArray stackedArray, NDIndex pass) {
+    NDArray v = stackedArray.get(pass);
+    v.attach(scope);
+    return v;
+  }
+
+  /** Dropout masks of snapshots {@code [from, to)}, {@code K x B x width} per hidden layer: each snapshot's own. */
+  private NDArray[] stackedMasks(NDManager scope, int from, int to, long[] rowKeys, int rows) {
+    if (!options.trainModeDropout() || spec.dropout() <= 0) {
+      return null;
+    }
+    long[] keys = rowKeys.length == rows ? rowKeys : java.util.Arrays.copyOf(rowKeys, rows);
+    NDArray[] masks = new NDArray[spec.layers() - 1];
+    for (int l = 0; l < masks.length; l++) {
+      int width = spec.width(l + 1);
+      float[] all = new float[(to - from) * rows * width];
+      for (int s = from; s < to; s++) {
+        float[] m = DropoutMasks.mask(Mix.mix(options.seed(), snapshots.get(s).key()), keys, l, width, spec.dropout());
+        System.arraycopy(m, 0, all, (s - from) * rows * width, m.length);
+      }
+      masks[l] = Tensors.floats(scope, all, new Shape(to - from, rows, width));
+    }
+    return masks;
   }
 
   /**
