@@ -99,15 +99,8 @@ public final class InputLoader {
 
   private static RawInputs readInputs(SparkSession spark, InputConfig in, ModelConfig model, long seed, int minTargetRows) {
     in.requirePaths();
-    // A small CSV source is parsed once: its parsed rows are kept from the row-number count until the checked
-    // source (persisted and counted below) and the target rows no longer need them.
-    try (TableReader.Table source = TableReader.open(spark, in.source(), "source")) {
-      return readInputs(spark, in, model, seed, minTargetRows, source.rows());
-    }
-  }
-
-  private static RawInputs readInputs(SparkSession spark, InputConfig in, ModelConfig model, long seed, int minTargetRows, Dataset<Row> sourceDf) {
     boolean needLabel = model.task() != Task.AUTOENCODER;
+    Dataset<Row> sourceDf = TableReader.read(spark, in.source(), "source");
     List<String> extraExcluded = in.splitMode() == SplitMode.COLUMN ? List.of(in.splitColumn()) : List.of();
     String sourceName = "source table " + in.source().path();
     Dataset<Row> heldOutDf = null;
@@ -136,19 +129,16 @@ public final class InputLoader {
     String targetName;
     switch (in.splitMode()) {
       case NONE -> {
+        Dataset<Row> targetDf = TableReader.read(spark, in.target(), "target");
         targetName = "target table " + in.target().path();
-        // Collected here, so a small CSV target's parsed rows are needed only until then.
-        try (TableReader.Table target = TableReader.open(spark, in.target(), "target")) {
-          Dataset<Row> targetDf = target.rows();
-          ColumnPlan targetPlan = ColumnPlan.resolve(targetName, targetDf.schema(), in.target(), List.of(), needLabel);
-          if (sourcePlan.featureNames() != null && targetPlan.featureNames() != null
-              && !sourcePlan.featureNames().equals(targetPlan.featureNames())) {
-            throw new InputException(
-                "feature columns differ between " + sourceName + " " + Printable.names(sourcePlan.featureNames()) + " and " + targetName + " "
-                    + Printable.names(targetPlan.featureNames()));
-          }
-          targetRows = TableReader.canonical(targetDf, targetPlan).collect();
+        ColumnPlan targetPlan = ColumnPlan.resolve(targetName, targetDf.schema(), in.target(), List.of(), needLabel);
+        if (sourcePlan.featureNames() != null && targetPlan.featureNames() != null
+            && !sourcePlan.featureNames().equals(targetPlan.featureNames())) {
+          throw new InputException(
+              "feature columns differ between " + sourceName + " " + Printable.names(sourcePlan.featureNames()) + " and " + targetName + " "
+                  + Printable.names(targetPlan.featureNames()));
         }
+        targetRows = TableReader.canonical(targetDf, targetPlan).collect();
         source = all;
       }
       case FRACTION -> {

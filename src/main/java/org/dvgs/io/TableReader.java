@@ -39,7 +39,6 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.dvgs.config.TableConfig;
 import org.dvgs.config.TableFormat;
 import org.dvgs.core.CanonicalRow;
@@ -53,11 +52,9 @@ import org.slf4j.LoggerFactory;
  * <p>Every table comes back with hidden columns that name each row by its file and its 1-based row number in that
  * file ({@link #FILE}, {@link #ROW}), so that a row without an id, or a CSV line that does not parse, is named
  * where the user can find it. Parquet takes the row number from the reader's row index. A CSV split can start in
- * the middle of a file, so the rows of every file split (each split is read whole by one task) are counted first
- * and each row is then numbered from its split's offset; rows are records after the header, blank lines not
- * counted. A small CSV table opened with {@link #open} is parsed once: the counting job keeps the parsed rows
- * (see {@link #KEEP_PARSED_MAX_BYTES}) and the numbering reads them back; {@link #read}, and larger tables, parse
- * the files a second time to number the rows. Both give the same rows in the same partitions.
+ * the middle of a file, so CSV is read twice: once to count the rows of every file split (each split is read whole
+ * by one task), then again with each row numbered from its split's offset; rows are records after the header,
+ * blank lines not counted.
  *
  * <p>CSV lines that do not parse into the header's columns (too many or too few fields, broken quoting) are kept:
  * Spark's PERMISSIVE mode puts the raw line into {@link #CORRUPT}, and {@link ColumnPlan} rejects the row with a
@@ -88,55 +85,7 @@ public final class TableReader {
   /** Header files read at once when checking a table of many CSV files. */
   private static final int HEADER_THREADS = 8;
 
-  /**
-   * A CSV table whose files hold at most this many bytes on disk keeps its parsed rows from the job that counts
-   * every split's rows until {@link Table#close}, so that numbering and converting them reads them back instead of
-   * parsing the files again. Row numbers need every split's count before any row is numbered, so without kept rows
-   * the files are parsed twice.
-   *
-   * <p>Why a size limit: the kept rows are Java objects (a string per field), several times the file's bytes, and
-   * they are kept next to the checked source until the inputs are read. 64 MiB of CSV is a table Spark reads in a
-   * few partitions (its split size is {@code spark.sql.files.maxPartitionBytes}, 128 MiB by default); above it,
-   * keeping the rows would mostly write them to disk ({@code MEMORY_AND_DISK}) and read them back in place of a
-   * second parse, which is not known to be cheaper. Compressed files are measured compressed, so their kept rows
-   * can be larger still; they spill the same way. The limit changes how often the files are parsed, never the rows, their numbers or partitions.
-   */
-  static final long KEEP_PARSED_MAX_BYTES = 64L << 20;
-
   private TableReader() {}
-
-  /**
-   * A table from {@link #open}: its rows as {@link TableReader#read} gives them, and the parsed CSV rows kept for
-   * them (a small CSV table) until {@link #close}. Closing only frees memory: the rows stay readable, a later job
-   * parses the files again.
-   */
-  public static final class Table implements AutoCloseable {
-    private final Dataset<Row> rows;
-    private final JavaRDD<Row> kept;
-
-    Table(Dataset<Row> rows, JavaRDD<Row> kept) {
-      this.rows = rows;
-      this.kept = kept;
-    }
-
-    /** The table with its hidden row-naming columns. */
-    public Dataset<Row> rows() {
-      return rows;
-    }
-
-    /** Whether the parsed rows are kept (a CSV table of at most {@link TableReader#KEEP_PARSED_MAX_BYTES}). */
-    public boolean keepsParsedRows() {
-      return kept != null;
-    }
-
-    /** Frees the kept parsed rows, if any. */
-    @Override
-    public void close() {
-      if (kept != null) {
-        kept.unpersist(false);
-      }
-    }
-  }
 
   /** The format a table is read with. */
   public static TableFormat formatOf(TableConfig t) {
@@ -154,26 +103,6 @@ public final class TableReader {
    * @param role "source" or "target", for messages
    */
   public static Dataset<Row> read(SparkSession spark, TableConfig t, String role) {
-    // Nothing is kept: the caller has no way to free it, and the table may be read long after.
-    return open(spark, t, role, -1).rows();
-  }
-
-  /**
-   * Reads a table as {@link #read} does, parsing a small CSV table once: its parsed rows are kept until the
-   * returned table is closed, which the caller does once it has converted them (persisted or collected what it
-   * needs). Same rows, row numbers, generated ids and partitions as {@link #read}.
-   *
-   * @param role "source" or "target", for messages
-   */
-  public static Table open(SparkSession spark, TableConfig t, String role) {
-    return open(spark, t, role, KEEP_PARSED_MAX_BYTES);
-  }
-
-  /**
-   * Reads a table, keeping the parsed rows of a CSV table of at most {@code keepMaxBytes} bytes (none if
-   * negative).
-   */
-  static Table open(SparkSession spark, TableConfig t, String role, long keepMaxBytes) {
     Path path = new Path(t.path());
     try {
       FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -185,7 +114,7 @@ public final class TableReader {
     }
     String name = role + " table " + t.path();
     if (formatOf(t) == TableFormat.CSV) {
-      return readCsv(spark, t, name, keepMaxBytes);
+      return readCsv(spark, t, name);
     }
     Dataset<Row> df;
     try {
@@ -195,8 +124,7 @@ public final class TableReader {
     }
     reserved(df.schema(), name);
     Column meta = df.metadataColumn("_metadata");
-    // Parquet rows are numbered by the reader's row index: one pass, nothing to keep.
-    return new Table(df.select(functions.col("*"), meta.getField("file_path").as(FILE), meta.getField("row_index").plus(1).as(ROW)), null);
+    return df.select(functions.col("*"), meta.getField("file_path").as(FILE), meta.getField("row_index").plus(1).as(ROW));
   }
 
   /** The table without the hidden columns {@link #read} adds. */
@@ -217,7 +145,7 @@ public final class TableReader {
     }
   }
 
-  private static Table readCsv(SparkSession spark, TableConfig t, String name, long keepMaxBytes) {
+  private static Dataset<Row> readCsv(SparkSession spark, TableConfig t, String name) {
     Map<String, String> opts = new LinkedHashMap<>();
     opts.put("header", "true");
     // Cells are parsed by ColumnPlan, which names the column and value of a bad cell; inferring types would cost
@@ -261,18 +189,7 @@ public final class TableReader {
     if (parsed.headerFlag()) {
       checkHeaders(spark.sparkContext().hadoopConfiguration(), scan.inputFiles(), parsed, name);
     }
-    return numbered(spark, scan, header, parsed, failFast, name, keepMaxBytes >= 0 && bytesOnDisk(scan) <= keepMaxBytes);
-  }
-
-  /** The bytes of a scan's files as Spark's file index lists them (no file is opened); unknown counts as large. */
-  private static long bytesOnDisk(Dataset<Row> scan) {
-    try {
-      scala.math.BigInt size = scan.queryExecution().analyzed().stats().sizeInBytes();
-      return size.isValidLong() ? size.longValue() : Long.MAX_VALUE;
-    } catch (RuntimeException e) {
-      LOG.debug("size of the scan unknown, its parsed rows are not kept", e);
-      return Long.MAX_VALUE;
-    }
+    return numbered(spark, scan, header, parsed, failFast, name);
   }
 
   /** Sets a reader option, replacing any spelling of the same key (Spark's option keys ignore case). */
@@ -281,50 +198,19 @@ public final class TableReader {
     opts.put(key, value);
   }
 
-  /**
-   * Counts the rows of every file split, then numbers each row from its split's offset.
-   *
-   * @param keep whether the parsed rows are kept from the counting job for the numbering, which then reads them
-   *     back instead of parsing the files again
-   */
-  private static Table numbered(SparkSession spark, Dataset<Row> scan, StructType header, CSVOptions o, boolean failFast, String name, boolean keep) {
+  /** Counts the rows of every file split, then numbers each row from its split's offset. */
+  private static Dataset<Row> numbered(SparkSession spark, Dataset<Row> scan, StructType header, CSVOptions o, boolean failFast, String name) {
     Column meta = scan.metadataColumn("_metadata");
     // Every column is selected: with only some of them Spark's parser does not flag lines with too many fields.
     Dataset<Row> withSplit = scan.select(functions.col("*"), meta.getField("file_path").as(FILE), meta.getField("file_block_start").as(BLOCK));
     int n = header.fields().length;
     Shape shape = new Shape(n, o.delimiter(), o.asParserSettings().getFormat().getQuote());
-    // Kept, the parsed rows are exactly the partitions both jobs would parse (same file splits, same rows in the
-    // same order), so counting and numbering see the same rows whether they come from the files or from the kept
-    // blocks; a kept block that is lost is parsed again from its split. Keeping the counted rows, rather than
-    // converting first and numbering after, leaves row numbers, generated ids and reject reasons to the one code
-    // path that has always made them.
-    JavaRDD<Row> parsed = withSplit.javaRDD();
-    if (keep) {
-      parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK());
-    }
     List<SplitCount> counts;
     try {
-      counts = parsed.mapPartitions(new CountSplits(n, n + 1, n + 2)).collect();
+      counts = withSplit.javaRDD().mapPartitions(new CountSplits(n, n + 1, n + 2)).collect();
     } catch (Exception e) {
-      if (keep) {
-        parsed.unpersist(false);
-      }
       throw InputException.rethrow(e);
     }
-    try {
-      return new Table(numberFrom(spark, parsed, counts, header, shape, failFast, name), keep ? parsed : null);
-    } catch (RuntimeException e) {
-      if (keep) {
-        parsed.unpersist(false);
-      }
-      throw e;
-    }
-  }
-
-  /** Numbers the parsed rows of every split from the split counts (files in path order, splits in file order). */
-  private static Dataset<Row> numberFrom(
-      SparkSession spark, JavaRDD<Row> parsed, List<SplitCount> counts, StructType header, Shape shape, boolean failFast, String name) {
-    int n = header.fields().length;
     List<SplitCount> sorted = new ArrayList<>(counts);
     sorted.sort(Comparator.comparing(SplitCount::file).thenComparingLong(SplitCount::block));
     Map<String, long[]> offsets = new HashMap<>();
@@ -352,7 +238,7 @@ public final class TableReader {
     if (malformed > 0) {
       LOG.warn("{}: {} malformed CSV lines; each is rejected with its file and row", name, malformed);
     }
-    JavaRDD<Row> rows = parsed.mapPartitions(new NumberRows(offsets, n, shape), true);
+    JavaRDD<Row> rows = withSplit.javaRDD().mapPartitions(new NumberRows(offsets, n, shape), true);
     StructType schema = header.add(CORRUPT, DataTypes.StringType, true)
         .add(FILE, DataTypes.StringType, false)
         .add(ROW, DataTypes.LongType, false)
