@@ -85,15 +85,20 @@ public final class Network implements AutoCloseable {
       if (l == layers - 1) {
         return z;
       }
-      NDArray mask = masks != null ? masks[l] : null;
-      if (spec.blockOrder() == BlockOrder.NORM_ACT_DROPOUT) {
-        z = dropout(activate(spec, normalise(spec, z, 1)), mask);
-      } else {
-        z = normalise(spec, activate(spec, dropout(z, mask)), 1);
-      }
-      a = z;
+      a = hidden(spec, z, masks != null ? masks[l] : null, 1);
     }
     throw new IllegalStateException("unreachable");
+  }
+
+  /**
+   * A hidden layer's block after its linear product, in the spec's order: normalisation (along {@code axis}, the
+   * features), activation and dropout ({@code mask}, or none when null).
+   */
+  private static NDArray hidden(NetworkSpec spec, NDArray z, NDArray mask, int axis) {
+    if (spec.blockOrder() == BlockOrder.NORM_ACT_DROPOUT) {
+      return dropout(activate(spec, normalise(spec, z, axis)), mask);
+    }
+    return normalise(spec, activate(spec, dropout(z, mask)), axis);
   }
 
   /**
@@ -124,13 +129,7 @@ public final class Network implements AutoCloseable {
       if (l == layers - 1) {
         return z;
       }
-      NDArray mask = masks != null ? masks[l] : null;
-      if (spec.blockOrder() == BlockOrder.NORM_ACT_DROPOUT) {
-        z = dropout(activate(spec, normalise(spec, z, 2)), mask);
-      } else {
-        z = normalise(spec, activate(spec, dropout(z, mask)), 2);
-      }
-      a = z;
+      a = hidden(spec, z, masks != null ? masks[l] : null, 2);
     }
     throw new IllegalStateException("unreachable");
   }
