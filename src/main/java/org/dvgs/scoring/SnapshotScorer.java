@@ -546,8 +546,8 @@ public final class SnapshotScorer implements AutoCloseable {
               // A class's slice is contracted within a window of at least MIN_BATCH_ROWS rows (the batch has at
               // least that many), so that a small class takes the same path through the product as a large one;
               // the window's rows of other classes are dropped.
-              int start = Math.max(0, Math.min(from, rows - MIN_BATCH_ROWS));
-              int end = Math.max(to, Math.min(rows, start + MIN_BATCH_ROWS));
+              int start = windowStart(from, rows, MIN_BATCH_ROWS);
+              int end = windowEnd(to, start, rows, MIN_BATCH_ROWS);
               NDIndex window = new NDIndex("{}:{}", start, end);
               NDArray w = Linear.linear(a.get(window), gw[c][l], gb[c][l]).singletonOrThrow().mul(delta.get(window)).sum(new int[] {1});
               parts.add(start == from && end == to ? w : w.get(new NDIndex("{}:{}", from - start, to - start)));
@@ -654,8 +654,8 @@ public final class SnapshotScorer implements AutoCloseable {
             int hi = classStart[c + 1];
             if (hi > lo) {
               // A window of at least minRows rows, as ghost() takes one of MIN_BATCH_ROWS, for the same reason.
-              int start = Math.max(0, Math.min(lo, rows - minRows));
-              int end = Math.max(hi, Math.min(rows, start + minRows));
+              int start = windowStart(lo, rows, minRows);
+              int end = windowEnd(hi, start, rows, minRows);
               NDIndex window = new NDIndex(":, {}:{}", start, end);
               NDArray w = contract(a.get(window), delta.get(window), view(scope, stacked.gw()[c][l], pass).transpose(0, 2, 1),
                   view(scope, stacked.gb()[c][l], pass));
@@ -826,5 +826,15 @@ public final class SnapshotScorer implements AutoCloseable {
   @Override
   public void close() {
     root.close();
+  }
+
+  /** First row of the window of at least {@code minRows} of {@code rows} rows that holds a class starting at {@code from}. */
+  private static int windowStart(int from, int rows, int minRows) {
+    return Math.max(0, Math.min(from, rows - minRows));
+  }
+
+  /** End (exclusive) of that window, for a class ending at {@code to}. */
+  private static int windowEnd(int to, int start, int rows, int minRows) {
+    return Math.max(to, Math.min(rows, start + minRows));
   }
 }
