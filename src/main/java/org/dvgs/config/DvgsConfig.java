@@ -58,6 +58,9 @@ public record DvgsConfig(
     Config resolved) {
 
   public DvgsConfig {
+    // preconditioner = auto depends on the optimizer: resolved here, once, so that everything downstream (training,
+    // the snapshot fingerprint, scoring) sees none or adam only.
+    scoring = scoring.resolvedFor(training);
     // Cross-section checks: every command validates them at start-up, and so does every with(..) copy.
     scoring.requireCompatible(model);
     scoring.requireCompatible(training);

@@ -17,6 +17,7 @@ import java.util.List;
  * @param targetGradient the target batch gradient, or per class the gradient over the batch rows of that class
  * @param progressIntervalS seconds between two progress lines while scoring and aggregation run
  * @param preconditioner the metric of the similarity: Euclidean, or Adam's diagonal preconditioner at the snapshot
+ *     ({@code auto} until {@link #resolvedFor} has resolved it; a built {@link DvgsConfig} holds the resolved one)
  * @param checkpointBatch ghost scoring: at most this many snapshots per set of batched products (0 = as many as
  *     {@code block-memory-mb} allows for the intermediates; 1 = one snapshot at a time, two-dimensional products)
  */
@@ -81,6 +82,19 @@ public record ScoringConfig(
           DvgsConfig.ROOT + ".scoring.target-gradient = within-class needs class labels (dvgs.model.task = classifier), got "
               + "dvgs.model.task = " + Keys.kebab(model.task()) + "; use target-gradient = batch");
     }
+  }
+
+  /**
+   * These settings with {@code preconditioner = auto} resolved for the target's optimizer: Adam's metric when it is
+   * trained with Adam, the Euclidean one otherwise (an explicit {@code none} or {@code adam} stays as it is).
+   */
+  public ScoringConfig resolvedFor(TrainingConfig training) {
+    Preconditioner p = preconditioner.resolve(training.optimizer());
+    if (p == preconditioner) {
+      return this;
+    }
+    return new ScoringConfig(similarity, method, layers, batchSize, trainModeDropout, blockMemoryMb, partitions, intraOpThreads, storageLevel,
+        targetGradient, progressIntervalS, p, checkpointBatch);
   }
 
   /**

@@ -136,8 +136,9 @@ public final class DvgsValuation extends Estimator<DvgsValuationModel> implement
     similarity = new Param<>(this, "similarity", "dvgs.scoring.similarity: cosine, dot, neg-euclidean or scalar-projection",
         ParamValidators.inArray(new String[] {"cosine", "dot", "neg-euclidean", "scalar-projection"}));
     preconditioner = new Param<>(this, "preconditioner",
-        "dvgs.scoring.preconditioner: none (Euclidean metric) or adam (Adam's diagonal preconditioner at each snapshot; needs optimizer adam)",
-        ParamValidators.inArray(new String[] {"none", "adam"}));
+        "dvgs.scoring.preconditioner: auto (adam with optimizer adam, else none), none (Euclidean metric) or adam (Adam's diagonal"
+            + " preconditioner at each snapshot; needs optimizer adam)",
+        ParamValidators.inArray(new String[] {"auto", "none", "adam"}));
     scoringBatchSize = new IntParam(this, "scoringBatchSize", "dvgs.scoring.batch-size: source rows per scoring batch");
     seed = new LongParam(this, "seed", "dvgs.seed: the one seed behind every random choice");
     checkpointDir = new Param<>(this, "checkpointDir", "dvgs.training.checkpoint-dir: where snapshots are kept and reused; empty = a temporary directory");
@@ -170,7 +171,9 @@ public final class DvgsValuation extends Estimator<DvgsValuationModel> implement
     bind("training.snapshot-every", snapshotEvery, c -> c.training().snapshotEvery());
     bind("training.checkpoint-dir", checkpointDir, c -> c.training().checkpointDir());
     bind("scoring.similarity", similarity, c -> Keys.kebab(c.scoring().similarity()));
-    bind("scoring.preconditioner", preconditioner, c -> Keys.kebab(c.scoring().preconditioner()));
+    // The setting as written (auto by default), not what it resolved to for the default optimizer: with auto as the
+    // default, setting the optimizer to sgd alone gives the Euclidean metric instead of a conflict.
+    bind("scoring.preconditioner", preconditioner, c -> c.resolved().getString("scoring.preconditioner"));
     bind("scoring.batch-size", scoringBatchSize, c -> c.scoring().batchSize());
     bind("seed", seed, c -> c.seed());
     for (Binding b : bindings) {
@@ -458,14 +461,15 @@ public final class DvgsValuation extends Estimator<DvgsValuationModel> implement
   }
 
   /**
-   * Sets {@link #preconditioner()}: {@code none} (default) compares gradients in the Euclidean metric; {@code adam}
+   * Sets {@link #preconditioner()}: {@code auto} (default) is {@code adam} when the {@link #setOptimizer optimizer}
+   * is {@code adam} and {@code none} otherwise; {@code none} compares gradients in the Euclidean metric; {@code adam}
    * in the metric of Adam's diagonal preconditioner {@code 1 / (sqrt(v_hat) + eps)} of the training step each
    * snapshot was taken at. {@code adam} needs {@link #setOptimizer optimizer} {@code adam}: setting either so that
    * {@code adam} meets {@code sgd} throws a {@link org.dvgs.config.ConfigValidationException} naming
    * {@code dvgs.scoring.preconditioner} and leaves the parameter as it was. Its snapshots are kept apart from
    * unpreconditioned ones (their own fingerprint).
    *
-   * @param value {@code none} or {@code adam}
+   * @param value {@code auto}, {@code none} or {@code adam}
    */
   public DvgsValuation setPreconditioner(String value) {
     return checked(preconditioner, value);

@@ -179,13 +179,15 @@ public record ValueManifest(
    * @param method ghost or naive
    * @param similarity the similarity of gradients
    * @param targetGradient batch or per-class target gradients
+   * @param preconditioner the metric the similarity was taken in: {@code none} or {@code adam} ({@code auto} resolved
+   *     for the optimizer; absent in manifests written before the key had {@code auto})
    * @param blocks snapshot blocks the scoring was split into
    * @param partitions partitions of the source
    * @param intraOpThreadsPerTask PyTorch threads per task
    * @param sampleCheckpoints rows times snapshots scored
    * @param sampleCheckpointsPerS throughput
    */
-  public record Scoring(String method, String similarity, String targetGradient, int blocks, int partitions, int intraOpThreadsPerTask,
+  public record Scoring(String method, String similarity, String targetGradient, @MayBeAbsent String preconditioner, int blocks, int partitions, int intraOpThreadsPerTask,
       long sampleCheckpoints, double sampleCheckpointsPerS) {}
 
   /**

@@ -251,7 +251,7 @@ public final class ValuationJob {
         new ValueManifest.Training(fingerprint, store.directory().toString(), reused, scored.snapshots(), restarts),
         new ValueManifest.Scoring(
             Keys.kebab(cfg.scoring().method()), Keys.kebab(cfg.scoring().similarity()), Keys.kebab(cfg.scoring().targetGradient()),
-            scored.blocks(), batches.getNumPartitions(), threads, scored.sampleCheckpoints(), scored.throughput()),
+            Keys.kebab(cfg.scoring().preconditioner()), scored.blocks(), batches.getNumPartitions(), threads, scored.sampleCheckpoints(), scored.throughput()),
         new ValueManifest.Timings(timings.get("load_s"), timings.get("train_s"), timings.get("score_s"), timings.get("aggregate_s"), timings.get("total_s"),
             timings.get("engine_s"), timings.get("pack_s"), scored.blockSeconds(), timings.get("write_s"), timings.get("metrics_s")),
         metricValues,

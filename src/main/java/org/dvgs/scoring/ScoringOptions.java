@@ -45,6 +45,10 @@ public record ScoringOptions(
     if (batchedBytes <= 0) {
       throw new IllegalArgumentException("batchedBytes must be > 0, got " + batchedBytes);
     }
+    if (preconditioner == Preconditioner.AUTO) {
+      // A scorer cannot tell which optimizer trained the snapshots; the configuration resolves auto before this.
+      throw new IllegalArgumentException("preconditioner auto must be resolved for the optimizer first (ScoringConfig.resolvedFor)");
+    }
   }
 
   /**

@@ -253,10 +253,13 @@ public final class UniqueJob {
     SnapshotStore store;
     String source;
     String fingerprint = null;
+    boolean preconditioned = cfg.scoring().preconditioner() == org.dvgs.config.Preconditioner.ADAM;
     if (!u.snapshotDir().isEmpty()) {
       Path dir = new Path(u.snapshotDir());
       String parent = dir.getParent() == null ? "." : dir.getParent().toString();
-      store = new SnapshotStore(hadoop, parent, dir.getName(), spec);
+      // Snapshots written by value/evaluate with the same configuration carry Adam's preconditioner exactly when its
+      // scoring.preconditioner resolves to adam; a file of the other kind is refused naming that key.
+      store = new SnapshotStore(hadoop, parent, dir.getName(), spec, 0, preconditioned, -1);
       SnapshotStore.Check check;
       try {
         check = store.check(u.restart());
@@ -275,9 +278,11 @@ public final class UniqueJob {
     } else {
       fingerprint = ValuationJob.trainingFingerprint(cfg, spec, in.target());
       String root = cfg.training().checkpointDir().isEmpty() ? new Path(out, "checkpoints").toString() : cfg.training().checkpointDir();
-      TargetTrainer trainer = new TargetTrainer(spec, cfg.training(), cfg.model().classBalanced(), cfg.seed(), device);
+      // Trained and stored as a valuation run of this configuration does (its fingerprint says whether the snapshots
+      // carry Adam's preconditioner), so that either can reuse the other's files.
+      TargetTrainer trainer = new TargetTrainer(spec, cfg.training(), cfg.model().classBalanced(), cfg.seed(), device, false, preconditioned);
       long perRestart = ValuationJob.snapshotsPerRestart(cfg.training(), trainer.iterationsPerEpoch(in.target().rows()));
-      store = new SnapshotStore(hadoop, root, fingerprint, spec, 0, perRestart);
+      store = new SnapshotStore(hadoop, root, fingerprint, spec, 0, preconditioned, perRestart);
       TrainingStage.Result trained = TrainingStage.run(trainer, store, in.target(), u.restart() + 1, cfg.training().epochs(), cfg.training().logEvery());
       source = trained.reused() == u.restart() + 1 ? "reused-snapshots" : "trained";
     }

@@ -10,9 +10,20 @@ import org.junit.jupiter.api.Test;
 /** The estimator's {@code preconditioner} parameter mirrors {@code dvgs.scoring.preconditioner}. */
 class DvgsValuationPreconditionerTest {
   @Test
-  void defaultsToNoneAndRefusesAdamWithSgd() {
+  void defaultsToAutoWhichFollowsTheOptimizer() {
     DvgsValuation v = new DvgsValuation();
-    assertEquals("none", v.getPreconditioner());
+    assertEquals("auto", v.getPreconditioner());
+    // auto resolves to none with SGD, so the optimizer alone can change (no conflict with the default).
+    DvgsValuation sgd = new DvgsValuation().setOptimizer("sgd");
+    assertEquals("sgd", sgd.getOptimizer());
+    assertEquals("auto", sgd.getPreconditioner());
+    assertEquals("none", sgd.setPreconditioner("none").getPreconditioner());
+    assertEquals("auto", sgd.setPreconditioner("auto").getPreconditioner());
+  }
+
+  @Test
+  void refusesAdamWithSgd() {
+    DvgsValuation v = new DvgsValuation();
     assertEquals("adam", v.setPreconditioner("adam").getPreconditioner());
     String m = assertThrows(ConfigValidationException.class, () -> v.setOptimizer("sgd")).getMessage();
     assertTrue(m.contains("dvgs.scoring.preconditioner"), m);
@@ -20,7 +31,7 @@ class DvgsValuationPreconditionerTest {
     DvgsValuation sgd = new DvgsValuation().setOptimizer("sgd");
     m = assertThrows(ConfigValidationException.class, () -> sgd.setPreconditioner("adam")).getMessage();
     assertTrue(m.contains("dvgs.scoring.preconditioner = adam needs"), m);
-    assertEquals("none", sgd.getPreconditioner());
+    assertEquals("auto", sgd.getPreconditioner());
     assertThrows(IllegalArgumentException.class, () -> new DvgsValuation().setPreconditioner("rmsprop"));
   }
 }

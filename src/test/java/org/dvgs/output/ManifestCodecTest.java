@@ -98,7 +98,7 @@ class ManifestCodecTest {
         "last_loss", "seconds", "class_gradient_fallbacks"), ManifestCodec.fieldNames(RestartSummary.class));
     assertEquals(List.of("load_s", "train_s", "score_s", "aggregate_s", "total_s", "engine_s", "pack_s", "score_blocks_s", "write_s", "metrics_s"),
         ManifestCodec.fieldNames(ValueManifest.Timings.class));
-    assertEquals(List.of("method", "similarity", "target_gradient", "blocks", "partitions", "intra_op_threads_per_task", "sample_checkpoints",
+    assertEquals(List.of("method", "similarity", "target_gradient", "preconditioner", "blocks", "partitions", "intra_op_threads_per_task", "sample_checkpoints",
         "sample_checkpoints_per_s"), ManifestCodec.fieldNames(ValueManifest.Scoring.class));
   }
 

@@ -85,8 +85,15 @@ class PreconditionedValuationTest {
     }
 
     // Unpreconditioned into the same checkpoint directory: its own fingerprint, nothing reused either way.
-    ValuationJob.Outcome n = run("n", shared);
+    ValuationJob.Outcome n = run("n", "scoring.preconditioner=none", shared);
     ValuationJob.Outcome a2 = run("a2", adam, shared);
+    // The default, auto, is adam with the Adam optimizer: the same fingerprint, the snapshots reused, the same values.
+    ValuationJob.Outcome d = run("d", shared);
+    assertEquals(training(a).get("fingerprint"), training(d).get("fingerprint"));
+    assertEquals(2, training(d).get("restarts_reused"));
+    assertEquals("adam", d.manifest().scoring().preconditioner());
+    assertEquals("none", n.manifest().scoring().preconditioner());
+    assertEquals(va, values(d));
     assertNotEquals(training(a).get("fingerprint"), training(n).get("fingerprint"));
     assertEquals(0, training(n).get("restarts_reused"));
     assertEquals(2, training(a2).get("restarts_reused"));

@@ -168,6 +168,14 @@ class PreconditionedScoringTest {
    * own target gradients (a snapshot at every step, no weight decay): {@code v_t = sum_k (1 - b2) b2^(t-k) g_k^2}.
    */
   @Test
+  void unresolvedAutoIsRefused() {
+    // A scorer cannot know which optimizer trained the snapshots: auto must be resolved by the configuration first.
+    String m = assertThrows(IllegalArgumentException.class,
+        () -> new ScoringOptions(SimilarityMetric.COSINE, ScoringMethod.GHOST, null, false, 1, TargetGradient.BATCH, Preconditioner.AUTO)).getMessage();
+    assertTrue(m.contains("auto"), m);
+  }
+
+  @Test
   void storedWeightsAreAdamsPreconditionerOfTheStep() {
     int d = 5;
     NetworkSpec spec = new NetworkSpec(Task.CLASSIFIER, new int[] {d, 7, 2}, ActivationKind.TANH, 0.0, false, 2);

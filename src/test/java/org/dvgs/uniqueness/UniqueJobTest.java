@@ -139,7 +139,13 @@ class UniqueJobTest {
     assertEquals(List.of(0, 1, 2), ((Map<?, ?>) ManifestCodec.toMap(u.manifest()).get("projection")).get("layers"));
     assertTrue(u.table().filter("cluster is not null").isEmpty());
 
+    // The valuation's snapshots carry Adam's preconditioner (scoring.preconditioner = auto with Adam); a unique run
+    // configured for the Euclidean metric is told which key differs rather than reading them as something else.
+    assertEquals("adam", v.manifest().scoring().preconditioner());
     String e = assertThrows(InputException.class,
+        () -> run(dir.resolve("out-err").toString(), "unique.snapshot-dir=\"" + snapDir + "\"", "scoring.preconditioner=none")).getMessage();
+    assertTrue(e.contains("dvgs.unique.snapshot-dir") && e.contains("dvgs.scoring.preconditioner"), e);
+    e = assertThrows(InputException.class,
         () -> run(dir.resolve("out-err").toString(), "unique.snapshot-dir=\"" + snapDir + "\"", "unique.restart=3")).getMessage();
     assertTrue(e.contains("dvgs.unique.snapshot-dir") && e.contains("restart-00003.snap"), e);
     e = assertThrows(InputException.class,
