@@ -543,8 +543,10 @@ public final class DvgsValuationModel extends Model<DvgsValuationModel> implemen
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write " + json + ": " + e.getMessage(), e);
       }
+      // The snapshots are written as training wrote them: with Adam's preconditioner weights when the model scores in
+      // that metric (snapshot format 4), so that the loaded model scores exactly as this one.
       SnapshotStore store = new SnapshotStore(hadoop, new Path(path, "snapshots").toString(), model.fingerprint, model.spec,
-          model.classGradients(), model.snapshotsPerRestart);
+          model.classGradients(), model.options.preconditioned(), model.snapshotsPerRestart);
       Iterator<Snapshot> it = model.snapshots.iterator();
       Snapshot pending = it.hasNext() ? it.next() : null;
       for (int r = 0; r < model.config.training().restarts(); r++) {
@@ -600,7 +602,7 @@ public final class DvgsValuationModel extends Model<DvgsValuationModel> implemen
       }
       ScoringOptions options = TrainingStep.scoringOptions(cfg, spec);
       SnapshotStore store = new SnapshotStore(hadoop, new Path(path, "snapshots").toString(), fingerprint, spec,
-          options.withinClass() ? spec.numClasses() : 0, perRestart);
+          options.withinClass() ? spec.numClasses() : 0, options.preconditioned(), perRestart);
       List<Snapshot> snaps = new ArrayList<>();
       try {
         store.readAll(cfg.training().restarts()).forEachRemaining(snaps::add);
