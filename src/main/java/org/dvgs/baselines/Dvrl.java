@@ -177,9 +177,12 @@ public final class Dvrl implements ValuationMethod {
             NDArray logLik =
                 s.mul(h.add(LOG_EPS).log()).add(s.neg().add(1f).mul(h.neg().add(1f + LOG_EPS).log())).sum();
             NDArray mean = h.mean();
+            // Scalars that backward reads (maximum, mul) are tensors of the scope, not Number arguments: see
+            // Tensors.scalar.
+            NDArray zero = Tensors.scalar(scope, 0f);
             NDArray outside =
-                mean.sub((float) (1 - cfg.epsilon())).maximum(0f).add(mean.neg().add((float) cfg.epsilon()).maximum(0f));
-            loss = logLik.mul((float) -reward).add(outside.mul((float) cfg.penalty()));
+                mean.sub((float) (1 - cfg.epsilon())).maximum(zero).add(mean.neg().add((float) cfg.epsilon()).maximum(zero));
+            loss = logLik.mul(Tensors.scalar(scope, (float) -reward)).add(outside.mul(Tensors.scalar(scope, (float) cfg.penalty())));
             Autograd.backward(loss);
           } finally {
             Autograd.gradMode(false);

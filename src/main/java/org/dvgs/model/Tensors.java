@@ -39,6 +39,22 @@ public final class Tensors {
     return manager.create(buf, shape, DataType.FLOAT32);
   }
 
+  /**
+   * A 0-dimensional float tensor holding {@code value}, in {@code manager}'s scope: the tensor DJL's
+   * {@code mul(Number)}, {@code div(Number)}, {@code maximum(Number)} and the like build and then close at once.
+   *
+   * <p>Why not those methods: PyTorch wraps the scalar's direct buffer without copying it, and autograd keeps the
+   * wrapped tensor for the backward pass of a product, a quotient or a maximum. Closed right after the operation,
+   * the buffer is left to the garbage collector, which frees it at its next collection; a collection between the
+   * forward and the backward pass makes backward read freed memory, and the gradient (and every later step) comes
+   * out different from one run to the next. A scalar made here lives as long as {@code manager}, so use it for every
+   * scalar operand in a computation that is back-propagated. (Operations whose backward pass does not read the
+   * scalar, {@code add} and {@code sub}, are safe either way.)
+   */
+  public static NDArray scalar(NDManager manager, float value) {
+    return floats(manager, new float[] {value}, new Shape());
+  }
+
   /** A float vector holding {@code values}. */
   public static NDArray floats(NDManager manager, float[] values) {
     return floats(manager, values, new Shape(values.length));

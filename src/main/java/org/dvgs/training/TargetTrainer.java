@@ -365,7 +365,8 @@ public final class TargetTrainer {
                   sw[i] = weights[(int) y[i]];
                   total2 += sw[i];
                 }
-                lossArr = per.mul(Tensors.floats(step, sw)).sum().div((float) total2);
+                // The divisor is a tensor of the step's scope, not div(Number): see Tensors.scalar.
+                lossArr = per.mul(Tensors.floats(step, sw)).sum().div(Tensors.scalar(step, (float) total2));
               } else {
                 lossArr = per.mean();
               }
