@@ -4,6 +4,10 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function;
@@ -30,11 +34,30 @@ import scala.Tuple2;
  * and test set. Ties are broken by a seeded hash of the sample id, so exactly {@code round(q * n)} rows are removed.
  * For sources above {@link Auroc#DRIVER_LIMIT} rows the cut-offs come from a seeded sample of about that many
  * scores, so the removed count is approximate.
+ *
+ * <p>An instance ({@link #on}) holds one source, test set, model and seed and gives the curves of any number of
+ * rankings; the model trained on the whole source does not depend on the ranking and is trained once. A model may
+ * let several fits run at once ({@link Model#fitsAtOnce}); the points come back in the same order with the same
+ * metrics either way.
  */
-public final class FilterRetrain {
+public final class FilterRetrain implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FilterRetrain.class);
 
-  private FilterRetrain() {}
+  private final SparkSession spark;
+  private final JavaRDD<CanonicalRow> source;
+  private final JavaRDD<CanonicalRow> test;
+  private final Model model;
+  private final long seed;
+  /** The model trained on the whole source: the same for every ranking, so fitted once. */
+  private Point all;
+
+  private FilterRetrain(SparkSession spark, JavaRDD<CanonicalRow> source, JavaRDD<CanonicalRow> test, Model model, long seed) {
+    this.spark = spark;
+    this.source = source;
+    this.test = test.persist(StorageLevel.MEMORY_AND_DISK());
+    this.model = model;
+    this.seed = seed;
+  }
 
   /** Which rows a point removes. */
   public enum Direction {
@@ -53,7 +76,7 @@ public final class FilterRetrain {
    * @param q fraction removed (0 for {@link Direction#ALL})
    * @param metric the test metric (AUROC or R^2, see {@link RetrainModels})
    * @param trainRows rows the model was trained on
-   * @param seconds time to train and score
+   * @param seconds time to train and score (wall time of this fit; fits that run at once overlap)
    */
   public record Point(Direction direction, double q, double metric, long trainRows, double seconds) {}
 
@@ -64,10 +87,34 @@ public final class FilterRetrain {
 
     /** Trains on {@code train} and returns the test metric. */
     double fitAndScore(SparkSession spark, JavaRDD<CanonicalRow> train, JavaRDD<CanonicalRow> test, long seed);
+
+    /**
+     * How many fits on about {@code rows} training rows may run at once, each from its own thread. A fit that is a
+     * chain of small Spark jobs spends most of its time waiting on scheduling, not computing, so a few at once finish
+     * sooner; a fit that computes on the driver, or on rows too large to hold several subsets of in memory, says 1.
+     * Each fit's result must not depend on what runs beside it.
+     */
+    default int fitsAtOnce(long rows) {
+      return 1;
+    }
   }
 
   /**
-   * Runs the curves.
+   * Filter-and-retrain runs on one source and test set with one model and seed, for any number of rankings; the
+   * model trained on the whole source is fitted once, for the first ranking, and shared. Closing it releases the
+   * test rows it keeps.
+   *
+   * @param source the rows to filter (features on the model's scale)
+   * @param test the held-out test rows (same scale)
+   * @param model the model to retrain
+   * @param seed seeds the tie-breaking and the model
+   */
+  public static FilterRetrain on(SparkSession spark, JavaRDD<CanonicalRow> source, JavaRDD<CanonicalRow> test, Model model, long seed) {
+    return new FilterRetrain(spark, source, test, model, seed);
+  }
+
+  /**
+   * Runs the curves for one ranking, as {@link #on} then {@link #curves}.
    *
    * @param source the rows to filter (features on the model's scale)
    * @param ranking {@code sample_id} and {@code scoreColumn} for every source row
@@ -86,6 +133,19 @@ public final class FilterRetrain {
       List<Double> grid,
       Model model,
       long seed) {
+    try (FilterRetrain f = on(spark, source, test, model, seed)) {
+      return f.curves(ranking, scoreColumn, grid);
+    }
+  }
+
+  /**
+   * The curves for one ranking.
+   *
+   * @param ranking {@code sample_id} and {@code scoreColumn} for every source row
+   * @param grid fractions q to remove, each in (0, 1)
+   * @return the point trained on everything (the same for every ranking), then per q the lowest and highest removal
+   */
+  public List<Point> curves(Dataset<Row> ranking, String scoreColumn, List<Double> grid) {
     long tieStream = Mix.mix(seed, 0x7469650000L);
     JavaPairRDD<String, Double> scores = ranking.select("sample_id", scoreColumn).javaRDD().mapToPair(new ScoreOf(scoreColumn));
     JavaRDD<Ranked> ranked =
@@ -101,10 +161,11 @@ public final class FilterRetrain {
       }
       long n = ranked.count();
       Ranked.Key[] keys = sortedKeys(ranked, n, seed);
-      JavaRDD<CanonicalRow> testRows = test.persist(StorageLevel.MEMORY_AND_DISK());
-      long modelSeed = Mix.mix(seed, 0x726574726169L);
-      List<Point> points = new ArrayList<>();
-      points.add(fit(spark, model, Direction.ALL, 0, ranked.map(Ranked::row), testRows, modelSeed));
+      // Every q is checked before any model is trained.
+      List<Fit> fits = new ArrayList<>();
+      if (all == null) {
+        fits.add(new Fit(Direction.ALL, 0, ranked.map(Ranked::row)));
+      }
       for (double q : grid) {
         int k = (int) Math.round(q * keys.length);
         if (k <= 0 || k >= keys.length) {
@@ -113,26 +174,88 @@ public final class FilterRetrain {
         }
         Ranked.Key lowCut = keys[k - 1];
         Ranked.Key highCut = keys[keys.length - k];
-        points.add(fit(spark, model, Direction.LOWEST, q, ranked.filter(new Beyond(lowCut, true)).map(Ranked::row), testRows, modelSeed));
-        points.add(fit(spark, model, Direction.HIGHEST, q, ranked.filter(new Beyond(highCut, false)).map(Ranked::row), testRows, modelSeed));
+        fits.add(new Fit(Direction.LOWEST, q, ranked.filter(new Beyond(lowCut, true)).map(Ranked::row)));
+        fits.add(new Fit(Direction.HIGHEST, q, ranked.filter(new Beyond(highCut, false)).map(Ranked::row)));
       }
-      testRows.unpersist(false);
+      List<Point> fitted = fitAll(fits, Math.max(1, Math.min(fits.size(), model.fitsAtOnce(n))));
+      List<Point> points = new ArrayList<>();
+      if (all == null) {
+        all = fitted.get(0);
+        fitted = fitted.subList(1, fitted.size());
+      }
+      points.add(all);
+      points.addAll(fitted);
       return points;
     } finally {
       ranked.unpersist(false);
     }
   }
 
-  private static Point fit(
-      SparkSession spark, Model model, Direction d, double q, JavaRDD<CanonicalRow> train, JavaRDD<CanonicalRow> test, long seed) {
+  /** Releases the test rows. */
+  @Override
+  public void close() {
+    test.unpersist(false);
+  }
+
+  /** One model to train: which rows it leaves out and the rows it trains on. */
+  private record Fit(Direction direction, double q, JavaRDD<CanonicalRow> train) {}
+
+  /** The fits' points in the fits' order, {@code atOnce} of them running at a time. */
+  private List<Point> fitAll(List<Fit> fits, int atOnce) {
+    List<Point> points = new ArrayList<>();
+    if (atOnce == 1) {
+      for (Fit f : fits) {
+        points.add(fit(f));
+      }
+      return points;
+    }
+    // Threads made here inherit the caller's Spark job group and local properties (Spark's local properties are
+    // inheritable and copied when a thread is made), so the fits' jobs stay in the caller's group.
+    ExecutorService pool = Executors.newFixedThreadPool(atOnce, r -> {
+      Thread t = new Thread(r, "dvgs-retrain");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<Point>> running = new ArrayList<>();
+      for (Fit f : fits) {
+        running.add(pool.submit(() -> fit(f)));
+      }
+      RuntimeException failed = null;
+      for (Future<Point> r : running) {
+        try {
+          points.add(r.get());
+        } catch (ExecutionException e) {
+          RuntimeException cause = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+          if (failed == null) {
+            failed = cause;
+          } else if (failed != cause) {
+            failed.addSuppressed(cause);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while retraining", e);
+        }
+      }
+      if (failed != null) {
+        throw failed;
+      }
+      return points;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private Point fit(Fit f) {
     long t0 = System.nanoTime();
-    JavaRDD<CanonicalRow> rows = train.persist(StorageLevel.MEMORY_AND_DISK());
+    JavaRDD<CanonicalRow> rows = f.train().persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long count = rows.count();
-      double metric = model.fitAndScore(spark, rows, test, seed);
+      double metric = model.fitAndScore(spark, rows, test, Mix.mix(seed, 0x726574726169L));
       double secs = (System.nanoTime() - t0) / 1e9;
-      LOG.info("retrain {} q={}: {} rows, test {} = {} ({} s)", d, q, count, model.metric(), String.format("%.4f", metric), String.format("%.1f", secs));
-      return new Point(d, q, metric, count, secs);
+      LOG.info("retrain {} q={}: {} rows, test {} = {} ({} s)", f.direction(), f.q(), count, model.metric(), String.format("%.4f", metric),
+          String.format("%.1f", secs));
+      return new Point(f.direction(), f.q(), metric, count, secs);
     } finally {
       rows.unpersist(false);
     }

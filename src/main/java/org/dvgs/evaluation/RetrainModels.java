@@ -31,6 +31,7 @@ import org.dvgs.config.TrainingConfig;
 import org.dvgs.core.CanonicalRow;
 import org.dvgs.core.DenseRows;
 import org.dvgs.model.Network;
+import org.dvgs.model.Engines;
 import org.dvgs.model.NetworkSpec;
 import org.dvgs.model.ParameterSet;
 import org.dvgs.model.Tensors;
@@ -44,6 +45,8 @@ import org.dvgs.training.TargetTrainer;
 public final class RetrainModels {
   /** Largest {@code rows * width} the driver-trained valuation network accepts (a float each). */
   static final long DRIVER_CELLS = 200_000_000L;
+  /** Largest {@code rows * width} of a training set whose driver-trained fits run several at once. */
+  static final long CONCURRENT_CELLS = 10_000_000L;
 
   private RetrainModels() {}
 
@@ -70,6 +73,15 @@ public final class RetrainModels {
     private JavaRDD<CanonicalRow> testSeen;
     private DenseRows testRows;
 
+    /** The test rows of {@code test}, collected once for all the fits that score on it (some at once). */
+    private synchronized DenseRows testRows(JavaRDD<CanonicalRow> test) {
+      if (test != testSeen) {
+        testRows = collect(test, spec.width(0), "test");
+        testSeen = test;
+      }
+      return testRows;
+    }
+
     ValuationNetwork(NetworkSpec spec, TrainingConfig training, boolean classBalanced, Device device) {
       this.spec = spec;
       this.training = training;
@@ -82,14 +94,24 @@ public final class RetrainModels {
       return metricFor(spec.task());
     }
 
+    /**
+     * On the CPU, as many fits as the cores hold at the engine's intra-op thread count, for training sets of at most
+     * {@value #CONCURRENT_CELLS} features in all (each fit holds its rows on the driver); on a GPU, 1. Each fit
+     * trains on its own thread with its own seed and scope, and under MKL's strict mode its numbers do not depend on
+     * what runs beside it.
+     */
+    @Override
+    public int fitsAtOnce(long rows) {
+      if (device.isGpu() || rows * spec.width(0) > CONCURRENT_CELLS) {
+        return 1;
+      }
+      return Math.max(1, Runtime.getRuntime().availableProcessors() / Engines.intraOpThreads());
+    }
+
     @Override
     public double fitAndScore(SparkSession spark, JavaRDD<CanonicalRow> train, JavaRDD<CanonicalRow> test, long seed) {
       DenseRows tr = collect(train, spec.width(0), "training");
-      if (test != testSeen) {
-        testRows = collect(test, spec.width(0), "test");
-        testSeen = test;
-      }
-      DenseRows te = testRows;
+      DenseRows te = testRows(test);
       ParameterSet p = new TargetTrainer(spec, training, classBalanced, seed, device).fit(0, tr);
       float[] out = predict(spec, p, te, device);
       return score(spec.task(), spec.numClasses(), out, te);

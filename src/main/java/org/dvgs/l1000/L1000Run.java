@@ -117,8 +117,13 @@ public final class L1000Run {
     FilterRetrain.Model model = RetrainModels.of(
         cfg.evaluation().retrain().model(), spec, tc, cfg.model().classBalanced(), Engines.device(cfg.device(), -1), cfg.evaluation().retrain().maxIter());
     List<Double> grid = cfg.evaluation().retrain().grid();
-    List<FilterRetrain.Point> byValue = FilterRetrain.run(spark, source, o.values(), "value", scaledTest, grid, model, cfg.seed());
-    List<FilterRetrain.Point> byApc = FilterRetrain.run(spark, source, apcRanking, Apc.APC, scaledTest, grid, model, cfg.seed());
+    List<FilterRetrain.Point> byValue;
+    List<FilterRetrain.Point> byApc;
+    // Both rankings share the model trained on all of these rows.
+    try (FilterRetrain f = FilterRetrain.on(spark, source, scaledTest, model, cfg.seed())) {
+      byValue = f.curves(o.values(), "value", grid);
+      byApc = f.curves(apcRanking, Apc.APC, grid);
+    }
     double retrainS = (System.nanoTime() - t) / 1e9;
 
     List<Row> rows = new ArrayList<>();

@@ -90,6 +90,12 @@ public final class Engines {
     }
   }
 
+  /** PyTorch's intra-op thread count now (at least 1). */
+  public static int intraOpThreads() {
+    pytorch();
+    return Math.max(1, JniUtils.getNumThreads());
+  }
+
   /** Engine and PyTorch versions, for manifests. */
   public static String versions() {
     Engine e = pytorch();

@@ -96,6 +96,8 @@ final class SeedEvaluation implements ExperimentSeed {
   // The seed's held-out test set, scaled like its source: the same for every method.
   private JavaRDD<CanonicalRow> scaledTest;
   private long testRows = -1;
+  /** Filter-and-retrain on this seed's source and test rows, made by the first method that asks for it. */
+  private FilterRetrain curves;
 
   /**
    * @param testTable the valid rows of the configured test table, or null to hold out a remainder of the source
@@ -135,6 +137,9 @@ final class SeedEvaluation implements ExperimentSeed {
         methods.put(name, o);
       }
     } finally {
+      if (curves != null) {
+        curves.close();
+      }
       if (persisted != null) {
         persisted.unpersist(false);
       }
@@ -235,13 +240,17 @@ final class SeedEvaluation implements ExperimentSeed {
       // the source's rejects, counted in counts.source_rejected).
       testRows = scaledTest.count();
     }
-    NetworkSpec spec = NetworkSpec.of(cfg.model(), in.width(), in.numClasses());
-    TrainingConfig tc = EvaluateRun.retrainTraining(cfg.training(), ev.retrain());
-    FilterRetrain.Model model = RetrainModels.of(ev.retrain().model(), spec, tc, cfg.model().classBalanced(), device, ev.retrain().maxIter());
+    if (curves == null) {
+      NetworkSpec spec = NetworkSpec.of(cfg.model(), in.width(), in.numClasses());
+      TrainingConfig tc = EvaluateRun.retrainTraining(cfg.training(), ev.retrain());
+      FilterRetrain.Model model = RetrainModels.of(ev.retrain().model(), spec, tc, cfg.model().classBalanced(), device, ev.retrain().maxIter());
+      // One for the seed: every method's curves share its source, test rows, model and its fit on the whole source.
+      curves = FilterRetrain.on(spark, in.source(), scaledTest, model, seed);
+    }
     List<FilterRetrain.Point> points;
     spark.sparkContext().setJobGroup("dvgs-retrain", "dvgs: filter-and-retrain, " + method + ", seed " + seed, false);
     try {
-      points = FilterRetrain.run(spark, in.source(), values, "value", scaledTest, ev.retrain().grid(), model, seed);
+      points = curves.curves(values, "value", ev.retrain().grid());
     } finally {
       groups.restore();
     }

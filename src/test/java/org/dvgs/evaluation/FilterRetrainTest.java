@@ -129,6 +129,111 @@ class FilterRetrainTest {
     assertTrue(e.getMessage().contains("dvgs.evaluation.retrain.grid: q = 0.01 removes 0 of the 30"), e.getMessage());
   }
 
+  /** A model that runs {@code inner}'s fits {@code atOnce} at a time, and records each fit's Spark job group. */
+  static final class AtOnce implements FilterRetrain.Model {
+    final FilterRetrain.Model inner;
+    final int atOnce;
+    final java.util.Set<String> groups = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    String failOn;
+
+    AtOnce(FilterRetrain.Model inner, int atOnce) {
+      this.inner = inner;
+      this.atOnce = atOnce;
+    }
+
+    @Override
+    public String metric() {
+      return inner.metric();
+    }
+
+    @Override
+    public int fitsAtOnce(long rows) {
+      return atOnce;
+    }
+
+    @Override
+    public double fitAndScore(SparkSession spark, JavaRDD<CanonicalRow> train, JavaRDD<CanonicalRow> test, long seed) {
+      calls.incrementAndGet();
+      most.accumulateAndGet(running.incrementAndGet(), Math::max);
+      try {
+        groups.add(String.valueOf(spark.sparkContext().getLocalProperty("spark.jobGroup.id")));
+        long n = train.count();
+        if (failOn != null && n == Long.parseLong(failOn)) {
+          throw new InputException("fit on " + n + " rows refused");
+        }
+        return inner.fitAndScore(spark, train, test, seed);
+      } finally {
+        running.decrementAndGet();
+      }
+    }
+  }
+
+  @Test
+  void fitsAtOnceGiveTheSequentialPointsInTheCallersJobGroupAndShareTheWholeSourceFit() {
+    SparkSession spark = SharedSpark.get();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    List<CanonicalRow> src = rows(5, 500, 0.3, "s");
+    JavaRDD<CanonicalRow> source = jsc.parallelize(src, 3);
+    JavaRDD<CanonicalRow> test = jsc.parallelize(rows(6, 300, 0, "t"), 2);
+    NetworkSpec spec = new NetworkSpec(Task.CLASSIFIER, new int[] {WIDTH, 8, 2}, ActivationKind.RELU, 0, false, 2);
+    var training = TestConfigs.of("training.epochs=10", "training.batch-size=50", "training.learning-rate=0.01").training();
+    Dataset<Row> oracle = oracleRanking(src);
+    // A second ranking: the opposite order, so its curves differ from the oracle's.
+    Dataset<Row> reversed = oracle.selectExpr("sample_id", "-score AS score");
+    List<Double> grid = List.of(0.1, 0.3);
+
+    AtOnce one = new AtOnce(RetrainModels.of(RetrainModel.VALUATION, spec, training, false, Device.cpu(), 1), 1);
+    List<FilterRetrain.Point> seqA;
+    List<FilterRetrain.Point> seqB;
+    try (FilterRetrain f = FilterRetrain.on(spark, source, test, one, 7)) {
+      seqA = f.curves(oracle, "score", grid);
+      seqB = f.curves(reversed, "score", grid);
+    }
+    assertEquals(1, one.most.get());
+    assertEquals(9, one.calls.get(), "the model on the whole source is trained once for both rankings");
+    assertTrue(seqA.get(0) == seqB.get(0), "both rankings report the one fit on the whole source");
+    check(seqA, 500);
+
+    AtOnce four = new AtOnce(RetrainModels.of(RetrainModel.VALUATION, spec, training, false, Device.cpu(), 1), 4);
+    spark.sparkContext().setJobGroup("caller-group", "test", false);
+    List<FilterRetrain.Point> parA;
+    List<FilterRetrain.Point> parB;
+    try (FilterRetrain f = FilterRetrain.on(spark, source, test, four, 7)) {
+      parA = f.curves(oracle, "score", grid);
+      parB = f.curves(reversed, "score", grid);
+    } finally {
+      spark.sparkContext().clearJobGroup();
+    }
+    assertTrue(four.most.get() > 1, "fits ran at once: at most " + four.most.get());
+    assertEquals(java.util.Set.of("caller-group"), four.groups, "every fit's jobs are in the caller's job group");
+    for (int i = 0; i < seqA.size(); i++) {
+      FilterRetrain.Point s = seqA.get(i);
+      FilterRetrain.Point p = parA.get(i);
+      assertEquals(s.direction(), p.direction(), "point " + i);
+      assertEquals(s.q(), p.q(), 0, "point " + i);
+      assertEquals(s.trainRows(), p.trainRows(), "point " + i);
+      assertEquals(s.metric(), p.metric(), 0, "point " + i + ": the same metric whether fits run at once or one by one");
+      assertEquals(seqB.get(i).metric(), parB.get(i).metric(), 0, "reversed ranking, point " + i);
+    }
+    assertTrue(seqB.get(3).metric() < seqA.get(3).metric(), "the reversed ranking removes clean rows first: " + seqB);
+  }
+
+  @Test
+  void aFailedFitAmongSeveralAtOnceIsRaisedAsItself() {
+    SparkSession spark = SharedSpark.get();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    List<CanonicalRow> src = rows(1, 100, 0.2, "s");
+    NetworkSpec spec = new NetworkSpec(Task.CLASSIFIER, new int[] {WIDTH, 2}, ActivationKind.RELU, 0, false, 2);
+    AtOnce m = new AtOnce(RetrainModels.of(RetrainModel.LOGISTIC_REGRESSION, spec, null, false, Device.cpu(), 5), 3);
+    m.failOn = "80";
+    InputException e = assertThrows(InputException.class,
+        () -> FilterRetrain.run(spark, jsc.parallelize(src, 2), oracleRanking(src), "score", jsc.parallelize(src, 1), List.of(0.1, 0.2), m, 1));
+    assertTrue(e.getMessage().contains("fit on 80 rows refused"), e.getMessage());
+  }
+
   @Test
   void r2ByHand() {
     // SS_res = 1, SS_tot = 2.
