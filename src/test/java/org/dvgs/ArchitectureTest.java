@@ -48,7 +48,7 @@ class ArchitectureTest {
       Map.entry("training", Set.of("config", "core", "model", "output")),
       Map.entry("scoring", Set.of("config", "core", "io", "model", "spark")),
       Map.entry("aggregation", Set.of("config", "core", "scoring")),
-      Map.entry("evaluation", Set.of("config", "core", "io", "model", "training")),
+      Map.entry("evaluation", Set.of("config", "core", "io", "model", "spark", "training")),
       Map.entry("baselines", Set.of("aggregation", "config", "core", "io", "model", "scoring", "training")),
       Map.entry("report", Set.of("config", "core", "io", "output")),
       Map.entry("pipeline", Set.of("aggregation", "baselines", "config", "core", "evaluation", "io", "model", "output", "scoring", "spark", "training")),

@@ -4,10 +4,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function;
@@ -20,6 +17,7 @@ import org.dvgs.config.ConfigValidationException;
 import org.dvgs.core.CanonicalRow;
 import org.dvgs.core.InputException;
 import org.dvgs.core.Mix;
+import org.dvgs.spark.SideBySide;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -177,7 +175,11 @@ public final class FilterRetrain implements AutoCloseable {
         fits.add(new Fit(Direction.LOWEST, q, ranked.filter(new Beyond(lowCut, true)).map(Ranked::row)));
         fits.add(new Fit(Direction.HIGHEST, q, ranked.filter(new Beyond(highCut, false)).map(Ranked::row)));
       }
-      List<Point> fitted = fitAll(fits, Math.max(1, Math.min(fits.size(), model.fitsAtOnce(n))));
+      List<Callable<Point>> work = new ArrayList<>();
+      for (Fit f : fits) {
+        work.add(() -> fit(f));
+      }
+      List<Point> fitted = SideBySide.run(work, model.fitsAtOnce(n), "retrain");
       List<Point> points = new ArrayList<>();
       if (all == null) {
         all = fitted.get(0);
@@ -199,52 +201,6 @@ public final class FilterRetrain implements AutoCloseable {
 
   /** One model to train: which rows it leaves out and the rows it trains on. */
   private record Fit(Direction direction, double q, JavaRDD<CanonicalRow> train) {}
-
-  /** The fits' points in the fits' order, {@code atOnce} of them running at a time. */
-  private List<Point> fitAll(List<Fit> fits, int atOnce) {
-    List<Point> points = new ArrayList<>();
-    if (atOnce == 1) {
-      for (Fit f : fits) {
-        points.add(fit(f));
-      }
-      return points;
-    }
-    // Threads made here inherit the caller's Spark job group and local properties (Spark's local properties are
-    // inheritable and copied when a thread is made), so the fits' jobs stay in the caller's group.
-    ExecutorService pool = Executors.newFixedThreadPool(atOnce, r -> {
-      Thread t = new Thread(r, "dvgs-retrain");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      List<Future<Point>> running = new ArrayList<>();
-      for (Fit f : fits) {
-        running.add(pool.submit(() -> fit(f)));
-      }
-      RuntimeException failed = null;
-      for (Future<Point> r : running) {
-        try {
-          points.add(r.get());
-        } catch (ExecutionException e) {
-          RuntimeException cause = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-          if (failed == null) {
-            failed = cause;
-          } else if (failed != cause) {
-            failed.addSuppressed(cause);
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while retraining", e);
-        }
-      }
-      if (failed != null) {
-        throw failed;
-      }
-      return points;
-    } finally {
-      pool.shutdownNow();
-    }
-  }
 
   private Point fit(Fit f) {
     long t0 = System.nanoTime();

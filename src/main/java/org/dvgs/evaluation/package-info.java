@@ -5,7 +5,7 @@
  * ({@link org.dvgs.evaluation.FilterRetrain}, {@link org.dvgs.evaluation.RetrainModels}) and generated data
  * ({@link org.dvgs.evaluation.SyntheticData}).
  *
- * <p>May import: {@code org.dvgs.config}, {@code org.dvgs.core}, {@code org.dvgs.io}, {@code org.dvgs.model},
+ * <p>May import: {@code org.dvgs.config}, {@code org.dvgs.core}, {@code org.dvgs.io}, {@code org.dvgs.model}, {@code org.dvgs.spark},
  * {@code org.dvgs.training}.
  */
 package org.dvgs.evaluation;

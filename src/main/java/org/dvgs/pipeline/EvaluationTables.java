@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -15,6 +16,7 @@ import org.apache.spark.sql.types.StructType;
 import org.dvgs.config.EvaluationConfig.Method;
 import org.dvgs.config.Keys;
 import org.dvgs.evaluation.ValueMetrics;
+import org.dvgs.spark.SideBySide;
 
 /**
  * What {@code evaluate} measured, collected over every seed and method, and the tables it writes from it:
@@ -112,41 +114,14 @@ final class EvaluationTables {
         DataTypes.createStructField("y", DataTypes.DoubleType, true),
         DataTypes.createStructField("method", DataTypes.StringType, false)));
     Dataset<Row> curves = spark.createDataFrame(curveRows, cs).coalesce(1);
-    List<Runnable> writes = List.of(
-        () -> results.write().mode(SaveMode.Overwrite).parquet(new Path(out, "results").toString()),
-        () -> metrics.write().mode(SaveMode.Overwrite).parquet(new Path(out, "metrics").toString()),
-        () -> metrics.write().mode(SaveMode.Overwrite).option("header", "true").csv(new Path(out, "metrics_csv").toString()),
-        () -> curves.write().mode(SaveMode.Overwrite).parquet(new Path(out, "curves").toString()),
-        () -> curves.write().mode(SaveMode.Overwrite).option("header", "true").csv(new Path(out, "curves_csv").toString()));
-    // Threads made here inherit the caller's Spark job group (Spark's local properties are inheritable).
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writes.size());
-    try {
-      List<java.util.concurrent.Future<?>> running = new ArrayList<>();
-      for (Runnable w : writes) {
-        running.add(pool.submit(w));
-      }
-      RuntimeException failed = null;
-      for (java.util.concurrent.Future<?> f : running) {
-        try {
-          f.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-          RuntimeException r = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-          if (failed == null) {
-            failed = r;
-          } else {
-            failed.addSuppressed(r);
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while writing the experiment's tables", e);
-        }
-      }
-      if (failed != null) {
-        throw failed;
-      }
-    } finally {
-      pool.shutdown();
-    }
+    List<Callable<Void>> writes = List.of(
+        () -> { results.write().mode(SaveMode.Overwrite).parquet(new Path(out, "results").toString()); return null; },
+        () -> { metrics.write().mode(SaveMode.Overwrite).parquet(new Path(out, "metrics").toString()); return null; },
+        () -> { metrics.write().mode(SaveMode.Overwrite).option("header", "true").csv(new Path(out, "metrics_csv").toString()); return null; },
+        () -> { curves.write().mode(SaveMode.Overwrite).parquet(new Path(out, "curves").toString()); return null; },
+        () -> { curves.write().mode(SaveMode.Overwrite).option("header", "true").csv(new Path(out, "curves_csv").toString()); return null; });
+    // The threads inherit the caller's Spark job group.
+    SideBySide.run(writes, writes.size(), "experiment-tables");
     for (Dataset<Row> t : measured) {
       t.unpersist(false);
     }
