@@ -93,8 +93,6 @@ final class SeedEvaluation implements ExperimentSeed {
   private LoadedInputs in;
   private JavaRDD<CanonicalRow> persisted;
   private long sourceRows;
-  // The seed's held-out test set, scaled like its source: the same for every method.
-  private JavaRDD<CanonicalRow> scaledTest;
   private long testRows = -1;
   /** Filter-and-retrain on this seed's source and test rows, made by the first method that asks for it. */
   private FilterRetrain curves;
@@ -232,20 +230,19 @@ final class SeedEvaluation implements ExperimentSeed {
   /** Filter-and-retrain on the seed's test set by the values of {@code method}; returns the seconds it took. */
   private double retrain(String method, Dataset<Row> values) {
     long tr = System.nanoTime();
-    if (scaledTest == null) {
+    if (curves == null) {
       JavaRDD<CanonicalRow> test =
           testTable != null ? testTable : corruption.remainder(raw.source().filter(CanonicalRow::valid), ev.test().size());
-      scaledTest = InputLoader.scale(test, in.scaler());
-      // The rows each retrained model is scored on; a source remainder holds valid rows only (the invalid ones are
-      // the source's rejects, counted in counts.source_rejected).
-      testRows = scaledTest.count();
-    }
-    if (curves == null) {
+      JavaRDD<CanonicalRow> scaledTest = InputLoader.scale(test, in.scaler());
       NetworkSpec spec = NetworkSpec.of(cfg.model(), in.width(), in.numClasses());
       TrainingConfig tc = EvaluateRun.retrainTraining(cfg.training(), ev.retrain());
       FilterRetrain.Model model = RetrainModels.of(ev.retrain().model(), spec, tc, cfg.model().classBalanced(), device, ev.retrain().maxIter());
       // One for the seed: every method's curves share its source, test rows, model and its fit on the whole source.
+      // It keeps the test rows, so the count below is the only pass that computes them.
       curves = FilterRetrain.on(spark, in.source(), scaledTest, model, seed);
+      // The rows each retrained model is scored on; a source remainder holds valid rows only (the invalid ones are
+      // the source's rejects, counted in counts.source_rejected).
+      testRows = scaledTest.count();
     }
     List<FilterRetrain.Point> points;
     spark.sparkContext().setJobGroup("dvgs-retrain", "dvgs: filter-and-retrain, " + method + ", seed " + seed, false);
