@@ -10,6 +10,7 @@ import java.io.Serializable;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,8 +34,9 @@ import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.catalyst.csv.CSVOptions;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
@@ -84,6 +87,14 @@ public final class TableReader {
   private static final String BLOCK = "__dvgs_block";
   /** Header files read at once when checking a table of many CSV files. */
   private static final int HEADER_THREADS = 8;
+
+  /**
+   * The numbered rows behind each CSV table {@link #read} returned, by table (identity; weak, so a table no one
+   * holds is forgotten). {@link #canonical} converts these rows directly: going through the table instead would
+   * encode every cell of every row into Spark's binary format and decode it again, which costs more than parsing
+   * the CSV on a small job (the first time a wide table is read the generated encoder runs cold).
+   */
+  private static final Map<Dataset<Row>, JavaRDD<Row>> NUMBERED = Collections.synchronizedMap(new WeakHashMap<>());
 
   private TableReader() {}
 
@@ -207,7 +218,8 @@ public final class TableReader {
     Shape shape = new Shape(n, o.delimiter(), o.asParserSettings().getFormat().getQuote());
     List<SplitCount> counts;
     try {
-      counts = withSplit.javaRDD().mapPartitions(new CountSplits(n, n + 1, n + 2)).collect();
+      // Spark's own rows: counting needs three of the columns, so the others are not decoded into Java strings.
+      counts = internalRows(withSplit).mapPartitions(new CountSplits(n, n + 1, n + 2)).collect();
     } catch (Exception e) {
       throw InputException.rethrow(e);
     }
@@ -238,12 +250,22 @@ public final class TableReader {
     if (malformed > 0) {
       LOG.warn("{}: {} malformed CSV lines; each is rejected with its file and row", name, malformed);
     }
-    JavaRDD<Row> rows = withSplit.javaRDD().mapPartitions(new NumberRows(offsets, n, shape), true);
     StructType schema = header.add(CORRUPT, DataTypes.StringType, true)
         .add(FILE, DataTypes.StringType, false)
         .add(ROW, DataTypes.LongType, false)
         .add(POSITION, DataTypes.LongType, false);
-    return spark.createDataFrame(rows, schema);
+    boolean allStrings = true;
+    for (StructField f : header.fields()) {
+      allStrings &= f.dataType().equals(DataTypes.StringType);
+    }
+    // A header of strings (always, unless the user's options infer types) is decoded by NumberRows itself, in one
+    // loop, rather than by the generated decoder of a wide row, which runs cold on a small job.
+    JavaRDD<Row> rows = allStrings
+        ? internalRows(withSplit).mapPartitions(new NumberRows<>(offsets, n, shape, schema, TableReader::stringsOf), true)
+        : withSplit.javaRDD().mapPartitions(new NumberRows<>(offsets, n, shape, schema, TableReader::valuesOf), true);
+    Dataset<Row> table = spark.createDataFrame(rows, schema);
+    NUMBERED.put(table, rows);
+    return table;
   }
 
   /**
@@ -359,7 +381,10 @@ public final class TableReader {
    */
   public static JavaRDD<CanonicalRow> canonical(Dataset<Row> df, ColumnPlan plan) {
     Map<String, Long> fileOffsets = fileOffsets(df, plan);
-    return df.javaRDD().mapPartitionsWithIndex(new Convert(plan, fileOffsets), true);
+    // The same rows in the same partitions as df.javaRDD(), without encoding them into the table and back.
+    JavaRDD<Row> numbered = NUMBERED.get(df);
+    JavaRDD<Row> rows = numbered != null ? numbered : df.javaRDD();
+    return rows.mapPartitionsWithIndex(new Convert(plan, fileOffsets), true);
   }
 
   /**
@@ -386,6 +411,36 @@ public final class TableReader {
       next += r.getLong(1);
     }
     return fileOffsets;
+  }
+
+  /** The first values of a row, as Java values. */
+  @FunctionalInterface
+  private interface Fields<R> extends Serializable {
+    Object[] of(R row, int n);
+  }
+
+  /** A scan's rows as Spark holds them, without decoding them into Java rows. */
+  private static JavaRDD<InternalRow> internalRows(Dataset<Row> scan) {
+    return scan.queryExecution().toRdd().toJavaRDD();
+  }
+
+  /** The first n values of a row whose first n - 1 columns are strings and whose last is a long. */
+  private static Object[] stringsOf(InternalRow r, int n) {
+    Object[] v = new Object[n];
+    for (int i = 0; i < n - 1; i++) {
+      v[i] = r.isNullAt(i) ? null : r.getUTF8String(i).toString();
+    }
+    v[n - 1] = r.getLong(n - 1);
+    return v;
+  }
+
+  /** The first n values of a Java row. */
+  private static Object[] valuesOf(Row r, int n) {
+    Object[] v = new Object[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = r.get(i);
+    }
+    return v;
   }
 
   /** Rows of one file split seen by one partition, and its first malformed line (CSV). */
@@ -423,7 +478,7 @@ public final class TableReader {
   }
 
   /** Counts each split's rows and malformed lines. */
-  private static final class CountSplits implements FlatMapFunction<Iterator<Row>, SplitCount> {
+  private static final class CountSplits implements FlatMapFunction<Iterator<InternalRow>, SplitCount> {
     private static final long serialVersionUID = 1L;
     private final int corruptIdx;
     private final int fileIdx;
@@ -436,7 +491,7 @@ public final class TableReader {
     }
 
     @Override
-    public Iterator<SplitCount> call(Iterator<Row> rows) {
+    public Iterator<SplitCount> call(Iterator<InternalRow> rows) {
       List<SplitCount> out = new ArrayList<>();
       String file = null;
       long block = -1;
@@ -445,8 +500,8 @@ public final class TableReader {
       long firstBad = -1;
       String firstText = null;
       while (rows.hasNext()) {
-        Row r = rows.next();
-        String f = r.getString(fileIdx);
+        InternalRow r = rows.next();
+        String f = r.getUTF8String(fileIdx).toString();
         long b = r.getLong(blockIdx);
         if (!f.equals(file) || b != block) {
           if (file != null) {
@@ -462,7 +517,7 @@ public final class TableReader {
         if (!r.isNullAt(corruptIdx)) {
           if (bad == 0) {
             firstBad = n;
-            firstText = r.getString(corruptIdx);
+            firstText = r.getUTF8String(corruptIdx).toString();
           }
           bad++;
         }
@@ -476,20 +531,24 @@ public final class TableReader {
   }
 
   /** Numbers the rows of each split from its offsets; a malformed line's raw text becomes its description. */
-  private static final class NumberRows implements FlatMapFunction<Iterator<Row>, Row> {
+  private static final class NumberRows<R> implements FlatMapFunction<Iterator<R>, Row> {
     private static final long serialVersionUID = 1L;
     private final Map<String, long[]> offsets;
     private final int fields;
     private final Shape shape;
+    private final StructType schema;
+    private final Fields<R> values;
 
-    NumberRows(Map<String, long[]> offsets, int fields, Shape shape) {
+    NumberRows(Map<String, long[]> offsets, int fields, Shape shape, StructType schema, Fields<R> values) {
       this.offsets = offsets;
       this.fields = fields;
       this.shape = shape;
+      this.schema = schema;
+      this.values = values;
     }
 
     @Override
-    public Iterator<Row> call(Iterator<Row> rows) {
+    public Iterator<Row> call(Iterator<R> rows) {
       return new Iterator<>() {
         String file;
         long block = -1;
@@ -503,9 +562,10 @@ public final class TableReader {
 
         @Override
         public Row next() {
-          Row r = rows.next();
-          String f = r.getString(fields + 1);
-          long b = r.getLong(fields + 2);
+          // The header's values, then the raw malformed line, the file and the split's start.
+          Object[] v = values.of(rows.next(), fields + 3);
+          String f = (String) v[fields + 1];
+          long b = (Long) v[fields + 2];
           if (!f.equals(file) || b != block) {
             long[] o = offsets.get(f + "\u0000" + b);
             if (o == null) {
@@ -516,15 +576,12 @@ public final class TableReader {
             inFile = o[0];
             position = o[1];
           }
-          Object[] v = new Object[fields + 4];
-          for (int i = 0; i < fields; i++) {
-            v[i] = r.get(i);
-          }
-          v[fields] = r.isNullAt(fields) ? null : shape.describe(r.getString(fields));
-          v[fields + 1] = f;
-          v[fields + 2] = ++inFile;
-          v[fields + 3] = position++;
-          return RowFactory.create(v);
+          Object[] out = Arrays.copyOf(v, fields + 4);
+          out[fields] = v[fields] == null ? null : shape.describe((String) v[fields]);
+          out[fields + 2] = ++inFile;
+          out[fields + 3] = position++;
+          // With the table's schema, as the table's own rows have it, so both ways of converting see the same rows.
+          return new GenericRowWithSchema(out, schema);
         }
       };
     }
