@@ -30,3 +30,22 @@ dvgs_build_jar() {
     (cd "$DVGS_ROOT" && mvn -q -B -Pdist package -DskipTests) >&2
   fi
 }
+
+# The JVM's just-in-time compilers for a dvgs command ($1), from DVGS_JIT: quick (C1 only, -XX:TieredStopAtLevel=1),
+# full (the JVM's default: tiered up to C2) or auto (the default: quick for demo, full for every other command).
+# C2 compiles thousands of Spark, Scala and JDK methods in a run's first half-minute, on the cores the job needs:
+# quick takes up to a fifth off a small job's wall time and about a third off its CPU time; full runs long Java-heavy work
+# (TMC Data Shapley's refits, generating or loading a large table) about a quarter faster (BENCHMARKS.md, "JIT").
+# Values do not depend on it: Java's floating point is strict and the arithmetic of scoring is PyTorch's.
+# Prints the flags (one per line, none for full); returns 2 on a value it does not know.
+dvgs_jit_opts() {
+  local mode="${DVGS_JIT:-auto}"
+  if [ "$mode" = auto ]; then
+    case "${1:-}" in demo) mode=quick ;; *) mode=full ;; esac
+  fi
+  case "$mode" in
+    quick) echo "-XX:TieredStopAtLevel=1" ;;
+    full) ;;
+    *) echo "DVGS_JIT=$DVGS_JIT is not one of auto, quick, full" >&2; return 2 ;;
+  esac
+}
