@@ -130,7 +130,8 @@ public final class BenchRun {
         new BenchManifest.Ratios(ghostRate / trainRate, ghostRate / naiveRate, ghostRate / forwardRate, perRound),
         new BenchManifest.Rounds(rates.get("ghost"), rates.get("train_step"), rates.get("forward"), rates.get("naive")),
         new BenchManifest.Agreement(ghostVsNaive, naiveRows.rows()),
-        new Versions(null, null, null, System.getProperty("java.version"), ai.djl.engine.Engine.getDjlVersion(), Engines.pytorch().getVersion()),
+        new Versions(null, null, null, System.getProperty("java.version"), ai.djl.engine.Engine.getDjlVersion(), Engines.pytorch().getVersion(),
+            Versions.runningJavaCompilers()),
         new TotalTime((System.nanoTime() - t0) / 1e9),
         Manifest.parse(cfg.toJson()));
   }

@@ -304,7 +304,8 @@ public final class ValuationJob {
         scala.util.Properties.versionNumberString(),
         System.getProperty("java.version"),
         ai.djl.engine.Engine.getDjlVersion(),
-        Engines.pytorch().getVersion());
+        Engines.pytorch().getVersion(),
+        Versions.runningJavaCompilers());
   }
 
   private static List<Integer> widths(NetworkSpec spec) {
