@@ -27,7 +27,7 @@ public record Versions(
   /**
    * The just-in-time compilers of this JVM, from its HotSpot options: {@code c1} (tiered compilation stopped before
    * C2, as {@code DVGS_JIT=quick} starts it), {@code c1+c2} (tiered, the JVM's default), {@code c2} (tiered
-   * compilation off), or null on a VM that does not report them.
+   * compilation off), {@code interpreter} ({@code TieredStopAtLevel=0}), or null on a VM that does not report them.
    */
   public static String runningJavaCompilers() {
     try {
