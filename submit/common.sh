@@ -37,7 +37,7 @@ dvgs_build_jar() {
 # quick takes up to a fifth off a small job's wall time and about a third off its CPU time; full runs long Java-heavy work
 # (TMC Data Shapley's refits, generating or loading a large table) about a quarter faster (BENCHMARKS.md, "JIT").
 # Values do not depend on it: Java's floating point is strict and the arithmetic of scoring is PyTorch's.
-# Prints the flags (one per line, none for full); returns 2 on a value it does not know.
+# Prints the one flag (nothing for full); returns 2 on a value it does not know.
 dvgs_jit_opts() {
   local mode="${DVGS_JIT:-auto}"
   if [ "$mode" = auto ]; then

@@ -45,7 +45,8 @@ class LauncherJitTest {
 
   @Test
   void anUnknownValueIsTheUsersInputAndStartsNothing() throws Exception {
-    Result r = run(Map.of("DVGS_JIT", "fast"), "submit/dvgs", "demo", "--output", "never-written");
+    // A jar that does not exist: the launcher would build it (and say so) if the check came after the build.
+    Result r = run(Map.of("DVGS_JIT", "fast", "DVGS_JAR", "target/no-such-dvgs.jar"), "submit/dvgs", "demo", "--output", "never-written");
     assertEquals(2, r.status(), r.out());
     assertTrue(r.out().contains("DVGS_JIT=fast is not one of auto, quick, full"), r.out());
     assertTrue(!r.out().contains("building"), "refused before the jar is built: " + r.out());
