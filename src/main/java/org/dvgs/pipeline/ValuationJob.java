@@ -163,11 +163,12 @@ public final class ValuationJob {
     timings.put("pack_s", secs(t));
     int threads = Sessions.threadsPerTask(jsc.getConf(), cfg.scoring().intraOpThreads());
     long totalSnapshots = perRestart * cfg.training().restarts();
-    progress.scoring(rows * totalSnapshots);
+    // Burn-in snapshots are never scored, so they are not in the total (loss-drop zeros lower it as they are found).
+    progress.scoring(rows * org.dvgs.scoring.CheckpointWeights.countedAtMost(cfg.aggregation(), perRestart, cfg.training().restarts()));
     ScoringStage.Result scored =
         ScoringStage.run(
             jsc, batches, rows, spec, options, store.readAll(cfg.training().restarts()), totalSnapshots,
-            (long) cfg.scoring().blockMemoryMb() << 20, cfg.device(), threads, level, progress.counter(), cfg.aggregation(),
+            (long) cfg.scoring().blockMemoryMb() << 20, cfg.device(), threads, level, progress, cfg.aggregation(),
             cfg.training().learningRate());
     timings.put("score_s", secs(t));
     progress.aggregation();

@@ -16,6 +16,7 @@ public final class CheckpointWeights {
   private final Map<Integer, Integer> seen = new HashMap<>();
   private final Map<Integer, Double> lastLoss = new HashMap<>();
   private double total;
+  private boolean lastBurnIn;
 
   /**
    * @param agg the aggregation options
@@ -35,13 +36,28 @@ public final class CheckpointWeights {
   }
 
   /**
+   * Snapshots that can count at most, of {@code restarts} restarts of {@code snapshotsPerRestart} each: all but the
+   * burn-in of every restart. Loss-drop weighting may give some of them weight 0 as well, which is known only when
+   * they are read.
+   */
+  public static long countedAtMost(AggregationConfig agg, long snapshotsPerRestart, int restarts) {
+    return Math.max(0, snapshotsPerRestart - agg.burnIn()) * restarts;
+  }
+
+  /** Whether the snapshot {@link #next} weighed last was one of its restart's burn-in (weight 0 by position). */
+  public boolean lastWasBurnIn() {
+    return lastBurnIn;
+  }
+
+  /**
    * The weight of the next snapshot: 0 for a snapshot that does not count (burn-in, or no loss drop), which the
    * caller then does not score. Under {@code learning-rate} the weight is the step's learning rate divided by the
    * configured one, so that a constant learning rate gives unit weights and the plain mean bit for bit.
    */
   public double next(Snapshot s) {
     int k = seen.merge(s.restart(), 1, Integer::sum) - 1;
-    if (k < agg.burnIn()) {
+    lastBurnIn = k < agg.burnIn();
+    if (lastBurnIn) {
       return 0;
     }
     double w;

@@ -90,13 +90,23 @@ public final class ScoringProgress implements AutoCloseable {
   /**
    * Scoring starts: lines from now on.
    *
-   * @param sampleCheckpoints what the scoring will compute (rows times snapshots)
+   * @param sampleCheckpoints what the scoring will compute: rows times the snapshots that are scored (burn-in
+   *     snapshots are not; see {@link CheckpointWeights#countedAtMost})
    */
   public void scoring(long sampleCheckpoints) {
     total = sampleCheckpoints;
     start = System.nanoTime();
     phaseStart = start;
     phase = "scoring";
+  }
+
+  /**
+   * Lowers the total by sample-checkpoints that turn out not to be scored after all: those of a snapshot that loss-drop
+   * weighting gives weight 0, which is known only when the snapshot is read. Called from the driver thread that
+   * started scoring.
+   */
+  public void notScored(long sampleCheckpoints) {
+    total = Math.max(0, total - sampleCheckpoints);
   }
 
   /** Switches the line to the aggregation jobs, once scoring is done. */

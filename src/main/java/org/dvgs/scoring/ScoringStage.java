@@ -98,7 +98,8 @@ public final class ScoringStage {
    * @param totalSnapshots how many {@code snapshots} yields (for progress)
    * @param budgetBytes memory budget of one block
    * @param threads intra-op threads per task
-   * @param counter the progress counter, or null
+   * @param progress the progress line: tasks count into its counter, and a snapshot found to have weight 0 beyond
+   *     the burn-in lowers its total ({@link ScoringProgress#notScored}); or null
    * @param learningRate the training's learning rate (for {@code learning-rate} weighting)
    */
   public static Result run(
@@ -113,10 +114,10 @@ public final class ScoringStage {
       DeviceKind device,
       int threads,
       StorageLevel level,
-      LongAccumulator counter,
+      ScoringProgress progress,
       AggregationConfig agg,
       double learningRate) {
-    return (Result) scoreBlocks(jsc, batches, rows, spec, options, snapshots, totalSnapshots, budgetBytes, device, threads, level, counter,
+    return (Result) scoreBlocks(jsc, batches, rows, spec, options, snapshots, totalSnapshots, budgetBytes, device, threads, level, progress,
         agg, learningRate, false);
   }
 
@@ -168,10 +169,11 @@ public final class ScoringStage {
       DeviceKind device,
       int threads,
       StorageLevel level,
-      LongAccumulator counter,
+      ScoringProgress progress,
       AggregationConfig agg,
       double learningRate,
       boolean holdLast) {
+    LongAccumulator counter = progress == null ? null : progress.counter();
     long t0 = System.nanoTime();
     // The caller's job group is back when scoring returns or fails; each block runs in dvgs's own group.
     JobGroups saved = JobGroups.save(jsc);
@@ -185,7 +187,9 @@ public final class ScoringStage {
       List<Double> blockSeconds = new ArrayList<>();
       // Snapshots of weight 0 are dropped one ahead, so that "no snapshot follows" is known when a block is full (the
       // held-back last block) while at most one snapshot beyond the block is in memory.
-      Kept kept = new Kept(snapshots, weigh);
+      // A zero weight beyond the burn-in (loss-drop) is found only here; the progress total, which left out the
+      // burn-in from the start, loses those rows as they are found.
+      Kept kept = new Kept(snapshots, weigh, progress == null || rows < 0 ? null : () -> progress.notScored(rows));
       while (kept.hasNext()) {
         ArrayList<Snapshot> items = new ArrayList<>(perBlock);
         double[] w = new double[perBlock];
@@ -239,10 +243,13 @@ public final class ScoringStage {
     private Snapshot ahead;
     private double aheadWeight;
     private double weight;
+    /** Told of each snapshot of weight 0 that is not a burn-in one, or null. */
+    private final Runnable droppedAfterBurnIn;
 
-    Kept(Iterator<Snapshot> all, CheckpointWeights weigh) {
+    Kept(Iterator<Snapshot> all, CheckpointWeights weigh, Runnable droppedAfterBurnIn) {
       this.all = all;
       this.weigh = weigh;
+      this.droppedAfterBurnIn = droppedAfterBurnIn;
     }
 
     @Override
@@ -253,6 +260,8 @@ public final class ScoringStage {
         if (w > 0) {
           ahead = s;
           aheadWeight = w;
+        } else if (droppedAfterBurnIn != null && !weigh.lastWasBurnIn()) {
+          droppedAfterBurnIn.run();
         }
       }
       return ahead != null;

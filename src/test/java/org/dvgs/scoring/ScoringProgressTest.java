@@ -26,6 +26,8 @@ import org.dvgs.testing.SharedSpark;
 import org.dvgs.testing.SmallValuation;
 import org.dvgs.testing.TestConfigs;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The scoring progress line: written while tasks run, counts what they scored, gone with its listener afterwards. */
 class ScoringProgressTest {
@@ -156,5 +158,42 @@ class ScoringProgressTest {
         "the progress listener is removed");
     assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("dvgs-scoring-progress") && t.isAlive()),
         "the progress thread is stopped");
+  }
+
+  /**
+   * Snapshots that are never scored are not in the total: the burn-in from the start, a loss-drop zero weight from
+   * when it is found. The line ends at the manifest's count, at 100%, rather than short of a total that counted them.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"aggregation.burn-in=3", "aggregation.weighting=loss-drop"})
+  void theTotalLeavesOutSnapshotsThatAreNotScored(String aggregation) throws Exception {
+    SparkSession spark = SharedSpark.get();
+    List<String> lines;
+    ValuationJob.Outcome o;
+    try (Capture c = new Capture(ScoringProgress.class)) {
+      List<String> overrides = SmallValuation.overrides(spark, 600,
+          SharedSpark.tempDir("progress-counted").resolve("out").toString(), "scoring.progress-interval=5ms", "scoring.batch-size=16",
+          "scoring.block-memory-mb=1", aggregation);
+      o = ValuationJob.run(spark, ValuationRequest.builder(TestConfigs.of(overrides.toArray(new String[0]))).build());
+      lines = new ArrayList<>(c.lines);
+    }
+    long scored = o.manifest().scoring().sampleCheckpoints();
+    long rows = o.manifest().counts().sourceValued();
+    long all = rows * o.manifest().training().restarts().stream().mapToLong(r -> r.snapshots()).sum();
+    assertTrue(scored < all, "some snapshots are not scored under " + aggregation + ": " + scored + " of " + all);
+    List<Long> totals = new ArrayList<>();
+    for (String l : lines) {
+      Matcher m = SCORING.matcher(l);
+      if (m.matches()) {
+        totals.add(Long.parseLong(m.group(2)));
+        assertTrue(Long.parseLong(m.group(1)) <= Long.parseLong(m.group(2)), l);
+      }
+    }
+    assertFalse(totals.isEmpty(), "progress lines while scoring: " + lines);
+    for (int i = 1; i < totals.size(); i++) {
+      assertTrue(totals.get(i) <= totals.get(i - 1), "the total never grows: " + totals);
+    }
+    assertTrue(totals.get(0) < all, "the burn-in or a zero weight is left out of the total: " + totals.get(0) + " of " + all);
+    assertEquals(scored, (long) totals.get(totals.size() - 1), lines.toString());
   }
 }
