@@ -193,7 +193,11 @@ class ScoringProgressTest {
     for (int i = 1; i < totals.size(); i++) {
       assertTrue(totals.get(i) <= totals.get(i - 1), "the total never grows: " + totals);
     }
-    assertTrue(totals.get(0) < all, "the burn-in or a zero weight is left out of the total: " + totals.get(0) + " of " + all);
+    if (aggregation.contains("burn-in")) {
+      // Known before scoring starts; a loss-drop zero weight is known only once its snapshot is read, which may come
+      // after the first line, so there only the last total is checked.
+      assertTrue(totals.get(0) < all, "the burn-in is left out of the total from the first line: " + totals.get(0) + " of " + all);
+    }
     assertEquals(scored, (long) totals.get(totals.size() - 1), lines.toString());
   }
 }
