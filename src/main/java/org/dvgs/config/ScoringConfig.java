@@ -19,7 +19,8 @@ import java.util.List;
  * @param preconditioner the metric of the similarity: Euclidean, or Adam's diagonal preconditioner at the snapshot
  *     ({@code auto} until {@link #resolvedFor} has resolved it; a built {@link DvgsConfig} holds the resolved one)
  * @param checkpointBatch ghost scoring: at most this many snapshots per set of batched products (0 = as many as
- *     {@code block-memory-mb} allows for the intermediates; 1 = one snapshot at a time, two-dimensional products)
+ *     {@code block-memory-mb} allows for the intermediates; 1 = one snapshot at a time, two-dimensional products;
+ *     {@link #CHECKPOINT_BATCH_AUTO} = chosen per network and batch size when scoring is set up)
  */
 public record ScoringConfig(
     SimilarityMetric similarity,
@@ -36,6 +37,9 @@ public record ScoringConfig(
     Preconditioner preconditioner,
     int checkpointBatch) {
 
+  /** {@code checkpoint-batch = auto}: stack snapshots or not by the network's size at the batch size (the default). */
+  public static final int CHECKPOINT_BATCH_AUTO = -1;
+
   static ScoringConfig from(Keys k) {
     ScoringConfig s =
         new ScoringConfig(
@@ -51,7 +55,7 @@ public record ScoringConfig(
             k.enumValue("target-gradient", TargetGradient.class),
             k.seconds("progress-interval"),
             k.enumValue("preconditioner", Preconditioner.class),
-            k.nonNegativeInt("checkpoint-batch"));
+            checkpointBatch(k));
     if (!(s.progressIntervalS > 0)) {
       throw new ConfigValidationException(k.full("progress-interval") + " must be > 0, got " + s.progressIntervalS + " s");
     }
@@ -69,6 +73,18 @@ public record ScoringConfig(
       throw new ConfigValidationException(k.full("storage-level") + " = " + s.storageLevel + " is not one of " + levels);
     }
     return s;
+  }
+
+  /** {@code checkpoint-batch}: {@code auto} or a whole number >= 0. */
+  private static int checkpointBatch(Keys k) {
+    String v = k.string("checkpoint-batch").trim();
+    if (v.equalsIgnoreCase("auto")) {
+      return CHECKPOINT_BATCH_AUTO;
+    }
+    if (!v.matches("[+-]?[0-9]+(\\.[0-9]+)?")) {
+      throw new ConfigValidationException(k.full("checkpoint-batch") + " must be auto or a whole number >= 0, got '" + v + "'");
+    }
+    return k.nonNegativeInt("checkpoint-batch");
   }
 
   /**

@@ -43,11 +43,17 @@ public record BenchManifest(
    * @param rounds timed rounds (after one warm-up)
    * @param intraOpThreads PyTorch threads
    * @param device the DJL device
+   * @param snapshots snapshots every row was scored against
+   * @param checkpointBatch {@code dvgs.scoring.checkpoint-batch} as configured ({@code auto} or a number)
+   * @param snapshotsPerPass snapshots the ghost path scored together per batch of rows, as resolved (1 = one at a
+   *     time with two-dimensional products)
    */
-  public record Setup(int rows, int naiveRows, int batchSize, int rounds, int intraOpThreads, String device) {}
+  public record Setup(
+      int rows, int naiveRows, int batchSize, int rounds, int intraOpThreads, String device, int snapshots, String checkpointBatch,
+      int snapshotsPerPass) {}
 
   /**
-   * Rows per second, median round.
+   * Rows per second, median round; ghost and naive scoring count sample-checkpoints (rows x snapshots).
    *
    * @param ghostSamplesPerS ghost scoring
    * @param trainStepSamplesPerS a forward, backward and gradient clear

@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  * The {@code bench} command: in one process, on generated rows, the throughput of ghost scoring, naive per-sample
  * scoring, a plain batched forward+backward training step and a forward pass of the configured model, measured
  * in interleaved rounds (so machine noise hits all alike); the median round of each is reported, with ratios.
+ * Scoring is against the first {@code bench.snapshots} snapshots of a short training run, with checkpoint batching
+ * resolved as a valuation run resolves it, so its rates are sample-checkpoints per second.
  */
 public final class BenchRun {
   private static final Logger LOG = LoggerFactory.getLogger(BenchRun.class);
@@ -71,15 +73,22 @@ public final class BenchRun {
     DenseRows rows = generated(b.rows(), b.inputWidth(), classes, cfg.seed());
     DenseRows naiveRows = generated(b.naiveRows(), b.inputWidth(), classes, cfg.seed() + 1);
     int batch = cfg.scoring().batchSize();
-    TrainingConfig tc = new TrainingConfig(cfg.training().optimizer(), cfg.training().learningRate(), 0, 0, Math.min(batch, rows.rows()), 1, 1, 1, "", 0);
+    int trainBatch = Math.min(batch, rows.rows());
+    // One snapshot per training step; enough epochs of the generated rows that the first b.snapshots() exist.
+    int stepsPerEpoch = (rows.rows() + trainBatch - 1) / trainBatch;
+    int epochs = (b.snapshots() + stepsPerEpoch - 1) / stepsPerEpoch;
+    TrainingConfig tc = new TrainingConfig(cfg.training().optimizer(), cfg.training().learningRate(), 0, 0, trainBatch, epochs, 1, 1, "", 0);
     List<Snapshot> snaps = new ArrayList<>();
     new TargetTrainer(spec, tc, false, cfg.seed(), device).train(0, rows, s -> {
-      if (snaps.isEmpty()) {
+      if (snaps.size() < b.snapshots()) {
         snaps.add(s);
       }
     }, null);
+    int snapshots = snaps.size();
+    int checkpointBatch = ScoringOptions.resolveCheckpointBatch(cfg.scoring().checkpointBatch(), spec, batch);
     ScoringOptions ghostOpts = new ScoringOptions(cfg.scoring().similarity(), ScoringMethod.GHOST, null, false, cfg.seed())
-        .withCheckpointBatch(cfg.scoring().checkpointBatch(), (long) cfg.scoring().blockMemoryMb() << 20);
+        .withCheckpointBatch(checkpointBatch, (long) cfg.scoring().blockMemoryMb() << 20);
+    int perPass = checkpointBatch == 1 ? 1 : SnapshotScorer.snapshotsPerPass(spec, batch, snapshots, checkpointBatch, ghostOpts.batchedBytes());
     ScoringOptions naiveOpts = ghostOpts.withMethodNaive();
     double ghostVsNaive = 0;
     Map<String, List<Double>> rates = new LinkedHashMap<>();
@@ -92,10 +101,10 @@ public final class BenchRun {
         Network trainNet = Network.upload(root, spec, snaps.get(0).parameters(), true);
         Network inferNet = Network.upload(root, spec, snaps.get(0).parameters(), false)) {
       for (int round = 0; round <= b.rounds(); round++) {
-        double g = timeRows(rows.rows(), () -> scoreAll(ghost, rows, batch));
+        double g = timeRows((long) rows.rows() * snapshots, () -> scoreAll(ghost, rows, batch));
         double tr = timeRows(rows.rows(), () -> trainSteps(root, trainNet, spec, rows, batch));
         double fw = timeRows(rows.rows(), () -> forwards(root, inferNet, spec, rows, batch));
-        double nv = timeRows(naiveRows.rows(), () -> scoreAll(naive, naiveRows, batch));
+        double nv = timeRows((long) naiveRows.rows() * snapshots, () -> scoreAll(naive, naiveRows, batch));
         if (round == 0) {
           continue; // warm-up
         }
@@ -125,7 +134,8 @@ public final class BenchRun {
         BenchManifest.COMMAND,
         cfg.seed(),
         new ValueManifest.Model(Arrays.stream(spec.widths()).boxed().toList(), spec.parameterCount(), spec.task().name().toLowerCase(java.util.Locale.ROOT)),
-        new BenchManifest.Setup(b.rows(), b.naiveRows(), batch, b.rounds(), threads, device.toString()),
+        new BenchManifest.Setup(b.rows(), b.naiveRows(), batch, b.rounds(), threads, device.toString(), snapshots,
+            ScoringOptions.checkpointBatchName(cfg.scoring().checkpointBatch()), perPass),
         new BenchManifest.Throughput(ghostRate, trainRate, forwardRate, naiveRate),
         new BenchManifest.Ratios(ghostRate / trainRate, ghostRate / naiveRate, ghostRate / forwardRate, perRound),
         new BenchManifest.Rounds(rates.get("ghost"), rates.get("train_step"), rates.get("forward"), rates.get("naive")),
@@ -149,7 +159,7 @@ public final class BenchRun {
     return new DenseRows(x, y, n, d);
   }
 
-  private static double timeRows(int rows, Runnable r) {
+  private static double timeRows(long rows, Runnable r) {
     long t = System.nanoTime();
     r.run();
     return rows / ((System.nanoTime() - t) / 1e9);

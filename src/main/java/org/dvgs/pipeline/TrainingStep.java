@@ -133,7 +133,7 @@ public final class TrainingStep {
         cfg.seed(),
         cfg.scoring().targetGradient(),
         cfg.scoring().preconditioner(),
-        cfg.scoring().checkpointBatch(),
+        ScoringOptions.resolveCheckpointBatch(cfg.scoring().checkpointBatch(), spec, cfg.scoring().batchSize()),
         (long) cfg.scoring().blockMemoryMb() << 20);
   }
 

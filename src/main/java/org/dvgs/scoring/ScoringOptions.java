@@ -4,9 +4,11 @@ import java.io.Serializable;
 import java.util.List;
 import org.dvgs.config.ConfigValidationException;
 import org.dvgs.config.Preconditioner;
+import org.dvgs.config.ScoringConfig;
 import org.dvgs.config.ScoringMethod;
 import org.dvgs.config.SimilarityMetric;
 import org.dvgs.config.TargetGradient;
+import org.dvgs.model.NetworkSpec;
 
 /**
  * What a scoring task needs besides data and snapshots; plain values so it serialises into Spark closures.
@@ -110,6 +112,37 @@ public record ScoringOptions(
    */
   public ScoringOptions withCheckpointBatch(int snapshots, long bytes) {
     return new ScoringOptions(metric, method, layers, trainModeDropout, seed, targetGradient, preconditioner, snapshots, bytes);
+  }
+
+  /**
+   * Batched intermediates one pass of {@code checkpoint-batch = auto} may take: it stacks as many snapshots as fit
+   * ({@link SnapshotScorer#bytesPerRowAndSnapshot} times the batch size, per snapshot), and scores one snapshot at a
+   * time where fewer than two fit. Passes larger than this were slower than passes of a few snapshots on every
+   * network measured, as the stacked arrays outgrow the caches, and where a single snapshot's intermediates already
+   * exceed half of it the two-dimensional path was as fast or faster (BENCHMARKS.md, "Checkpoint batching: where it
+   * pays").
+   */
+  public static final long AUTO_PASS_BYTES = 32L << 20;
+
+  /**
+   * The {@code checkpoint-batch} a scorer uses: the configured one, or for {@code auto}
+   * ({@link ScoringConfig#CHECKPOINT_BATCH_AUTO}) the number of snapshots whose batched intermediates at the configured
+   * batch size fit {@link #AUTO_PASS_BYTES}, or 1 (one at a time) where that is fewer than two. It depends on the
+   * network and the configured batch size only, never on the rows of a particular batch, so a run's values do not
+   * depend on how its rows are partitioned.
+   */
+  public static int resolveCheckpointBatch(int configured, NetworkSpec spec, int batchSize) {
+    if (configured != ScoringConfig.CHECKPOINT_BATCH_AUTO) {
+      return configured;
+    }
+    long perSnapshot = SnapshotScorer.bytesPerRowAndSnapshot(spec) * Math.max(batchSize, SnapshotScorer.MIN_BATCH_ROWS);
+    long fit = AUTO_PASS_BYTES / perSnapshot;
+    return fit >= 2 ? (int) Math.min(fit, Integer.MAX_VALUE) : 1;
+  }
+
+  /** A configured {@code checkpoint-batch} as written: {@code auto} or the number. */
+  public static String checkpointBatchName(int configured) {
+    return configured == ScoringConfig.CHECKPOINT_BATCH_AUTO ? "auto" : Integer.toString(configured);
   }
 
   /** Whether the ghost path stacks snapshots (false: one snapshot at a time with two-dimensional products). */

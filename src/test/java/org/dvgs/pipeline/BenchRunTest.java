@@ -70,4 +70,40 @@ public class BenchRunTest {
     assertTrue(diff < 1e-5, "ghost and naive similarities differ by " + diff);
     assertTrue(new java.io.File(out, "manifest.json").isFile());
   }
+
+  /**
+   * With {@code bench.snapshots} above one every row is scored against that many snapshots: the ghost and naive
+   * rates count sample-checkpoints, the setup records the snapshots and how many the ghost path scored per pass
+   * (stacked, or one at a time when {@code checkpoint-batch = 1}), and ghost still agrees with naive on every
+   * snapshot.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"0, 3", "1, 1", "auto, 3"})
+  @SuppressWarnings("unchecked")
+  void scoresAgainstSeveralSnapshots(String checkpointBatch, int perPass) {
+    String out = SharedSpark.tempDir("bench-snapshots").resolve("out").toString();
+    int rounds = 2;
+    Map<String, Object> m = org.dvgs.output.ManifestCodec.toMap(BenchRun.run(TestConfigs.of(
+        "model.task=autoencoder", "model.hidden=[16]", "bench.input-width=32", "bench.rows=256", "bench.snapshots=3",
+        "bench.rounds=" + rounds, "bench.naive-rows=8", "bench.threads=1", "scoring.batch-size=64",
+        "scoring.checkpoint-batch=" + checkpointBatch, "output.path=\"" + out + "\"")));
+    Map<?, ?> setup = (Map<?, ?>) m.get("setup");
+    assertEquals(3, ((Number) setup.get("snapshots")).intValue());
+    assertEquals(checkpointBatch, setup.get("checkpoint_batch"));
+    assertEquals(perPass, ((Number) setup.get("snapshots_per_pass")).intValue());
+    Map<String, List<Double>> perRound = (Map<String, List<Double>>) m.get("rounds");
+    // 256 rows x 3 snapshots per ghost round and 8 x 3 per naive round, at the reported rates, fit in the run.
+    double seconds = 0;
+    for (double rate : perRound.get("ghost")) {
+      seconds += 256 * 3 / rate;
+    }
+    for (double rate : perRound.get("naive")) {
+      seconds += 8 * 3 / rate;
+    }
+    double total = number((Map<?, ?>) m.get("timings"), "total_s");
+    assertTrue(seconds < total, "the scored sample-checkpoints at their rates take " + seconds + " s of a " + total + " s run");
+    Map<?, ?> agreement = (Map<?, ?>) m.get("agreement");
+    double diff = number(agreement, "ghost_vs_naive_max_abs_difference");
+    assertTrue(diff < 1e-5, "ghost and naive similarities over 3 snapshots differ by " + diff);
+  }
 }
