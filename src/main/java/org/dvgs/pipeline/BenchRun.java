@@ -140,8 +140,10 @@ public final class BenchRun {
         new BenchManifest.Ratios(ghostRate / trainRate, ghostRate / naiveRate, ghostRate / forwardRate, perRound),
         new BenchManifest.Rounds(rates.get("ghost"), rates.get("train_step"), rates.get("forward"), rates.get("naive")),
         new BenchManifest.Agreement(ghostVsNaive, naiveRows.rows()),
-        new Versions(null, null, null, System.getProperty("java.version"), ai.djl.engine.Engine.getDjlVersion(), Engines.pytorch().getVersion(),
-            Versions.runningJavaCompilers()),
+        // No Spark session runs here; the versions come from the libraries on the class path, as a run records them.
+        new Versions(String.valueOf(BenchRun.class.getPackage().getImplementationVersion()), org.apache.spark.package$.MODULE$.SPARK_VERSION(),
+            scala.util.Properties.versionNumberString(), System.getProperty("java.version"), ai.djl.engine.Engine.getDjlVersion(),
+            Engines.pytorch().getVersion(), Versions.runningJavaCompilers()),
         new TotalTime((System.nanoTime() - t0) / 1e9),
         Manifest.parse(cfg.toJson()));
   }

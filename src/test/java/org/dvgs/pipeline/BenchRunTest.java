@@ -69,6 +69,12 @@ public class BenchRunTest {
     double diff = number(agreement, "ghost_vs_naive_max_abs_difference");
     assertTrue(diff < 1e-5, "ghost and naive similarities differ by " + diff);
     assertTrue(new java.io.File(out, "manifest.json").isFile());
+
+    // The versions a run records, Spark's and Scala's included, though the bench starts no Spark session.
+    Map<?, ?> versions = (Map<?, ?>) m.get("versions");
+    assertEquals(org.apache.spark.package$.MODULE$.SPARK_VERSION(), versions.get("spark"));
+    assertEquals(scala.util.Properties.versionNumberString(), versions.get("scala"));
+    assertTrue(versions.containsKey("dvgs_spark"), "versions " + versions);
   }
 
   /**
