@@ -43,14 +43,15 @@ public record BenchManifest(
    * @param rounds timed rounds (after one warm-up)
    * @param intraOpThreads PyTorch threads
    * @param device the DJL device
-   * @param snapshots snapshots every row was scored against
-   * @param checkpointBatch {@code dvgs.scoring.checkpoint-batch} as configured ({@code auto} or a number)
+   * @param snapshots snapshots every row was scored against (absent in manifests of versions that scored one)
+   * @param checkpointBatch {@code dvgs.scoring.checkpoint-batch} as configured ({@code auto} or a number; absent in
+   *     manifests of versions before it was recorded)
    * @param snapshotsPerPass snapshots the ghost path scored together per batch of rows, as resolved (1 = one at a
-   *     time with two-dimensional products)
+   *     time with two-dimensional products; absent as {@code checkpointBatch})
    */
   public record Setup(
-      int rows, int naiveRows, int batchSize, int rounds, int intraOpThreads, String device, int snapshots, String checkpointBatch,
-      int snapshotsPerPass) {}
+      int rows, int naiveRows, int batchSize, int rounds, int intraOpThreads, String device, @MayBeAbsent Integer snapshots,
+      @MayBeAbsent String checkpointBatch, @MayBeAbsent Integer snapshotsPerPass) {}
 
   /**
    * Rows per second, median round; ghost and naive scoring count sample-checkpoints (rows x snapshots).
