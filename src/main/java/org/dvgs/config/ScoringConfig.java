@@ -37,10 +37,7 @@ public record ScoringConfig(
     Preconditioner preconditioner,
     int checkpointBatch) {
 
-  /**
-   * {@code checkpoint-batch = auto} (the default): how many snapshots to stack, if any, is chosen from the network's
-   * size at the batch size when scoring is set up.
-   */
+  /** {@code checkpoint-batch = auto}: stack snapshots or not by the network's size at the batch size (the default). */
   public static final int CHECKPOINT_BATCH_AUTO = -1;
 
   static ScoringConfig from(Keys k) {
