@@ -37,7 +37,10 @@ public record ScoringConfig(
     Preconditioner preconditioner,
     int checkpointBatch) {
 
-  /** {@code checkpoint-batch = auto}: stack snapshots or not by the network's size at the batch size (the default). */
+  /**
+   * {@code checkpoint-batch = auto} (the default): how many snapshots to stack, if any, is chosen from the network's
+   * size at the batch size when scoring is set up.
+   */
   public static final int CHECKPOINT_BATCH_AUTO = -1;
 
   static ScoringConfig from(Keys k) {

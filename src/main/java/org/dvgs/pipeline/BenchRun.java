@@ -88,9 +88,9 @@ public final class BenchRun {
     int checkpointBatch = ScoringOptions.resolveCheckpointBatch(cfg.scoring().checkpointBatch(), spec, batch);
     ScoringOptions ghostOpts = new ScoringOptions(cfg.scoring().similarity(), ScoringMethod.GHOST, null, false, cfg.seed())
         .withCheckpointBatch(checkpointBatch, (long) cfg.scoring().blockMemoryMb() << 20);
-    int perPass = checkpointBatch == 1 ? 1 : SnapshotScorer.snapshotsPerPass(spec, batch, snapshots, checkpointBatch, ghostOpts.batchedBytes());
     ScoringOptions naiveOpts = ghostOpts.withMethodNaive();
     double ghostVsNaive = 0;
+    int perPass;
     Map<String, List<Double>> rates = new LinkedHashMap<>();
     for (String k : List.of("ghost", "train_step", "forward", "naive")) {
       rates.put(k, new ArrayList<>());
@@ -100,6 +100,7 @@ public final class BenchRun {
         NDManager root = NDManager.newBaseManager(device);
         Network trainNet = Network.upload(root, spec, snaps.get(0).parameters(), true);
         Network inferNet = Network.upload(root, spec, snaps.get(0).parameters(), false)) {
+      perPass = ghost.snapshotsPerPass(batch);
       for (int round = 0; round <= b.rounds(); round++) {
         double g = timeRows((long) rows.rows() * snapshots, () -> scoreAll(ghost, rows, batch));
         double tr = timeRows(rows.rows(), () -> trainSteps(root, trainNet, spec, rows, batch));

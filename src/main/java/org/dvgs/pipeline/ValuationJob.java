@@ -37,6 +37,7 @@ import org.dvgs.output.RestartSummary;
 import org.dvgs.output.StagedOutput;
 import org.dvgs.output.ValueManifest;
 import org.dvgs.output.Versions;
+import org.dvgs.scoring.CheckpointWeights;
 import org.dvgs.scoring.FaultInjection;
 import org.dvgs.scoring.ScoringOptions;
 import org.dvgs.scoring.ScoringProgress;
@@ -164,7 +165,7 @@ public final class ValuationJob {
     int threads = Sessions.threadsPerTask(jsc.getConf(), cfg.scoring().intraOpThreads());
     long totalSnapshots = perRestart * cfg.training().restarts();
     // Burn-in snapshots are never scored, so they are not in the total (loss-drop zeros lower it as they are found).
-    progress.scoring(rows * org.dvgs.scoring.CheckpointWeights.countedAtMost(cfg.aggregation(), perRestart, cfg.training().restarts()));
+    progress.scoring(rows * CheckpointWeights.countedAtMost(cfg.aggregation(), perRestart, cfg.training().restarts()));
     ScoringStage.Result scored =
         ScoringStage.run(
             jsc, batches, rows, spec, options, store.readAll(cfg.training().restarts()), totalSnapshots,

@@ -277,6 +277,15 @@ public final class SnapshotScorer implements AutoCloseable {
   }
 
   /**
+   * Snapshots this scorer scores together per pass over a batch of {@code rows} rows: 1 without checkpoint batching
+   * (or on the naive path), else {@link #snapshotsPerPass(NetworkSpec, int, int, int, long)} for its options (a last
+   * single snapshot then joins the pass before it).
+   */
+  public int snapshotsPerPass(int rows) {
+    return batched() ? snapshotsPerPass(spec, rows, snapshots.size(), options.checkpointBatch(), options.batchedBytes()) : 1;
+  }
+
+  /**
    * The target gradient as the ghost contraction uses it: itself, or with preconditioned scoring {@code P o G}
    * (each element's product rounded once to float), so that {@code delta_i^T (P o G) a_i} is the preconditioned dot.
    */
@@ -453,7 +462,7 @@ public final class SnapshotScorer implements AutoCloseable {
         NDArray x = Tensors.floats(batch, features, new Shape(rows, spec.inputWidth()));
         NDArray targets = Losses.targets(batch, spec, labels, rows);
         NDArray xSq = x.square().sum(new int[] {1});
-        int k = snapshotsPerPass(spec, rows, n, options.checkpointBatch(), options.batchedBytes());
+        int k = snapshotsPerPass(rows);
         for (int from = 0; from < n; from += k) {
           int to = Math.min(n, from + k);
           if (n - to == 1) {
