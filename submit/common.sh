@@ -31,21 +31,66 @@ dvgs_build_jar() {
   fi
 }
 
-# The JVM's just-in-time compilers for a dvgs command ($1), from DVGS_JIT: quick (C1 only, -XX:TieredStopAtLevel=1),
-# full (the JVM's default: tiered up to C2) or auto (the default: quick for demo, full for every other command).
+# The JVM's just-in-time compilers for a dvgs command line ($1 = the command, then its arguments), from DVGS_JIT:
+# quick (C1 only, -XX:TieredStopAtLevel=1), full (the JVM's default: tiered up to C2) or auto (the default).
 # C2 compiles thousands of Spark, Scala and JDK methods in a run's first half-minute, on the cores the job needs:
-# quick takes up to a fifth off a small job's wall time and about a third off its CPU time; full runs long Java-heavy work
-# (TMC Data Shapley's refits, generating or loading a large table) about a quarter faster (BENCHMARKS.md, "JIT").
-# Values do not depend on it: Java's floating point is strict and the arithmetic of scoring is PyTorch's.
+# quick takes a fifth to a quarter off a small job's wall time and about a third off its CPU time; full runs long
+# Java-heavy work (the refits of leave-one-out, TMC Data Shapley and DVRL, generating or loading a large table) about
+# a quarter faster (BENCHMARKS.md, "JIT"). auto is quick for demo, and for evaluate unless its config or overrides
+# name one of those three baselines (dvgs_names_java_baseline); full for every other command, whose inputs may be
+# large. Values do not depend on it: Java's floating point is strict and the arithmetic of scoring is PyTorch's.
 # Prints the one flag (nothing for full); returns 2 on a value it does not know.
 dvgs_jit_opts() {
   local mode="${DVGS_JIT:-auto}"
   if [ "$mode" = auto ]; then
-    case "${1:-}" in demo) mode=quick ;; *) mode=full ;; esac
+    case "${1:-}" in
+      demo) mode=quick ;;
+      evaluate) if dvgs_names_java_baseline "${@:2}"; then mode=full; else mode=quick; fi ;;
+      *) mode=full ;;
+    esac
   fi
   case "$mode" in
     quick) echo "-XX:TieredStopAtLevel=1" ;;
     full) ;;
     *) echo "DVGS_JIT=$DVGS_JIT is not one of auto, quick, full" >&2; return 2 ;;
   esac
+}
+
+# True when an evaluate command line names loo, tmc-shapley or dvrl: in an argument (an override), in the file of
+# --config or in a file it includes (include "f", include file("f"), include required(...), relative to the file
+# that includes it). A whole-line comment does not count. A mention anywhere else (a string, a trailing comment)
+# counts, which only keeps the full compilers, the JVM's default. A name the launcher cannot see (an include of a
+# class path resource or a URL) leaves the quick compilers: the run takes longer, its values are the same.
+dvgs_names_java_baseline() {
+  local pattern='(^|[^A-Za-z0-9_-])(loo|tmc-shapley|dvrl)([^A-Za-z0-9_-]|$)'
+  local -a files=() seen=()
+  local a prev=""
+  for a in "$@"; do
+    case "$a" in
+      --config=*) files+=("${a#--config=}") ;;
+      --config | --output | --input) ;;
+      *)
+        # The paths after --output and --input are not config; grep reads all its input (no -q), so that pipefail
+        # never sees a writer cut off.
+        if [ "$prev" = --config ]; then
+          files+=("$a")
+        elif [ "$prev" != --output ] && [ "$prev" != --input ] && printf '%s\n' "$a" | grep -E "$pattern" > /dev/null; then
+          return 0
+        fi ;;
+    esac
+    prev="$a"
+  done
+  local f inc dir n=0
+  while [ "${#files[@]}" -gt 0 ] && [ "$n" -lt 50 ]; do
+    f="${files[0]}"; files=("${files[@]:1}"); n=$((n + 1))
+    [[ " ${seen[*]-} " == *" $f "* ]] && continue
+    seen+=("$f")
+    [ -f "$f" ] || continue
+    if grep -Ev '^[[:space:]]*(#|//)' "$f" | grep -E "$pattern" > /dev/null; then return 0; fi
+    dir="$(dirname "$f")"
+    while IFS= read -r inc; do
+      case "$inc" in /*) files+=("$inc") ;; *) files+=("$dir/$inc") ;; esac
+    done < <(sed -nE 's/^[[:space:]]*include[[:space:]]+(required[[:space:]]*\([[:space:]]*)?(file[[:space:]]*\([[:space:]]*)?"([^"]+)".*/\3/p' "$f")
+  done
+  return 1
 }

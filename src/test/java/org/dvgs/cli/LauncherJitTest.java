@@ -5,10 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** submit/dvgs's choice of the JVM's compilers (DVGS_JIT): quick for the demo, full otherwise, a bad value refused. */
+/**
+ * submit/dvgs's choice of the JVM's compilers (DVGS_JIT): quick for the demo and for evaluate runs without the Java-heavy
+ * baselines, full otherwise, a bad value refused.
+ */
 class LauncherJitTest {
   record Result(int status, String out) {}
 
@@ -21,20 +29,49 @@ class LauncherJitTest {
     return new Result(p.waitFor(), out);
   }
 
-  static String flags(String jit, String command) throws Exception {
+  static final String QUICK = "-XX:TieredStopAtLevel=1";
+
+  /** The flags for a command line, as the launcher computes them (with its own shell options). */
+  static String flags(String jit, String... commandLine) throws Exception {
     Map<String, String> env = jit == null ? Map.of() : Map.of("DVGS_JIT", jit);
-    Result r = run(env, "bash", "-c", "source submit/common.sh && dvgs_jit_opts \"$0\"", command);
+    List<String> cmd = new ArrayList<>(List.of("bash", "-c", "set -euo pipefail; source submit/common.sh && dvgs_jit_opts \"$@\"", "jit"));
+    cmd.addAll(List.of(commandLine));
+    Result r = run(env, cmd.toArray(String[]::new));
     assertEquals(0, r.status(), r.out());
     return r.out();
   }
 
   @Test
-  void autoIsQuickForTheDemoAndFullForEveryOtherCommand() throws Exception {
-    assertEquals("-XX:TieredStopAtLevel=1", flags(null, "demo"));
-    assertEquals("-XX:TieredStopAtLevel=1", flags("auto", "demo"));
-    for (String command : new String[] {"evaluate", "value", "scale", "bench", "unique", "l1000", "ingest", "report"}) {
-      assertEquals("", flags(null, command), command);
+  void autoIsQuickForTheDemoAndFullForEveryCommandButEvaluate() throws Exception {
+    assertEquals(QUICK, flags(null, "demo"));
+    assertEquals(QUICK, flags("auto", "demo", "--output", "x"));
+    for (String command : new String[] {"value", "scale", "bench", "unique", "l1000", "ingest", "report"}) {
+      assertEquals("", flags(null, command, "--config", "conf/experiments/adult-exp1.conf"), command);
     }
+  }
+
+  @Test
+  void autoIsQuickForEvaluateUnlessTheConfigNamesAJavaHeavyBaseline(@TempDir Path dir) throws Exception {
+    assertEquals(QUICK, flags(null, "evaluate", "--config", "conf/experiments/adult-exp1.conf", "--output", "/tmp/loo"));
+    // Variants and the cheap baselines (target-loss, confident-learning, knn-shapley) ran faster with quick.
+    assertEquals(QUICK, flags(null, "evaluate", "--config", "conf/experiments/quality-adult-flips.conf"));
+    assertEquals(QUICK, flags(null, "evaluate", "--config=conf/experiments/adult-exp1.conf"));
+    assertEquals("", flags(null, "evaluate", "--config", "conf/experiments/adult-baselines.conf"));
+    assertEquals("", flags(null, "evaluate", "--config", "conf/experiments/adult-exp1.conf", "evaluation.methods=[dvgs,loo]"));
+    assertEquals("", flags(null, "evaluate", "--config", "conf/experiments/adult-exp1.conf", "dvgs.evaluation.methods=[dvrl]"));
+    // Through includes, relative to the including file; a whole-line comment does not count.
+    Path inc = dir.resolve("sub/inc.conf");
+    Files.createDirectories(inc.getParent());
+    Files.writeString(inc, "# tmc-shapley is not run here\ndvgs.evaluation.methods = [dvgs, tmc-shapley]\n");
+    Path top = dir.resolve("top.conf");
+    Files.writeString(top, "# loo, dvrl\ninclude \"" + Path.of("conf/experiments/adult-exp1.conf").toAbsolutePath() + "\"\n");
+    assertEquals(QUICK, flags(null, "evaluate", "--config", top.toString()));
+    Files.writeString(top, "include required(file(\"sub/inc.conf\"))\n");
+    assertEquals("", flags(null, "evaluate", "--config", top.toString()));
+    // Includes that loop end.
+    Files.writeString(inc, "include \"../top.conf\"\n");
+    assertEquals(QUICK, flags(null, "evaluate", "--config", top.toString()));
+    assertEquals("", flags("full", "evaluate", "--config", "conf/experiments/adult-exp1.conf"));
   }
 
   @Test

@@ -41,6 +41,15 @@ class RowIdentityTest {
         "scoring.block-memory-mb=1", "scoring.partitions=3");
   }
 
+  /** A run's restarts (first and last target loss, snapshots), fingerprint and scored sample-checkpoints, for messages. */
+  static String trainingOf(String out, String name) {
+    Map<String, Object> m = Manifest.read(spark.sparkContext().hadoopConfiguration(), out);
+    Map<?, ?> training = (Map<?, ?>) m.get("training");
+    Map<?, ?> scoring = (Map<?, ?>) m.get("scoring");
+    return name + " run: training " + training.get("fingerprint") + " " + training.get("restarts") + ", scored " + scoring.get("sample_checkpoints")
+        + " sample-checkpoints in " + scoring.get("blocks") + " blocks, numerics " + m.get("numerics");
+  }
+
   static Map<String, double[]> table(String out) {
     return SmallValuation.table(spark.read().parquet(Path.of(out, "values").toString()));
   }
@@ -107,7 +116,9 @@ class RowIdentityTest {
         }
       }
     }
-    assertEquals(0, moved, moved + " of 600 rows changed value, e.g. " + example);
+    // Every value moving at once points at training or at the set of snapshots rather than at a row's identity (a
+    // failure seen once in CI): the message says which, from the two manifests.
+    assertEquals(0, moved, moved + " of 600 rows changed value, e.g. " + example + "; " + trainingOf(ref, "undisturbed") + "; " + trainingOf(out, "evicted"));
     assertTrue(Files.readString(log).contains("block 8 of 8"), "every block ran");
   }
 }
