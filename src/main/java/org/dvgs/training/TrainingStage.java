@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * network and snapshot file). With {@code training.restart-mode = batched} (and more than one configured restart)
  * the restarts to train run together as one stacked network on one thread ({@link TargetTrainer#trainStacked}),
  * which pays the per-step cost of the engine once for all of them; with {@code parallel} up to one per core train at
- * once, each on its own thread with its own PyTorch grad mode. Either way a restart's snapshots do not depend on
+ * once (all of them when fewer than twice the cores would leave a round part-empty: {@link #parallelRestarts}), each
+ * on its own thread with its own PyTorch grad mode. Either way a restart's snapshots do not depend on
  * which other restarts train with it, nor on the order they finish in.
  */
 public final class TrainingStage {
@@ -38,7 +39,7 @@ public final class TrainingStage {
 
   private TrainingStage() {}
 
-  /** Trains every restart the store does not hold as a file that verifies, up to one per core at once. */
+  /** Trains every restart the store does not hold as a file that verifies, as many at once as {@link #parallelRestarts}. */
   public static Result run(TargetTrainer trainer, SnapshotStore store, DenseRows target, int restarts, int epochs, int logEvery) {
     int cores = Runtime.getRuntime().availableProcessors();
     List<Integer> todo = new ArrayList<>();
@@ -68,7 +69,7 @@ public final class TrainingStage {
     if (trainer.restartMode() == RestartMode.BATCHED && restarts > 1) {
       return runStacked(trainer, store, target, restarts, epochs, logEvery, todo, replaced, reusedCounts, cores);
     }
-    int parallel = Math.max(1, Math.min(todo.size(), cores));
+    int parallel = parallelRestarts(todo.size(), cores);
     // Intra-op threads per restart follow from the configured restarts, not from how many are left to train, and
     // are set on each training thread itself (PyTorch keeps the setting per thread), so that a resumed run trains
     // its remaining restarts exactly as a fresh run would. (Under MKL_CBWR=AUTO,STRICT the thread count does not
@@ -170,6 +171,17 @@ public final class TrainingStage {
         w.close();
       }
     }
+  }
+
+  /**
+   * Training threads for {@code todo} restarts on {@code cores} cores: one per core, or one per restart when there
+   * are fewer than twice as many restarts as cores and they do not fill whole rounds. Three restarts on two cores
+   * then train side by side in about 1.5 restart-times instead of two rounds of which the second leaves a core idle;
+   * restarts are independent (each has its own seed and network), so the snapshots do not depend on this.
+   */
+  static int parallelRestarts(int todo, int cores) {
+    int perCore = Math.max(1, Math.min(todo, cores));
+    return todo < 2 * cores && todo % cores != 0 ? Math.max(perCore, todo) : perCore;
   }
 
   /** Intra-op threads of each training thread: the cores shared by the restarts that can train at once. */

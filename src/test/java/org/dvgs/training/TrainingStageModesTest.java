@@ -99,6 +99,38 @@ class TrainingStageModesTest {
     assertArrayEquals(fresh, Files.readAllBytes(file), "restart 1 trained alone in its stack, bit for bit as among all three");
   }
 
+  @Test
+  void parallelRestartsTrainedAtOnceEqualEachTrainedAlone() throws IOException {
+    DenseRows data = StackedRestartsTest.data(45, 7, 3, Task.CLASSIFIER);
+    SnapshotStore store = store("fp-p");
+    // Three restarts train on three threads at once on a machine of two or four cores, on two (one per core) on one
+    // of three or more; the resumed run below trains each alone.
+    TrainingStage.run(trainer(RestartMode.PARALLEL), store, data, 3, 3, 0);
+    for (int r = 0; r < 3; r++) {
+      Path file = root.resolve("fp-p").resolve(String.format("restart-%05d.snap", r));
+      byte[] together = Files.readAllBytes(file);
+      Files.delete(file);
+      TrainingStage.Result alone = TrainingStage.run(trainer(RestartMode.PARALLEL), store, data, 3, 3, 0);
+      assertEquals(2, alone.reused());
+      assertArrayEquals(together, Files.readAllBytes(file), "restart " + r + " trained alone, bit for bit as beside the others");
+    }
+  }
+
+  @Test
+  void restartsThatDoNotFillWholeRoundsTrainSideBySide() {
+    assertEquals(1, TrainingStage.parallelRestarts(1, 2));
+    assertEquals(2, TrainingStage.parallelRestarts(2, 2));
+    assertEquals(3, TrainingStage.parallelRestarts(3, 2), "three on two cores: side by side, not 2 + 1");
+    assertEquals(2, TrainingStage.parallelRestarts(4, 2), "whole rounds: one per core");
+    assertEquals(2, TrainingStage.parallelRestarts(5, 2), "five or more on two cores: one per core");
+    assertEquals(3, TrainingStage.parallelRestarts(3, 4));
+    assertEquals(6, TrainingStage.parallelRestarts(6, 4));
+    assertEquals(4, TrainingStage.parallelRestarts(8, 4));
+    assertEquals(4, TrainingStage.parallelRestarts(9, 4));
+    assertEquals(1, TrainingStage.parallelRestarts(3, 1));
+    assertEquals(1, TrainingStage.parallelRestarts(0, 2));
+  }
+
   static List<String> names(Path dir) throws IOException {
     try (var s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("restart-")).sorted().toList();
