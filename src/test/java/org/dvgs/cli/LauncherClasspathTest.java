@@ -35,18 +35,21 @@ class LauncherClasspathTest {
     Files.setLastModifiedTime(root.resolve("pom.xml"), FileTime.from(now.minusSeconds(3600)));
     Files.setLastModifiedTime(fakeJar, FileTime.from(now.minusSeconds(1800)));
     Path cp = root.resolve("target/spark-classpath.txt");
-    // What a checkout leaves: the class path as the pom resolves it, but older than the pom.
-    Files.writeString(cp, Files.readString(Path.of("target/spark-classpath.txt")));
+    // The first command resolves the class path (there is no file yet).
+    String first = launch(root, fakeJar);
+    assertTrue(Files.isRegularFile(cp), "resolved on the first command: " + first);
+    String resolvedPath = Files.readString(cp);
+    // What a checkout that rewrites pom.xml leaves: the same class path, older than the pom.
     Files.setLastModifiedTime(cp, FileTime.from(now.minusSeconds(7200)));
 
-    String first = launch(root, fakeJar);
+    String second = launch(root, fakeJar);
+    assertEquals(resolvedPath, Files.readString(cp), "same class path");
     assertTrue(
         Files.getLastModifiedTime(cp).compareTo(Files.getLastModifiedTime(root.resolve("pom.xml"))) > 0,
-        "the class path file is newer than pom.xml once resolved: " + first);
-    assertEquals(Files.readString(Path.of("target/spark-classpath.txt")), Files.readString(cp), "same class path");
+        "the class path file is newer than pom.xml once resolved again: " + second);
     FileTime resolved = Files.getLastModifiedTime(cp);
     launch(root, fakeJar);
-    assertEquals(resolved, Files.getLastModifiedTime(cp), "the second command did not resolve it again");
+    assertEquals(resolved, Files.getLastModifiedTime(cp), "the third command did not resolve it again");
   }
 
   private static String launch(Path root, Path jar) throws Exception {
