@@ -57,7 +57,7 @@ dvgs_jit_opts() {
 }
 
 # True when an evaluate command line names loo, tmc-shapley or dvrl: in an argument (an override), in the file of
-# --config or in a file it includes (include "f", include file("f"), include required(...), relative to the file
+# --config (-c) or in a file it includes (include "f", include file("f"), include required(...), relative to the file
 # that includes it). A whole-line comment does not count. A mention anywhere else (a string, a trailing comment)
 # counts, which only keeps the full compilers, the JVM's default. A name the launcher cannot see (an include of a
 # class path resource or a URL) leaves the quick compilers: the run takes longer, its values are the same.
@@ -67,27 +67,29 @@ dvgs_names_java_baseline() {
   local a prev=""
   for a in "$@"; do
     case "$a" in
-      --config=*) files+=("${a#--config=}") ;;
-      --config | --output | --input) ;;
+      # The options of the CLI's argument parser (org.dvgs.cli.Arguments) that take a value.
+      --config | -c | --output | -o | --input | -i) ;;
       *)
         # The paths after --output and --input are not config; grep reads all its input (no -q), so that pipefail
         # never sees a writer cut off.
-        if [ "$prev" = --config ]; then
-          files+=("$a")
-        elif [ "$prev" != --output ] && [ "$prev" != --input ] && printf '%s\n' "$a" | grep -E "$pattern" > /dev/null; then
-          return 0
-        fi ;;
+        case "$prev" in
+          --config | -c) files+=("$a") ;;
+          --output | -o | --input | -i) ;;
+          *) if printf '%s\n' "$a" | grep -E "$pattern" > /dev/null; then return 0; fi ;;
+        esac ;;
     esac
     prev="$a"
   done
   local f inc dir n=0
   while [ "${#files[@]}" -gt 0 ] && [ "$n" -lt 50 ]; do
     f="${files[0]}"; files=("${files[@]:1}"); n=$((n + 1))
+    [ -f "$f" ] || continue
+    # By its physical directory, so that a file reached as a/../b/f.conf and as b/f.conf is read once.
+    dir="$(cd "$(dirname "$f")" && pwd -P)"
+    f="$dir/$(basename "$f")"
     [[ " ${seen[*]-} " == *" $f "* ]] && continue
     seen+=("$f")
-    [ -f "$f" ] || continue
     if grep -Ev '^[[:space:]]*(#|//)' "$f" | grep -E "$pattern" > /dev/null; then return 0; fi
-    dir="$(dirname "$f")"
     while IFS= read -r inc; do
       case "$inc" in /*) files+=("$inc") ;; *) files+=("$dir/$inc") ;; esac
     done < <(sed -nE 's/^[[:space:]]*include[[:space:]]+(required[[:space:]]*\([[:space:]]*)?(file[[:space:]]*\([[:space:]]*)?"([^"]+)".*/\3/p' "$f")

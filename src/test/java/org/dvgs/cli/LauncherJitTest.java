@@ -55,7 +55,8 @@ class LauncherJitTest {
     assertEquals(QUICK, flags(null, "evaluate", "--config", "conf/experiments/adult-exp1.conf", "--output", "/tmp/loo"));
     // Variants and the cheap baselines (target-loss, confident-learning, knn-shapley) ran faster with quick.
     assertEquals(QUICK, flags(null, "evaluate", "--config", "conf/experiments/quality-adult-flips.conf"));
-    assertEquals(QUICK, flags(null, "evaluate", "--config=conf/experiments/adult-exp1.conf"));
+    assertEquals(QUICK, flags(null, "evaluate", "-c", "conf/experiments/adult-exp1.conf", "-o", "/tmp/loo"));
+    assertEquals("", flags(null, "evaluate", "-c", "conf/experiments/adult-baselines.conf"), "-c is --config");
     assertEquals("", flags(null, "evaluate", "--config", "conf/experiments/adult-baselines.conf"));
     assertEquals("", flags(null, "evaluate", "--config", "conf/experiments/adult-exp1.conf", "evaluation.methods=[dvgs,loo]"));
     assertEquals("", flags(null, "evaluate", "--config", "conf/experiments/adult-exp1.conf", "dvgs.evaluation.methods=[dvrl]"));
