@@ -180,8 +180,7 @@ public final class TrainingStage {
    * restarts are independent (each has its own seed and network), so the snapshots do not depend on this.
    */
   static int parallelRestarts(int todo, int cores) {
-    int perCore = Math.max(1, Math.min(todo, cores));
-    return todo < 2 * cores && todo % cores != 0 ? Math.max(perCore, todo) : perCore;
+    return todo < 2 * cores && todo % cores != 0 ? todo : Math.max(1, Math.min(todo, cores));
   }
 
   /** Intra-op threads of each training thread: the cores shared by the restarts that can train at once. */
