@@ -53,6 +53,21 @@ public final class ValueTable {
     return DataTypes.createStructType(f);
   }
 
+  /**
+   * The value table's columns as reading a run's partition back gives them: the stored columns, then the partition
+   * column {@code run_id} (a string, whatever the run id looks like).
+   */
+  public static StructType readSchema(boolean groundTruth) {
+    List<StructField> f = new ArrayList<>();
+    for (StructField s : schema(groundTruth).fields()) {
+      if (!s.name().equals("run_id")) {
+        f.add(s);
+      }
+    }
+    f.add(DataTypes.createStructField("run_id", DataTypes.StringType, false));
+    return DataTypes.createStructType(f);
+  }
+
   public static StructType rejectsSchema() {
     return DataTypes.createStructType(
         List.of(

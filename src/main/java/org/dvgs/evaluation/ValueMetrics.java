@@ -173,12 +173,29 @@ public final class ValueMetrics {
    * @param seed seed of the 2-means initialisation
    */
   public static Result of(Dataset<Row> table, boolean spearman, boolean curves, boolean kmeans, long seed) {
-    return of(table, spearman, curves, kmeans, seed, Auroc.DRIVER_LIMIT);
+    return of(table, -1, spearman, curves, kmeans, seed, Auroc.DRIVER_LIMIT);
+  }
+
+  /**
+   * As above, for a table known to hold {@code rows} rows: one that small enough to measure on the driver is
+   * collected in one Spark job (without the count, collecting "up to the limit" takes two: Spark first tries one
+   * partition). The count only picks how the rows are fetched; the result is the same for any value of it.
+   *
+   * @param rows the table's rows, or -1 when not known
+   */
+  public static Result of(Dataset<Row> table, long rows, boolean spearman, boolean curves, boolean kmeans, long seed) {
+    return of(table, rows, spearman, curves, kmeans, seed, Auroc.DRIVER_LIMIT);
   }
 
   static Result of(Dataset<Row> table, boolean spearman, boolean curves, boolean kmeans, long seed, long driverLimit) {
+    return of(table, -1, spearman, curves, kmeans, seed, driverLimit);
+  }
+
+  static Result of(Dataset<Row> table, long rows, boolean spearman, boolean curves, boolean kmeans, long seed, long driverLimit) {
     Dataset<Row> sel = table.select("value", "corrupted", "noise_rate");
-    List<Row> head = sel.limit((int) Math.min(Integer.MAX_VALUE - 1, driverLimit) + 1).collectAsList();
+    List<Row> head = rows >= 0 && rows <= driverLimit
+        ? sel.collectAsList()
+        : sel.limit((int) Math.min(Integer.MAX_VALUE - 1, driverLimit) + 1).collectAsList();
     double f1 = kmeans ? twoMeansF1(table, seed) : Double.NaN;
     if (head.size() <= driverLimit) {
       int n = head.size();

@@ -99,8 +99,18 @@ public final class InputLoader {
 
   private static RawInputs readInputs(SparkSession spark, InputConfig in, ModelConfig model, long seed, int minTargetRows) {
     in.requirePaths();
+    // A small CSV table is parsed once; its parsed lines are let go once the checked rows are kept (below).
+    Dataset<Row> sourceTable = TableReader.readHeld(spark, in.source(), "source");
+    try {
+      return readInputs(spark, in, model, seed, minTargetRows, sourceTable);
+    } finally {
+      TableReader.release(sourceTable);
+    }
+  }
+
+  private static RawInputs readInputs(SparkSession spark, InputConfig in, ModelConfig model, long seed, int minTargetRows, Dataset<Row> sourceTable) {
     boolean needLabel = model.task() != Task.AUTOENCODER;
-    Dataset<Row> sourceDf = TableReader.read(spark, in.source(), "source");
+    Dataset<Row> sourceDf = sourceTable;
     List<String> extraExcluded = in.splitMode() == SplitMode.COLUMN ? List.of(in.splitColumn()) : List.of();
     String sourceName = "source table " + in.source().path();
     Dataset<Row> heldOutDf = null;
@@ -129,16 +139,20 @@ public final class InputLoader {
     String targetName;
     switch (in.splitMode()) {
       case NONE -> {
-        Dataset<Row> targetDf = TableReader.read(spark, in.target(), "target");
-        targetName = "target table " + in.target().path();
-        ColumnPlan targetPlan = ColumnPlan.resolve(targetName, targetDf.schema(), in.target(), List.of(), needLabel);
-        if (sourcePlan.featureNames() != null && targetPlan.featureNames() != null
-            && !sourcePlan.featureNames().equals(targetPlan.featureNames())) {
-          throw new InputException(
-              "feature columns differ between " + sourceName + " " + Printable.names(sourcePlan.featureNames()) + " and " + targetName + " "
-                  + Printable.names(targetPlan.featureNames()));
+        Dataset<Row> targetDf = TableReader.readHeld(spark, in.target(), "target");
+        try {
+          targetName = "target table " + in.target().path();
+          ColumnPlan targetPlan = ColumnPlan.resolve(targetName, targetDf.schema(), in.target(), List.of(), needLabel);
+          if (sourcePlan.featureNames() != null && targetPlan.featureNames() != null
+              && !sourcePlan.featureNames().equals(targetPlan.featureNames())) {
+            throw new InputException(
+                "feature columns differ between " + sourceName + " " + Printable.names(sourcePlan.featureNames()) + " and " + targetName + " "
+                    + Printable.names(targetPlan.featureNames()));
+          }
+          targetRows = TableReader.canonical(targetDf, targetPlan).collect();
+        } finally {
+          TableReader.release(targetDf);
         }
-        targetRows = TableReader.canonical(targetDf, targetPlan).collect();
         source = all;
       }
       case FRACTION -> {

@@ -42,6 +42,7 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.dvgs.config.TableConfig;
 import org.dvgs.config.TableFormat;
 import org.dvgs.core.CanonicalRow;
@@ -57,7 +58,8 @@ import org.slf4j.LoggerFactory;
  * where the user can find it. Parquet takes the row number from the reader's row index. A CSV split can start in
  * the middle of a file, so CSV is read twice: once to count the rows of every file split (each split is read whole
  * by one task), then again with each row numbered from its split's offset; rows are records after the header,
- * blank lines not counted.
+ * blank lines not counted. A small table read with {@link #readHeld} is parsed once, its lines kept in memory for the
+ * second pass.
  *
  * <p>CSV lines that do not parse into the header's columns (too many or too few fields, broken quoting) are kept:
  * Spark's PERMISSIVE mode puts the raw line into {@link #CORRUPT}, and {@link ColumnPlan} rejects the row with a
@@ -96,6 +98,20 @@ public final class TableReader {
    */
   private static final Map<Dataset<Row>, JavaRDD<Row>> NUMBERED = Collections.synchronizedMap(new WeakHashMap<>());
 
+  /**
+   * The parsed lines {@link #readHeld} keeps in memory for its table, by table (identity; weak), until
+   * {@link #release}.
+   */
+  private static final Map<Dataset<Row>, JavaRDD<InternalRow>> HELD = Collections.synchronizedMap(new WeakHashMap<>());
+
+  /**
+   * The largest CSV table (bytes of its files, uncompressed) whose parsed lines {@link #readHeld} keeps between its
+   * two passes. Spark's copy of a line takes 16 bytes per cell or more (an offset word and the padded text), so a
+   * table of one-character cells grows eightfold: 16 MiB of text stays near 128 MiB of memory. Larger tables are
+   * parsed twice, which costs time rather than memory.
+   */
+  static final long HOLD_LIMIT_BYTES = 16L << 20;
+
   private TableReader() {}
 
   /** The format a table is read with. */
@@ -114,6 +130,30 @@ public final class TableReader {
    * @param role "source" or "target", for messages
    */
   public static Dataset<Row> read(SparkSession spark, TableConfig t, String role) {
+    return read(spark, t, role, 0);
+  }
+
+  /**
+   * As {@link #read}, but a CSV table of at most {@link #HOLD_LIMIT_BYTES} is parsed once: the first pass (which
+   * counts the rows of each file split) keeps its parsed lines in memory, and the second (which numbers them) reads
+   * those. The rows are the same either way; only the parsing is not done twice. Call {@link #release} once the
+   * table's rows have been converted and kept: until then its lines take memory (Spark drops them under memory
+   * pressure, and a dropped partition is parsed again from its file).
+   */
+  public static Dataset<Row> readHeld(SparkSession spark, TableConfig t, String role) {
+    return read(spark, t, role, HOLD_LIMIT_BYTES);
+  }
+
+  /** Frees the parsed lines {@link #readHeld} kept for a table; a no-op for any other table. */
+  public static void release(Dataset<Row> table) {
+    JavaRDD<InternalRow> held = table == null ? null : HELD.remove(table);
+    if (held != null) {
+      held.unpersist(false);
+    }
+  }
+
+  /** As {@link #read}; a CSV table of at most {@code holdBytes} is parsed once (see {@link #readHeld}). */
+  static Dataset<Row> read(SparkSession spark, TableConfig t, String role, long holdBytes) {
     Path path = new Path(t.path());
     try {
       FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -125,7 +165,7 @@ public final class TableReader {
     }
     String name = role + " table " + t.path();
     if (formatOf(t) == TableFormat.CSV) {
-      return readCsv(spark, t, name);
+      return readCsv(spark, t, name, holdBytes);
     }
     Dataset<Row> df;
     try {
@@ -156,7 +196,7 @@ public final class TableReader {
     }
   }
 
-  private static Dataset<Row> readCsv(SparkSession spark, TableConfig t, String name) {
+  private static Dataset<Row> readCsv(SparkSession spark, TableConfig t, String name, long holdBytes) {
     Map<String, String> opts = new LinkedHashMap<>();
     opts.put("header", "true");
     // Cells are parsed by ColumnPlan, which names the column and value of a bad cell; inferring types would cost
@@ -197,10 +237,39 @@ public final class TableReader {
     reserved(header, name);
     CSVOptions parsed = new CSVOptions(scala.collection.immutable.Map$.MODULE$.from(scala.jdk.javaapi.CollectionConverters.asScala(opts)), false, "UTC");
     Dataset<Row> scan = spark.read().options(opts).schema(header.add(CORRUPT, DataTypes.StringType, true)).csv(t.path());
+    String[] files = scan.inputFiles();
     if (parsed.headerFlag()) {
-      checkHeaders(spark.sparkContext().hadoopConfiguration(), scan.inputFiles(), parsed, name);
+      checkHeaders(spark.sparkContext().hadoopConfiguration(), files, parsed, name);
     }
-    return numbered(spark, scan, header, parsed, failFast, name);
+    // Only a header of strings is numbered from the scan's own rows (see numbered), so only then can they be kept.
+    boolean hold = holdBytes > 0 && allStrings(header)
+        && uncompressedBytes(spark.sparkContext().hadoopConfiguration(), files, holdBytes) <= holdBytes;
+    return numbered(spark, scan, header, parsed, failFast, name, hold);
+  }
+
+  /**
+   * The bytes of the files, or {@code Long.MAX_VALUE} once they pass {@code limit} or when a file is compressed
+   * (its text size is not known without reading it).
+   */
+  private static long uncompressedBytes(Configuration hadoop, String[] files, long limit) {
+    CompressionCodecFactory codecs = new CompressionCodecFactory(hadoop);
+    long total = 0;
+    try {
+      for (String f : files) {
+        Path p = new Path(f);
+        if (codecs.getCodec(p) != null) {
+          return Long.MAX_VALUE;
+        }
+        total += p.getFileSystem(hadoop).getFileStatus(p).getLen();
+        if (total > limit) {
+          return Long.MAX_VALUE;
+        }
+      }
+    } catch (IOException e) {
+      // Only the choice of one parse or two hangs on it; reading the table reports what is wrong with its files.
+      return Long.MAX_VALUE;
+    }
+    return total;
   }
 
   /** Sets a reader option, replacing any spelling of the same key (Spark's option keys ignore case). */
@@ -210,16 +279,37 @@ public final class TableReader {
   }
 
   /** Counts the rows of every file split, then numbers each row from its split's offset. */
-  private static Dataset<Row> numbered(SparkSession spark, Dataset<Row> scan, StructType header, CSVOptions o, boolean failFast, String name) {
+  private static Dataset<Row> numbered(
+      SparkSession spark, Dataset<Row> scan, StructType header, CSVOptions o, boolean failFast, String name, boolean hold) {
     Column meta = scan.metadataColumn("_metadata");
     // Every column is selected: with only some of them Spark's parser does not flag lines with too many fields.
     Dataset<Row> withSplit = scan.select(functions.col("*"), meta.getField("file_path").as(FILE), meta.getField("file_block_start").as(BLOCK));
     int n = header.fields().length;
     Shape shape = new Shape(n, o.delimiter(), o.asParserSettings().getFormat().getQuote());
+    JavaRDD<InternalRow> lines = internalRows(withSplit);
+    if (hold) {
+      // The scan reuses one row object per line: a kept line must be a copy. MEMORY_ONLY, as a partition Spark
+      // cannot keep is parsed again from its file, to the same rows.
+      lines = lines.map(TableReader::copyOf).persist(StorageLevel.MEMORY_ONLY());
+    }
+    try {
+      return numberedFrom(spark, lines, withSplit, header, shape, failFast, name, hold);
+    } catch (RuntimeException e) {
+      if (hold) {
+        lines.unpersist(false);
+      }
+      throw e;
+    }
+  }
+
+  private static Dataset<Row> numberedFrom(
+      SparkSession spark, JavaRDD<InternalRow> lines, Dataset<Row> withSplit, StructType header, Shape shape, boolean failFast, String name,
+      boolean hold) {
+    int n = header.fields().length;
     List<SplitCount> counts;
     try {
       // Spark's own rows: counting needs three of the columns, so the others are not decoded into Java strings.
-      counts = internalRows(withSplit).mapPartitions(new CountSplits(n, n + 1, n + 2)).collect();
+      counts = lines.mapPartitions(new CountSplits(n, n + 1, n + 2)).collect();
     } catch (Exception e) {
       throw InputException.rethrow(e);
     }
@@ -254,18 +344,27 @@ public final class TableReader {
         .add(FILE, DataTypes.StringType, false)
         .add(ROW, DataTypes.LongType, false)
         .add(POSITION, DataTypes.LongType, false);
-    boolean allStrings = true;
-    for (StructField f : header.fields()) {
-      allStrings &= f.dataType().equals(DataTypes.StringType);
-    }
+    boolean allStrings = allStrings(header);
     // A header of strings (always, unless the user's options infer types) is decoded by NumberRows itself, in one
     // loop, rather than by the generated decoder of a wide row, which runs cold on a small job.
     JavaRDD<Row> rows = allStrings
-        ? internalRows(withSplit).mapPartitions(new NumberRows<>(offsets, n, shape, schema, TableReader::stringsOf), true)
+        ? lines.mapPartitions(new NumberRows<>(offsets, n, shape, schema, TableReader::stringsOf), true)
         : withSplit.javaRDD().mapPartitions(new NumberRows<>(offsets, n, shape, schema, TableReader::valuesOf), true);
     Dataset<Row> table = spark.createDataFrame(rows, schema);
     NUMBERED.put(table, rows);
+    if (hold) {
+      HELD.put(table, lines);
+    }
     return table;
+  }
+
+  private static boolean allStrings(StructType header) {
+    for (StructField f : header.fields()) {
+      if (!f.dataType().equals(DataTypes.StringType)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -422,6 +521,10 @@ public final class TableReader {
   /** A scan's rows as Spark holds them, without decoding them into Java rows. */
   private static JavaRDD<InternalRow> internalRows(Dataset<Row> scan) {
     return scan.queryExecution().toRdd().toJavaRDD();
+  }
+
+  private static InternalRow copyOf(InternalRow r) {
+    return r.copy();
   }
 
   /** The first n values of a row whose first n - 1 columns are strings and whose last is a long. */

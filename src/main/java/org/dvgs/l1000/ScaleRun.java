@@ -75,7 +75,7 @@ public final class ScaleRun {
       ScaleManifest.Heap heap;
       ValuationJob.Outcome o;
       try (HeapProbe probe = new HeapProbe()) {
-        o = ValuationJob.run(spark, ValuationRequest.builder(runCfg).metrics(values -> ManifestCodec.toMap(quality(spark, data, values))).invocation(new ValueManifest.Invocation("scale", null, null, rows)).build());
+        o = ValuationJob.run(spark, ValuationRequest.builder(runCfg).metrics((values, valued) -> ManifestCodec.toMap(quality(spark, data, values))).invocation(new ValueManifest.Invocation("scale", null, null, rows)).build());
         heap = probe.result();
       }
       ValueManifest m = o.manifest();

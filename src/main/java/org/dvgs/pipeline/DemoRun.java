@@ -58,7 +58,7 @@ public final class DemoRun {
     Dataset<Row> truth = spark.read().parquet(sourcePath).select("id", "corrupted");
     ValueManifest.Invocation invocation = new ValueManifest.Invocation("demo", null,
         new ValueManifest.Demo(d.classes(), d.features(), d.targetRows(), d.sourceRows(), d.labelFlipFraction()), null);
-    return ValuationJob.run(spark, ValuationRequest.builder(run).metrics(values -> {
+    return ValuationJob.run(spark, ValuationRequest.builder(run).metrics((values, valued) -> {
       Dataset<Row> joined = values.join(truth, values.col("sample_id").equalTo(truth.col("id")));
       double auroc = Auroc.ofTable(joined);
       return Map.of("auroc", auroc);

@@ -1,7 +1,6 @@
 package org.dvgs.pipeline;
 
 import java.util.Map;
-import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -32,7 +31,7 @@ public final class DvgsMethod implements ValuationMethod {
   private final DvgsConfig cfg;
   private final InputLoader.RawInputs raw;
   private final InputLoader.SourceTransform transform;
-  private final Function<Dataset<Row>, Map<String, Object>> metrics;
+  private final ValuationRequest.TableMetrics metrics;
   private final ValueManifest.Invocation invocation;
 
   /**
@@ -46,7 +45,7 @@ public final class DvgsMethod implements ValuationMethod {
       DvgsConfig cfg,
       InputLoader.RawInputs raw,
       InputLoader.SourceTransform transform,
-      Function<Dataset<Row>, Map<String, Object>> metrics,
+      ValuationRequest.TableMetrics metrics,
       ValueManifest.Invocation invocation) {
     this.cfg = cfg;
     this.raw = raw;

@@ -160,7 +160,7 @@ final class SeedEvaluation implements ExperimentSeed {
     LOG.info("seed {}: {} valued {} rows in {} s", seed, name, run.rows(), String.format(Locale.ROOT, "%.1f", run.seconds()));
     tables.run(name, run.seconds(), run.details() == null ? Map.of() : run.details());
 
-    Measured measured = measurement.of(run.values());
+    Measured measured = measurement.of(run.values(), run.rows());
     ValueMetrics.Result r = measured.result();
     long tmet = System.nanoTime();
     if (ev.wants(Metric.AUROC)) {
@@ -205,7 +205,7 @@ final class SeedEvaluation implements ExperimentSeed {
     set.put("output.path", new Path(cfg.output().path(), "seed-" + seed).toString());
     set.put("output.overwrite", true);
     ValueManifest.Invocation invocation = new ValueManifest.Invocation("evaluate", EvaluateRun.experiment(ev, cfg.model().task()), null, null);
-    return new DvgsMethod(cfg.with(set), raw, corruption, v -> ValueMetrics.describe(measurement.of(v).result()), invocation);
+    return new DvgsMethod(cfg.with(set), raw, corruption, (v, rows) -> ValueMetrics.describe(measurement.of(v, rows).result()), invocation);
   }
 
   /**
@@ -224,7 +224,7 @@ final class SeedEvaluation implements ExperimentSeed {
       set.put("training.checkpoint-dir", base.isEmpty() ? new Path(new Path(cfg.output().path(), "seed-" + seed), "checkpoints").toString() : base);
     }
     ValueManifest.Invocation invocation = new ValueManifest.Invocation("evaluate", EvaluateRun.experiment(ev, vc.model().task()), null, null);
-    return new DvgsMethod(vc.with(set), raw, corruption, v -> ValueMetrics.describe(measurement.of(v).result()), invocation);
+    return new DvgsMethod(vc.with(set), raw, corruption, (v, rows) -> ValueMetrics.describe(measurement.of(v, rows).result()), invocation);
   }
 
   /** Filter-and-retrain on the seed's test set by the values of {@code method}; returns the seconds it took. */
@@ -319,12 +319,13 @@ final class SeedEvaluation implements ExperimentSeed {
       this.method = method;
     }
 
-    Measured of(Dataset<Row> values) {
+    /** @param rows the rows of {@code values} (it is collected in one job when they are few), or -1 when not known */
+    Measured of(Dataset<Row> values, long rows) {
       if (measured == null) {
         long t = System.nanoTime();
         Dataset<Row> withTruth = EvaluateRun.withTruth(spark, values, corruption.truth(), seed, method).persist(StorageLevel.MEMORY_AND_DISK());
         measured = new Measured(withTruth,
-            ValueMetrics.of(withTruth, ev.wants(Metric.SPEARMAN), ev.wants(Metric.DISCOVERY), ev.wants(Metric.KMEANS_F1), seed));
+            ValueMetrics.of(withTruth, rows, ev.wants(Metric.SPEARMAN), ev.wants(Metric.DISCOVERY), ev.wants(Metric.KMEANS_F1), seed));
         seconds = (System.nanoTime() - t) / 1e9;
       }
       return measured;

@@ -9,7 +9,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -112,7 +111,7 @@ public final class ValuationJob {
     InputLoader.RawInputs raw = request.raw();
     InputLoader.SourceTransform transform = request.transform();
     boolean groundTruth = request.groundTruth();
-    Function<Dataset<Row>, Map<String, Object>> metrics = request.metrics();
+    ValuationRequest.TableMetrics metrics = request.metrics();
     long t0 = System.nanoTime();
     String out = cfg.output().path();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
@@ -196,7 +195,10 @@ public final class ValuationJob {
     List<String> tables = new ArrayList<>();
     if (cfg.output().writeRejects()) {
       jsc.setJobGroup("dvgs-aggregation", "dvgs: writing the rejects table", false);
-      Dataset<Row> rej = ValueTable.rejects(spark, in.rejects(), runId);
+      // No rejected rows: an empty table of the schema, written without computing the source again to find none.
+      Dataset<Row> rej = in.counts().sourceRejected() == 0
+          ? spark.createDataFrame(List.<Row>of(), ValueTable.rejectsSchema())
+          : ValueTable.rejects(spark, in.rejects(), runId);
       rej.drop("run_id").write().mode(SaveMode.Overwrite).parquet(staged.staged("rejects"));
       rejectedWritten = WrittenRows.count(hadoop, staged.staged("rejects"));
       long rejected = in.counts().sourceRejected();
@@ -211,7 +213,8 @@ public final class ValuationJob {
     List<String> valueFiles = committed.get(committed.size() - 1);
     timings.put("write_s", secs(t));
     jsc.setJobGroup("dvgs-aggregation", "dvgs: reading back the value table", false);
-    Dataset<Row> values = spark.read().option("basePath", valuesPath).parquet(staged.partition("values"));
+    // With its schema given, reading the table back needs no Spark job to infer it from a footer.
+    Dataset<Row> values = spark.read().schema(ValueTable.readSchema(groundTruth)).option("basePath", valuesPath).parquet(staged.partition("values"));
     String table = "";
     if (!cfg.output().table().isEmpty()) {
       if (groundTruth) {
@@ -223,7 +226,7 @@ public final class ValuationJob {
     }
     long valued = valuesWritten;
     long tm = System.nanoTime();
-    Map<String, Object> metricValues = metrics == null ? Map.of() : metrics.apply(values);
+    Map<String, Object> metricValues = metrics == null ? Map.of() : metrics.of(values, valued);
     timings.put("metrics_s", secs(tm));
     timings.put("aggregate_s", secs(t));
     scored.stats().unpersist(false);

@@ -2,7 +2,6 @@ package org.dvgs.pipeline;
 
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Function;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.dvgs.config.DvgsConfig;
@@ -28,9 +27,19 @@ public record ValuationRequest(
     InputLoader.RawInputs raw,
     InputLoader.SourceTransform transform,
     boolean groundTruth,
-    Function<Dataset<Row>, Map<String, Object>> metrics,
+    TableMetrics metrics,
     ValueManifest.Invocation invocation,
     boolean claimOutput) {
+
+  /** Metrics of a written value table, for its manifest. */
+  @FunctionalInterface
+  public interface TableMetrics {
+    /**
+     * @param values the value table as written (read back)
+     * @param rows the rows it holds (from its files' footers), so that a small table can be collected in one job
+     */
+    Map<String, Object> of(Dataset<Row> values, long rows);
+  }
 
   /** Checks the configuration is there; no invocation is {@link ValueManifest.Invocation#NONE}. */
   public ValuationRequest {
@@ -54,7 +63,7 @@ public record ValuationRequest(
     private InputLoader.RawInputs raw;
     private InputLoader.SourceTransform transform;
     private boolean groundTruth;
-    private Function<Dataset<Row>, Map<String, Object>> metrics;
+    private TableMetrics metrics;
     private ValueManifest.Invocation invocation = ValueManifest.Invocation.NONE;
     private boolean claimOutput = true;
 
@@ -81,7 +90,7 @@ public record ValuationRequest(
     }
 
     /** Metrics computed from the written value table, written under {@code metrics} in the manifest. */
-    public Builder metrics(Function<Dataset<Row>, Map<String, Object>> value) {
+    public Builder metrics(TableMetrics value) {
       this.metrics = value;
       return this;
     }

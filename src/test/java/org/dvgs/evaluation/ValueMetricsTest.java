@@ -233,4 +233,51 @@ class ValueMetricsTest {
       assertTrue(d.size() <= ValueMetrics.CURVE_POINTS);
     }
   }
+
+  /**
+   * A table whose rows are known is collected in one Spark job (without the count, Spark's "up to the limit" tries
+   * one partition first, then the rest), and the count changes nothing in the result, even when it is wrong.
+   */
+  @Test
+  void aTableOfKnownRowsIsMeasuredInOneJobWithTheSameResult() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(9);
+    int n = 600;
+    double[] v = new double[n];
+    boolean[] c = new boolean[n];
+    double[] noise = new double[n];
+    for (int i = 0; i < n; i++) {
+      c[i] = rnd.nextDouble() < 0.3;
+      noise[i] = rnd.nextDouble();
+      v[i] = rnd.nextGaussian() - (c[i] ? 1.0 : 0.0);
+    }
+    // Three partitions of an RDD, as a run's value table with its truth is (a shuffle would plan the limit otherwise).
+    Dataset<Row> shuffled = table(v, c, noise);
+    Dataset<Row> t = SharedSpark.get().createDataFrame(
+        org.apache.spark.api.java.JavaSparkContext.fromSparkContext(SharedSpark.get().sparkContext()).parallelize(shuffled.collectAsList(), 3),
+        shuffled.schema()).persist();
+    t.count();
+    org.apache.spark.SparkContext sc = SharedSpark.get().sparkContext();
+    ValueMetrics.Result unknown = jobsOf(sc, "metrics-unknown", () -> ValueMetrics.of(t, true, true, false, 3));
+    ValueMetrics.Result known = jobsOf(sc, "metrics-known", () -> ValueMetrics.of(t, n, true, true, false, 3));
+    ValueMetrics.Result wrong = ValueMetrics.of(t, 5, true, true, false, 3);
+    assertTrue(sc.statusTracker().getJobIdsForGroup("metrics-unknown").length > 1, "three partitions, rows not known");
+    assertEquals(1, sc.statusTracker().getJobIdsForGroup("metrics-known").length);
+    for (ValueMetrics.Result r : List.of(known, wrong)) {
+      assertEquals(unknown.auroc(), r.auroc(), 0);
+      assertEquals(unknown.spearman(), r.spearman(), 0);
+      assertEquals(unknown.rows(), r.rows());
+      assertEquals(unknown.corrupted(), r.corrupted());
+      assertEquals(java.util.Arrays.toString(unknown.roc().y()), java.util.Arrays.toString(r.roc().y()));
+    }
+    t.unpersist();
+  }
+
+  private static ValueMetrics.Result jobsOf(org.apache.spark.SparkContext sc, String group, java.util.function.Supplier<ValueMetrics.Result> f) {
+    sc.setJobGroup(group, group, false);
+    try {
+      return f.get();
+    } finally {
+      sc.clearJobGroup();
+    }
+  }
 }

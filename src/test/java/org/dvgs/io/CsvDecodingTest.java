@@ -164,6 +164,44 @@ class CsvDecodingTest {
     }
   }
 
+  /**
+   * A small table is parsed once ({@link TableReader#readHeld}): its rows are the same, partition by partition, as
+   * those of the table parsed twice, the kept lines are freed by {@link TableReader#release} and by the input
+   * loader, and a table above the limit keeps nothing.
+   */
+  @Test
+  void aTableParsedOnceGivesTheRowsOfOneParsedTwiceAndLetsItsLinesGo() {
+    String before = spark.conf().get("spark.sql.files.maxPartitionBytes");
+    spark.conf().set("spark.sql.files.maxPartitionBytes", "16384");
+    try {
+      DvgsConfig c = cfg();
+      int persisted = spark.sparkContext().getPersistentRDDs().size();
+      Dataset<Row> twice = TableReader.read(spark, c.input().source(), "source", 0);
+      assertEquals(persisted, spark.sparkContext().getPersistentRDDs().size(), "a table parsed twice keeps nothing");
+      Dataset<Row> tooLarge = TableReader.read(spark, c.input().source(), "source", 1024);
+      assertEquals(persisted, spark.sparkContext().getPersistentRDDs().size(), "a table above the limit keeps nothing");
+      Dataset<Row> once = TableReader.readHeld(spark, c.input().source(), "source");
+      assertEquals(persisted + 1, spark.sparkContext().getPersistentRDDs().size(), "a small table keeps its parsed lines");
+      ColumnPlan plan = ColumnPlan.resolve("source table", twice.schema(), c.input().source(), List.of(), true);
+      List<String> expected = rowsAsText(TableReader.canonical(twice, plan).collect());
+      assertEquals(expected, rowsAsText(TableReader.canonical(once, plan).collect()));
+      assertEquals(expected, rowsAsText(TableReader.canonical(once, plan).collect()), "read again from the kept lines");
+      assertEquals(expected, rowsAsText(TableReader.canonical(tooLarge, plan).collect()));
+      assertSame(expected(), described(TableReader.canonical(once, plan).collect()), "the table parsed once");
+      TableReader.release(once);
+      assertEquals(persisted, spark.sparkContext().getPersistentRDDs().size(), "released");
+      // Released lines are parsed again from the files, to the same rows.
+      assertEquals(expected, rowsAsText(TableReader.canonical(once, plan).collect()), "after release");
+
+      InputLoader.RawInputs raw = InputChecks.read(c);
+      assertEquals(persisted + 1, spark.sparkContext().getPersistentRDDs().size(), "the loader keeps its checked source only");
+      raw.release();
+      assertEquals(persisted, spark.sparkContext().getPersistentRDDs().size());
+    } finally {
+      spark.conf().set("spark.sql.files.maxPartitionBytes", before);
+    }
+  }
+
   /** The two maps are equal; else fails naming the first few rows that differ (the whole maps are too long to read). */
   static void assertSame(Map<String, String> expected, Map<String, String> actual, String what) {
     List<String> diff = new ArrayList<>();

@@ -101,6 +101,9 @@ class OutputCommitTest {
     assertEquals(600, plain.count());
     assertEquals(List.of(runId), plain.select("run_id").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
     assertEquals(600, o.values().count());
+    // The run reads its partition back with the schema given; inferring it from the files gives the same.
+    Dataset<Row> inferred = spark.read().option("basePath", Path.of(out, "values").toString()).parquet(partition.toString());
+    assertEquals(inferred.schema(), o.values().schema());
     assertEquals(0L, o.manifest().spark().failedTaskAttempts().get("dvgs-scoring"));
 
     // Every Spark job of the run carries its stage's group and a description; scoring says which block.
