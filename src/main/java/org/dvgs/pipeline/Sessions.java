@@ -15,6 +15,23 @@ public final class Sessions {
   private Sessions() {}
 
   public static SparkSession create(SparkSettings s) {
+    SparkConf conf = conf(s);
+    try {
+      boolean fresh = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
+      long t = System.nanoTime();
+      SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+      if (fresh) {
+        ProcessClock.sessionStarted((System.nanoTime() - t) / 1e9);
+      }
+      return spark;
+    } catch (IllegalArgumentException e) {
+      // Spark checks its settings as the session starts (or, for a running session, as they are applied).
+      throw new ConfigValidationException("Spark refused a setting (dvgs.spark.master, dvgs.spark.conf or spark-submit's): " + e.getMessage(), e);
+    }
+  }
+
+  /** The Spark settings a session is created with: spark-submit's, dvgs's defaults where those are missing, then dvgs.spark. */
+  static SparkConf conf(SparkSettings s) {
     SparkConf conf = new SparkConf();
     if (!conf.contains("spark.master")) {
       conf.setMaster(s.master());
@@ -30,6 +47,8 @@ public final class Sessions {
     // reads, and a sample of it scores, in one task on one core. At 1 MiB a small file splits across the cores
     // (values do not depend on the partitioning).
     conf.setIfMissing("spark.sql.files.openCostInBytes", String.valueOf(SMALL_FILE_OPEN_COST));
+    // Local files get their modes set in process rather than by a chmod process per file (PosixLocalFileSystem).
+    conf.setIfMissing("spark.hadoop.fs.file.impl", org.dvgs.io.PosixLocalFileSystem.class.getName());
     // Executors compute values too: they get the driver's MKL reproducibility mode (or the one values are
     // reproducible under) unless the user set one. In local mode the driver's own environment applies.
     String mkl = System.getenv("MKL_CBWR");
@@ -37,18 +56,7 @@ public final class Sessions {
     for (Map.Entry<String, String> e : s.conf().entrySet()) {
       conf.set(e.getKey(), e.getValue());
     }
-    try {
-      boolean fresh = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
-      long t = System.nanoTime();
-      SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
-      if (fresh) {
-        ProcessClock.sessionStarted((System.nanoTime() - t) / 1e9);
-      }
-      return spark;
-    } catch (IllegalArgumentException e) {
-      // Spark checks its settings as the session starts (or, for a running session, as they are applied).
-      throw new ConfigValidationException("Spark refused a setting (dvgs.spark.master, dvgs.spark.conf or spark-submit's): " + e.getMessage(), e);
-    }
+    return conf;
   }
 
   /**

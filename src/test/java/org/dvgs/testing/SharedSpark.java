@@ -35,6 +35,8 @@ public final class SharedSpark {
               .config("spark.sql.shuffle.partitions", "4")
               .config("spark.driver.host", "127.0.0.1")
               .config("spark.sql.warehouse.dir", tempDir("warehouse").toString())
+              // As the sessions dvgs creates have it (Sessions.conf).
+              .config("spark.hadoop.fs.file.impl", org.dvgs.io.PosixLocalFileSystem.class.getName())
               .getOrCreate();
       Runtime.getRuntime().addShutdownHook(new Thread(() -> spark.stop()));
     }
