@@ -25,18 +25,26 @@ import org.dvgs.model.ParameterSet;
 import org.dvgs.model.Snapshot;
 import org.dvgs.model.Tensors;
 import org.dvgs.training.SnapshotStore;
+import org.dvgs.training.TargetTrainer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The target-loss baseline: the valuation network trained on the target exactly as DVGS trains it (same model and
  * training settings, seed and restarts, through {@link TrainingStep}), and each source row valued by minus its loss
- * under each restart's final snapshot, averaged over restarts: cross-entropy of the given label (classifier),
+ * under each restart's last snapshot, averaged over restarts: cross-entropy of the given label (classifier),
  * squared error (regressor), mean squared reconstruction error (autoencoder). It asks whether DVGS's gradient
  * similarity finds more than the loss alone does.
+ *
+ * <p>A snapshot holds the parameters before its step's update, so the last one lacks at least the final update and,
+ * with {@code snapshot-every} above 1, up to that many; the step it was taken at is in the details
+ * ({@code model_step} of {@code steps}) and a warning is logged when more than the final update is missing.
  *
  * <p>Snapshots are found by the training fingerprint: pointed at the checkpoints of the seed's DVGS run it trains
  * nothing. Losses are computed on the executors with the parameters broadcast; the source is never collected.
  */
 final class TargetLossMethod implements ValuationMethod {
+  private static final Logger LOG = LoggerFactory.getLogger(TargetLossMethod.class);
   private static final int BATCH = 1024;
   private final DvgsConfig cfg;
   private final String checkpointRoot;
@@ -63,19 +71,45 @@ final class TargetLossMethod implements ValuationMethod {
     }
     TrainingStep.Trained t =
         TrainingStep.train(spark.sparkContext().hadoopConfiguration(), cfg, ctx.inputs().target(), ctx.inputs().numClasses(), checkpointRoot);
-    List<ParameterSet> finals = finalParameters(t.store(), t.restarts());
-    Broadcast<List<ParameterSet>> params = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(finals);
+    FinalModels finals = finalParameters(t.store(), t.restarts());
+    long steps = stepsPerRestart(cfg, ctx.inputs().target().rows());
+    if (steps - finals.step() > 1) {
+      // A snapshot holds the parameters before its step's update, so the last one is at best one update short of
+      // the trained network; with snapshot-every > 1 it can be many more (the initial network when it exceeds the
+      // steps), and the losses are then those of a network trained less than DVGS's training was.
+      LOG.warn("target-loss: the last snapshot is after {} of {} optimizer steps per restart "
+          + "(dvgs.training.snapshot-every = {}); its losses are those of that less-trained network",
+          finals.step(), steps, cfg.training().snapshotEvery());
+    }
+    Broadcast<List<ParameterSet>> params =
+        org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(finals.parameters());
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("fingerprint", t.fingerprint());
     details.put("restarts", t.restarts());
     details.put("restarts_reused", t.reused());
     details.put("train_s", t.seconds());
+    details.put("model_step", finals.step());
+    details.put("steps", steps);
     return new MethodResult(ctx.inputs().source().mapPartitions(new RowLosses(t.spec(), params)), details);
   }
 
-  /** The last snapshot's parameters of every restart, in restart order. */
-  static List<ParameterSet> finalParameters(SnapshotStore store, int restarts) {
+  /**
+   * The last snapshot of every restart.
+   *
+   * @param parameters each restart's last snapshot's parameters, in restart order
+   * @param step the optimizer updates those parameters have had (the smallest over restarts; all restarts train alike)
+   */
+  record FinalModels(List<ParameterSet> parameters, long step) {}
+
+  /** Optimizer steps one restart takes: batches per epoch times epochs. */
+  static long stepsPerRestart(DvgsConfig cfg, int targetRows) {
+    return TargetTrainer.iterationsPerEpoch(cfg.training(), targetRows) * cfg.training().epochs();
+  }
+
+  /** The last snapshot's parameters of every restart, in restart order, and the step they were taken at. */
+  static FinalModels finalParameters(SnapshotStore store, int restarts) {
     List<ParameterSet> out = new ArrayList<>();
+    long step = Long.MAX_VALUE;
     for (int r = 0; r < restarts; r++) {
       Snapshot last = null;
       for (Iterator<Snapshot> it = store.read(r); it.hasNext();) {
@@ -85,8 +119,9 @@ final class TargetLossMethod implements ValuationMethod {
         throw new IllegalStateException("restart " + r + " has no snapshots in " + store.directory());
       }
       out.add(last.parameters());
+      step = Math.min(step, last.iteration());
     }
-    return out;
+    return new FinalModels(out, step);
   }
 
   /** Executor: minus the mean loss over restarts of every row of a partition, in batches. */

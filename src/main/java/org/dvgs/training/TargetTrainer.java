@@ -119,6 +119,11 @@ public final class TargetTrainer {
 
   /** Iterations per epoch for {@code n} target rows. */
   public long iterationsPerEpoch(int n) {
+    return iterationsPerEpoch(cfg, n);
+  }
+
+  /** Optimizer steps per epoch over {@code n} target rows under {@code cfg}: one per batch, the last one short. */
+  public static long iterationsPerEpoch(TrainingConfig cfg, int n) {
     return (n + cfg.batchSize() - 1) / cfg.batchSize();
   }
 

@@ -1,6 +1,7 @@
 package org.dvgs.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,6 +32,9 @@ class QualityDetectorsTest {
     assertTrue(auroc(methods, "confident-learning") > 0.7, "confident-learning auroc " + auroc(methods, "confident-learning"));
     Map<?, ?> details = (Map<?, ?>) ((List<?>) ((Map<?, ?>) methods.get("target-loss")).get("details")).get(0);
     assertEquals(2, ((Number) details.get("restarts_reused")).intValue(), "both restarts taken from the dvgs run: " + details);
+    // 240 target rows in batches of 60 for 4 epochs: 16 steps, snapshots before each, the last before step 15's update.
+    assertEquals(16, ((Number) details.get("steps")).intValue(), details.toString());
+    assertEquals(15, ((Number) details.get("model_step")).intValue(), details.toString());
 
     // Without dvgs, target-loss trains the same restarts itself and gives the same values; logistic regression as
     // the confidence model also finds the flips, and a second run repeats every value.
@@ -47,6 +51,16 @@ class QualityDetectorsTest {
     EvaluateRun.run(spark, b.with(Map.of("output.overwrite", true)));
     assertEquals(cl, values(spark, out2 + "/methods/confident-learning/seed-3"));
     assertEquals(600, cl.size());
+
+    // With a snapshot every 6 steps the last one is after 12 of the 16: the manifest says so, and the losses are
+    // that network's, not the one above.
+    String out3 = dir.resolve("out3").toString();
+    DvgsConfig c = a.with(Map.of("output.path", out3, "evaluation.methods", List.of("target-loss"), "training.snapshot-every", 6));
+    Map<?, ?> methodsC = (Map<?, ?>) org.dvgs.output.ManifestCodec.toMap(EvaluateRun.run(spark, c)).get("methods");
+    Map<?, ?> detailsC = (Map<?, ?>) ((List<?>) ((Map<?, ?>) methodsC.get("target-loss")).get("details")).get(0);
+    assertEquals(12, ((Number) detailsC.get("model_step")).intValue(), detailsC.toString());
+    assertEquals(16, ((Number) detailsC.get("steps")).intValue(), detailsC.toString());
+    assertNotEquals(values(spark, out + "/methods/target-loss/seed-3"), values(spark, out3 + "/methods/target-loss/seed-3"));
   }
 
   @Test
