@@ -25,7 +25,6 @@ import org.dvgs.model.ParameterSet;
 import org.dvgs.model.Snapshot;
 import org.dvgs.model.Tensors;
 import org.dvgs.training.SnapshotStore;
-import org.dvgs.training.TargetTrainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +71,7 @@ final class TargetLossMethod implements ValuationMethod {
     TrainingStep.Trained t =
         TrainingStep.train(spark.sparkContext().hadoopConfiguration(), cfg, ctx.inputs().target(), ctx.inputs().numClasses(), checkpointRoot);
     FinalModels finals = finalParameters(t.store(), t.restarts());
-    long steps = stepsPerRestart(cfg, ctx.inputs().target().rows());
+    long steps = TrainingStep.stepsPerRestart(cfg.training(), ctx.inputs().target().rows());
     if (steps - finals.step() > 1) {
       // A snapshot holds the parameters before its step's update, so the last one is at best one update short of
       // the trained network; with snapshot-every > 1 it can be many more (the initial network when it exceeds the
@@ -100,11 +99,6 @@ final class TargetLossMethod implements ValuationMethod {
    * @param step the optimizer updates those parameters have had (the smallest over restarts; all restarts train alike)
    */
   record FinalModels(List<ParameterSet> parameters, long step) {}
-
-  /** Optimizer steps one restart takes: batches per epoch times epochs. */
-  static long stepsPerRestart(DvgsConfig cfg, int targetRows) {
-    return TargetTrainer.iterationsPerEpoch(cfg.training(), targetRows) * cfg.training().epochs();
-  }
 
   /** The last snapshot's parameters of every restart, in restart order, and the step they were taken at. */
   static FinalModels finalParameters(SnapshotStore store, int restarts) {

@@ -137,6 +137,11 @@ public final class TrainingStep {
         (long) cfg.scoring().blockMemoryMb() << 20);
   }
 
+  /** Optimizer steps one restart takes over {@code targetRows} rows: batches per epoch times epochs. */
+  public static long stepsPerRestart(TrainingConfig tc, int targetRows) {
+    return TargetTrainer.iterationsPerEpoch(tc, targetRows) * tc.epochs();
+  }
+
   /** Snapshots one restart emits: one every {@code snapshot-every} iterations, rounded up. */
   public static long snapshotsPerRestart(TrainingConfig tc, long iterationsPerEpoch) {
     long iterations = iterationsPerEpoch * tc.epochs();
